@@ -1,0 +1,1 @@
+//! Shared parsing for the book checks lives in tests/book.
