@@ -13,7 +13,7 @@ pub mod email;
 pub mod error;
 pub mod users;
 
-pub use config::AppConfig;
+pub use config::{AppConfig, AppState};
 
 use axum::{
     Router,
@@ -32,7 +32,12 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// Builds the whole app from its config. No socket, no global state: the
 /// caller decides whether to serve it or call it in-process.
 pub fn app(config: AppConfig) -> Router {
-    let state = config.into_state();
+    router(config.into_state())
+}
+
+/// Builds the app around a state the caller assembled, for a caller that
+/// needs what `AppConfig` doesn't offer (e.g. an email client that retries).
+pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/users", post(users::create_user))
         .route("/users/{id}", get(users::get_user))
