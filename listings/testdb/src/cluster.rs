@@ -11,12 +11,14 @@ use std::{
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{ChildStdin, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
 };
 
 use sqlx::postgres::PgConnectOptions;
 
 /// Every cluster directory starts with this, followed by the owning test
-/// process's id; that is how the next run recognises leftovers.
+/// process's id and a counter (`testdb-pg-<pid>-<n>`); that is how the next
+/// run recognises leftovers.
 const DIR_PREFIX: &str = "testdb-pg-";
 
 /// The port only names the socket file (`.s.PGSQL.5432`): the cluster listens
@@ -37,7 +39,9 @@ impl Cluster {
         let base = base_dir();
         remove_leftovers(&base, &bin_dir, &owner);
 
-        let data_dir = base.join(format!("{DIR_PREFIX}{}", std::process::id()));
+        static STARTED: AtomicU32 = AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, Ordering::Relaxed);
+        let data_dir = base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
         run(owner.command(bin_dir.join("initdb"))
             .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync", "-D"])
             .arg(&data_dir))?;
@@ -54,6 +58,11 @@ impl Cluster {
         .map_err(|why| format!("{why}; server log: {}", data_dir.join("server.log").display()))?;
 
         Ok(Cluster { data_dir, _watchdog_pipe: watchdog_pipe })
+    }
+
+    /// A URL for the maintenance database, for a process that reads `DATABASE_URL`.
+    pub fn admin_url(&self) -> String {
+        format!("postgres://postgres@localhost:{PORT}/postgres?host={}", self.data_dir.display())
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {
@@ -108,7 +117,9 @@ fn remove_leftovers(base: &Path, bin_dir: &Path, owner: &Owner) {
     let Ok(entries) = fs::read_dir(base) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else { continue };
+        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)).and_then(|rest| rest.split('-').next()) else {
+            continue;
+        };
         if Path::new("/proc").join(pid).exists() {
             continue; // its process is alive: another test binary's cluster
         }

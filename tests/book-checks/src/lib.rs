@@ -1,1 +1,227 @@
-//! Shared parsing for the book checks lives in tests/book.
+//! What the book checks look for, as functions over Markdown text, so each
+//! rule can be tested on a small example before it is run on the real book.
+
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+/// A fenced code block: its info string (`rust,ignore`) and its text.
+#[derive(Debug, PartialEq)]
+pub struct CodeBlock {
+    pub info: String,
+    pub text: String,
+}
+
+impl CodeBlock {
+    pub fn is_rust(&self) -> bool {
+        self.attributes().next() == Some("rust")
+    }
+
+    pub fn attributes(&self) -> impl Iterator<Item = &str> {
+        self.info.split([',', ' ']).map(str::trim).filter(|a| !a.is_empty())
+    }
+
+    pub fn has(&self, attribute: &str) -> bool {
+        self.attributes().any(|a| a == attribute)
+    }
+
+    /// The `{{#include …}}`s in the block, if any.
+    pub fn includes(&self) -> Vec<Include> {
+        includes_in(&self.text)
+    }
+}
+
+fn parser(markdown: &str) -> Parser<'_> {
+    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES)
+}
+
+pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
+    let mut blocks = Vec::new();
+    let mut current: Option<CodeBlock> = None;
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                current = Some(CodeBlock { info: info.to_string(), text: String::new() });
+            }
+            Event::Text(text) => {
+                if let Some(block) = current.as_mut() {
+                    block.text.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// `{{#include path:anchor}}` (or `rustdoc_include`), anywhere in a chapter.
+#[derive(Debug, PartialEq)]
+pub struct Include {
+    pub path: String,
+    pub anchor: Option<String>,
+}
+
+pub fn includes_in(text: &str) -> Vec<Include> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{#") {
+        let after = &rest[start + 3..];
+        let Some(end) = after.find("}}") else { break };
+        let directive = after[..end].trim();
+        rest = &after[end..];
+        let Some(target) = directive.strip_prefix("include ").or_else(|| directive.strip_prefix("rustdoc_include ")) else {
+            continue;
+        };
+        let target = target.trim();
+        let (path, anchor) = match target.split_once(':') {
+            // A numeric suffix is a line range; the book never uses those.
+            Some((path, anchor)) => (path, Some(anchor.to_string())),
+            None => (target, None),
+        };
+        found.push(Include { path: path.to_string(), anchor });
+    }
+    found
+}
+
+/// Whether `file` contains the region `anchor` (both ANCHOR and ANCHOR_END),
+/// matched the way mdBook does: the marker anywhere on a line, any comment style.
+pub fn has_anchor(file_text: &str, anchor: &str) -> bool {
+    let marks = |marker: &str| {
+        file_text.lines().any(|line| {
+            line.split(marker).nth(1).is_some_and(|after| {
+                let name: String = after.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+                name == anchor
+            })
+        })
+    };
+    marks("ANCHOR:") && marks("ANCHOR_END:")
+}
+
+/// Link destinations in a chapter, as written.
+pub fn links(markdown: &str) -> Vec<String> {
+    parser(markdown)
+        .filter_map(|event| match event {
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The ids a chapter's headings get in the HTML, computed the way mdBook
+/// does, plus any explicit `{#id}` and `<a id="…">` the chapter declares.
+pub fn fragment_ids(markdown: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut heading: Option<(String, Option<String>)> = None;
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => heading = Some((String::new(), id.map(|i| i.to_string()))),
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((title, _)) = heading.as_mut() {
+                    title.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((title, explicit)) = heading.take() {
+                    ids.push(explicit.unwrap_or_else(|| normalize_id(&title)));
+                }
+            }
+            Event::Html(html) | Event::InlineHtml(html) => {
+                let mut rest: &str = &html;
+                while let Some(at) = rest.find("id=\"") {
+                    let value = &rest[at + 4..];
+                    let Some(end) = value.find('"') else { break };
+                    ids.push(value[..end].to_string());
+                    rest = &value[end..];
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// mdBook's heading id: lower-case, spaces to `-`, only letters, digits, `-` and `_` kept.
+pub fn normalize_id(title: &str) -> String {
+    title
+        .trim()
+        .chars()
+        .filter_map(|c| match c {
+            c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c.to_ascii_lowercase()),
+            c if c.is_whitespace() => Some('-'),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The chapter files `SUMMARY.md` links to.
+pub fn summary_chapters(summary: &str) -> Vec<String> {
+    links(summary).into_iter().filter(|l| !l.is_empty()).collect()
+}
+
+/// Whether cargo compiles `file` as part of its crate: it is a target root,
+/// or a sibling root declares `mod <stem>;`. Good enough for the flat module
+/// trees the listings use.
+pub fn is_compiled(file: &Path) -> bool {
+    let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { return false };
+    let Some(dir) = file.parent() else { return false };
+    let dir_name = dir.file_name().and_then(|s| s.to_str()).unwrap_or("");
+    let parent_name = dir.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or("");
+    let is_root = matches!(stem, "lib" | "main" | "build") && matches!(dir_name, "src" | "tests" | "examples" | "benches")
+        || stem == "main" && matches!(parent_name, "tests" | "examples" | "benches" | "bin")
+        || matches!(dir_name, "tests" | "bin" | "examples" | "benches");
+    if is_root {
+        return true;
+    }
+    let declared = |root: PathBuf| {
+        std::fs::read_to_string(root).is_ok_and(|text| {
+            text.lines().any(|l| {
+                let l = l.trim();
+                let l = l.strip_prefix("pub ").unwrap_or(l);
+                l == format!("mod {stem};") || l.starts_with(&format!("mod {stem} "))
+            })
+        })
+    };
+    ["main.rs", "lib.rs", "mod.rs"].iter().any(|root| declared(dir.join(root))) || declared(dir.with_extension("rs"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_rust_blocks_and_their_attributes() {
+        let md = "text\n\n```rust,ignore\n{{#include ../listings/a/src/lib.rs:here}}\n```\n\n```console\n$ ls\n```\n";
+        let blocks = code_blocks(md);
+        assert_eq!(blocks.len(), 2);
+        assert!(blocks[0].is_rust() && blocks[0].has("ignore"));
+        assert!(!blocks[1].is_rust());
+        assert_eq!(blocks[0].includes(), vec![Include { path: "../listings/a/src/lib.rs".into(), anchor: Some("here".into()) }]);
+    }
+
+    #[test]
+    fn an_anchor_needs_both_ends() {
+        assert!(has_anchor("// ANCHOR: x\nfn a() {}\n// ANCHOR_END: x\n", "x"));
+        assert!(!has_anchor("// ANCHOR: x\nfn a() {}\n", "x"));
+        assert!(!has_anchor("// ANCHOR: xy\n// ANCHOR_END: xy\n", "x"));
+        assert!(has_anchor("-- ANCHOR: q\nSELECT 1;\n-- ANCHOR_END: q\n", "q"), "any comment style works");
+    }
+
+    #[test]
+    fn heading_ids_follow_mdbook() {
+        let md = "# Your first test\n\n## The `spawn_app` helper\n\n## Custom {#mine}\n\n<a id=\"old-slug\"></a>\n";
+        assert_eq!(fragment_ids(md), vec!["your-first-test", "the-spawn_app-helper", "mine", "old-slug"]);
+    }
+
+    #[test]
+    fn a_module_file_is_compiled_only_when_declared() {
+        let dir = std::env::temp_dir().join(format!("book-checks-{}", std::process::id()));
+        let tests = dir.join("tests").join("api");
+        std::fs::create_dir_all(&tests).unwrap();
+        std::fs::write(tests.join("main.rs"), "mod declared;\n").unwrap();
+        assert!(is_compiled(&tests.join("declared.rs")));
+        assert!(!is_compiled(&tests.join("forgotten.rs")));
+        assert!(is_compiled(&tests.join("main.rs")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
