@@ -33,7 +33,7 @@ if [ "$(id -u)" = '0' ]; then
   chmod 700 "$PGDATA"
   chmod 3777 /var/run/postgresql
   # No gosu in a Debian minbase; setpriv (util-linux) does the same job.
-  exec setpriv --reuid=postgres --regid=postgres --init-groups "$BASH_SOURCE" "$@"
+  exec setpriv --reuid=postgres --regid=postgres --init-groups "${BASH_SOURCE[0]}" "$@"
 fi
 
 fail() {
@@ -73,6 +73,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   fi
   for file in /docker-entrypoint-initdb.d/*; do
     [ -e "$file" ] || continue
+    # shellcheck source=/dev/null # the user's own scripts, found at run time
     case "$file" in
       *.sh) echo "running $file"; . "$file" ;;
       *.sql) echo "running $file"; "${psql_init[@]}" --dbname "$POSTGRES_DB" -f "$file" ;;

@@ -1,0 +1,64 @@
+//! Which PostgreSQL image a test runs, and how it starts.
+
+use std::env;
+
+use testcontainers::{
+    ContainerAsync, ContainerRequest, ImageExt, core::Mount, runners::AsyncRunner,
+};
+use testcontainers_modules::postgres::Postgres;
+
+use crate::LABEL;
+
+// ANCHOR: image
+/// Read at run time, so CI can point the tests at an image it built itself
+/// (`ci/images/build-postgres` makes `local/postgres:15`) while a reader's
+/// machine pulls the official one.
+pub const IMAGE_VAR: &str = "POSTGRES_IMAGE";
+pub const TAG_VAR: &str = "POSTGRES_TAG";
+/// The official image, at the major version CI runs.
+pub const DEFAULT_IMAGE: &str = "postgres";
+pub const DEFAULT_TAG: &str = "15";
+
+/// The container every test in this crate starts.
+pub fn image() -> ContainerRequest<Postgres> {
+    let name = env::var(IMAGE_VAR).unwrap_or_else(|_| DEFAULT_IMAGE.into());
+    let tag = env::var(TAG_VAR).unwrap_or_else(|_| DEFAULT_TAG.into());
+    Postgres::default()
+        .with_name(name)
+        .with_tag(tag)
+        // Who started it: lets a later check find what a run left behind.
+        .with_label(LABEL, std::process::id().to_string())
+        // A test database needs no durability: data in RAM starts the
+        // container about twice as fast.
+        .with_mount(Mount::tmpfs_mount("/var/lib/postgresql/data"))
+}
+// ANCHOR_END: image
+
+/// A started PostgreSQL container and the URL to reach it from the host.
+pub struct RunningPostgres {
+    /// Removes the container when dropped (also when the test panics).
+    pub container: ContainerAsync<Postgres>,
+    /// `postgres://postgres:postgres@<host>:<port>/postgres`
+    pub url: String,
+}
+
+// ANCHOR: start
+/// Starts a container and waits until PostgreSQL accepts connections.
+pub async fn start() -> RunningPostgres {
+    let request = image();
+    let which = request.descriptor();
+    let container = request.start().await.unwrap_or_else(|error| {
+        panic!(
+            "could not start {which}: {error}. If the image can't be pulled (no registry \
+             reachable), build one from Debian packages with ci/images/build-postgres and \
+             run with {IMAGE_VAR}=local/postgres {TAG_VAR}=15"
+        )
+    });
+    // The host and the port Docker published 5432 on: the host is not always
+    // localhost (a remote DOCKER_HOST), the port is random so runs can't collide.
+    let host = container.get_host().await.expect("the engine reports the container's host");
+    let port = container.get_host_port_ipv4(5432).await.expect("5432 is published");
+    let url = format!("postgres://postgres:postgres@{host}:{port}/postgres");
+    RunningPostgres { container, url }
+}
+// ANCHOR_END: start
