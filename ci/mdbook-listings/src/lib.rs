@@ -1,0 +1,236 @@
+//! An mdBook preprocessor that puts a caption on every included listing.
+//!
+//! A chapter shows code by including an anchored region of a file in a
+//! workspace crate (see `CONTRIBUTING.md`):
+//!
+//! ````markdown
+//! ```rust,ignore
+//! {{#include ../listings/user-service/tests/api/first_test.rs:first_test}}
+//! ```
+//! ````
+//!
+//! Before mdBook's `links` preprocessor replaces the include with the code,
+//! this one reads the same region and writes a caption above the block:
+//!
+//! - **Listing N.M**: N is the chapter's number, M counts listings in it;
+//! - the file's path inside its crate (`tests/api/first_test.rs`);
+//! - one line saying what the listing proves: the text after the anchor name
+//!   on the `// ANCHOR:` line if there is any, else the first sentence of the
+//!   `///` doc of the first test in the region, else of the first function;
+//! - the exact command that runs it (`cargo test -p … --test … -- --exact …`);
+//! - for a listing that fails on purpose (`#[ignore = "broken on purpose: …"]`
+//!   or a `// BROKEN ON PURPOSE:` comment in the region), a visible mark, the
+//!   failure to expect, and the command that shows it failing.
+//!
+//! Modules: [`region`] reads the Rust code, [`target`] finds the crate and the
+//! cargo target a file belongs to, [`caption`] writes the HTML, and this file
+//! walks the chapters.
+
+pub mod caption;
+pub mod region;
+pub mod target;
+
+use std::path::Path;
+
+use mdbook_preprocessor::{
+    Preprocessor, PreprocessorContext,
+    book::{Book, BookItem},
+    errors::Result,
+};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+
+/// The preprocessor, as mdBook sees it.
+pub struct Listings;
+
+impl Preprocessor for Listings {
+    fn name(&self) -> &str {
+        "listings"
+    }
+
+    fn run(&self, ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
+        let src_dir = ctx.root.join(&ctx.config.book.src);
+        let mut unnumbered = 0;
+        let mut error = None;
+        book.for_each_mut(|item| {
+            let BookItem::Chapter(chapter) = item else { return };
+            let Some(source_path) = &chapter.source_path else { return };
+            // Numbered chapters use their number ("2"); prefix and suffix
+            // chapters (the introduction, appendices) get letters A, B, ….
+            let label = match &chapter.number {
+                Some(number) => number.iter().map(u32::to_string).collect::<Vec<_>>().join("."),
+                None => {
+                    unnumbered += 1;
+                    char::from(b'A' + (unnumbered - 1) % 26).to_string()
+                }
+            };
+            let chapter_dir = src_dir.join(source_path).parent().map(Path::to_path_buf).unwrap_or_else(|| src_dir.clone());
+            match caption_chapter(&chapter.content, &chapter_dir, &label) {
+                Ok(content) => chapter.content = content,
+                Err(e) => {
+                    error.get_or_insert(format!("{}: {e}", source_path.display()));
+                }
+            }
+        });
+        match error {
+            Some(e) => Err(mdbook_preprocessor::errors::Error::msg(e)),
+            None => Ok(book),
+        }
+    }
+
+    /// Captions are plain HTML and Markdown, which every renderer accepts:
+    /// `html` shows them, `test` (used by `mdbook test`) ignores everything
+    /// but code blocks, and the code blocks themselves are left untouched.
+    fn supports_renderer(&self, _renderer: &str) -> Result<bool> {
+        Ok(true)
+    }
+}
+
+/// One `{{#include path:anchor}}` found in a fenced Rust block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Include {
+    /// The path as written, relative to the chapter's directory.
+    pub path: String,
+    /// The anchor name, if the include names one.
+    pub anchor: Option<String>,
+}
+
+/// Finds the include in a code block's text, if the block is one.
+pub fn parse_include(code: &str) -> Option<Include> {
+    let start = code.find("{{#include ").or_else(|| code.find("{{#rustdoc_include "))?;
+    let rest = &code[start..];
+    let inner = rest[..rest.find("}}")?].split_once(' ')?.1.trim();
+    let (path, anchor) = match inner.rsplit_once(':') {
+        // `file.rs:anchor`, but not `file.rs:10:20` (line ranges, which we don't use).
+        Some((path, anchor)) if !anchor.is_empty() && !anchor.chars().all(|c| c.is_ascii_digit()) => {
+            (path.to_string(), Some(anchor.to_string()))
+        }
+        _ => (inner.to_string(), None),
+    };
+    Some(Include { path, anchor })
+}
+
+/// Returns `markdown` with a caption above every fenced Rust block that
+/// includes a listing. `chapter_dir` resolves the include paths; `label` is the
+/// chapter's part of the listing number.
+pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::result::Result<String, String> {
+    let mut insertions = Vec::new();
+    let mut in_rust_block: Option<usize> = None;
+    let mut code = String::new();
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let lang = info.split([',', ' ']).next().unwrap_or("");
+                if lang == "rust" {
+                    in_rust_block = Some(range.start);
+                    code.clear();
+                }
+            }
+            Event::Text(text) if in_rust_block.is_some() => code.push_str(&text),
+            Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
+                if let Some(start) = in_rust_block.take() {
+                    if let Some(include) = parse_include(&code) {
+                        insertions.push((start, include));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut out = String::with_capacity(markdown.len() + insertions.len() * 400);
+    let mut copied = 0;
+    for (number, (offset, include)) in insertions.into_iter().enumerate() {
+        let number = format!("{label}.{}", number + 1);
+        let file = chapter_dir.join(&include.path);
+        let listing = describe(&file, include.anchor.as_deref()).map_err(|e| format!("listing {number} ({}): {e}", include.path))?;
+        // The caption goes on the line(s) before the fence, indented like the
+        // fence so that a listing inside a list item stays inside it.
+        let line_start = markdown[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = markdown[line_start..offset].chars().take_while(|c| c.is_whitespace()).collect();
+        out.push_str(&markdown[copied..line_start]);
+        for line in caption::render(&number, &listing).lines() {
+            out.push_str(&indent);
+            out.push_str(line);
+            out.push('\n');
+        }
+        out.push('\n');
+        copied = line_start;
+    }
+    out.push_str(&markdown[copied..]);
+    Ok(out)
+}
+
+/// Everything a caption says about one listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// Path inside the listing's crate, with `/` separators.
+    pub path_in_crate: String,
+    /// One sentence (Markdown) saying what the listing proves.
+    pub proves: Option<String>,
+    /// The command that runs it.
+    pub command: String,
+    /// How the caption introduces `command`: "Run it" when it runs exactly
+    /// this listing (or the program it is), "Used by the tests in" / "Tested
+    /// by" when the listing has no test of its own (a helper, library code)
+    /// and `command` runs the tests that use it.
+    pub run_label: &'static str,
+    /// Set when the listing fails on purpose.
+    pub broken: Option<Broken>,
+}
+
+/// What a reader should expect from a listing that fails on purpose.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    /// The failure to expect, from the `ignore` reason or the marker comment.
+    pub reason: String,
+    /// The command that runs the broken test alone and shows it failing.
+    pub show_failure: Option<String>,
+}
+
+/// Reads the listing at `file` (region `anchor`) and works out its caption.
+pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listing, String> {
+    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let found = region::analyse(&text, anchor)?;
+    let target = target::find(file)?;
+    let path_in_crate = target.path_in_crate.clone();
+    let proves = found.anchor_note.clone().or_else(|| {
+        let first_test = found.functions.iter().find(|f| f.is_test && f.ignore_reason.is_none());
+        let first_broken = found.functions.iter().find(|f| f.ignore_reason.is_some());
+        let first_documented = found.functions.iter().find(|f| f.doc.is_some());
+        first_broken.or(first_test).or(first_documented).and_then(|f| f.doc.as_deref()).map(region::first_sentence)
+    });
+
+    let full_name = |name: &str| target.module_path.iter().map(String::as_str).chain(std::iter::once(name)).collect::<Vec<_>>().join("::");
+    let runnable: Vec<String> = found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_none()).map(|f| full_name(&f.qualified)).collect();
+    let ignored: Vec<&region::Function> = found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_some()).collect();
+
+    let base = target.cargo_command(!runnable.is_empty() || !ignored.is_empty());
+    let command = if runnable.is_empty() && target.kind == target::Kind::Lib {
+        // Library code with no test of its own: every test of the crate uses it.
+        format!("cargo test -p {}", target.package)
+    } else if runnable.is_empty() {
+        base.clone()
+    } else {
+        format!("{base} -- --exact {}", runnable.join(" "))
+    };
+
+    let broken_reason = ignored
+        .iter()
+        .find_map(|f| f.ignore_reason.as_deref())
+        .map(|r| r.trim_start_matches("broken on purpose").trim_start_matches([':', ' ']).to_string())
+        .filter(|r| !r.is_empty())
+        .or(found.broken_marker.clone());
+    let broken = broken_reason.map(|reason| Broken {
+        reason,
+        show_failure: (!ignored.is_empty())
+            .then(|| format!("{base} -- --ignored --exact {}", ignored.iter().map(|f| full_name(&f.qualified)).collect::<Vec<_>>().join(" "))),
+    });
+    let run_label = if !runnable.is_empty() || target.is_program() {
+        "Run it"
+    } else if target.kind == target::Kind::Lib {
+        "Tested by"
+    } else {
+        "Used by the tests in"
+    };
+    Ok(Listing { path_in_crate, proves, command, run_label, broken })
+}

@@ -1,0 +1,194 @@
+//! Reads an anchored region of a Rust file: its functions, which of them are
+//! tests, their docs and `ignore` reasons, and the marker comments around them.
+
+use proc_macro2::LineColumn;
+use syn::{Attribute, Expr, ImplItem, Item, Lit, Meta, spanned::Spanned};
+
+/// A function (or a documented type, constant or impl block) inside the region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Function {
+    /// The name, prefixed by the inline modules it sits in (`tests::name`).
+    pub qualified: String,
+    /// The `///` doc, lines joined by spaces.
+    pub doc: Option<String>,
+    /// Marked `#[test]`, `#[tokio::test]`, `#[sqlx::test]`, ….
+    pub is_test: bool,
+    /// `Some(reason)` for `#[ignore = "reason"]` (`Some("")` for a bare `#[ignore]`).
+    pub ignore_reason: Option<String>,
+}
+
+/// What the region holds.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Region {
+    /// Functions in source order.
+    pub functions: Vec<Function>,
+    /// Text after the anchor name on the `// ANCHOR:` line, if any.
+    pub anchor_note: Option<String>,
+    /// The reason given by a `// BROKEN ON PURPOSE:` comment in the region.
+    pub broken_marker: Option<String>,
+}
+
+/// Analyses the region named `anchor` in `source` (the whole file without one).
+pub fn analyse(source: &str, anchor: Option<&str>) -> Result<Region, String> {
+    let lines: Vec<&str> = source.lines().collect();
+    // 1-based, inclusive line numbers, like proc-macro2's.
+    let (first, last, anchor_note) = match anchor {
+        None => (1, lines.len(), None),
+        Some(anchor) => {
+            let start = lines
+                .iter()
+                .position(|l| marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor))
+                .ok_or_else(|| format!("no `ANCHOR: {anchor}` line"))?;
+            let end = lines[start..]
+                .iter()
+                .position(|l| marker_name(l, "ANCHOR_END:").is_some_and(|(name, _)| name == anchor))
+                .ok_or_else(|| format!("no `ANCHOR_END: {anchor}` line after `ANCHOR: {anchor}`"))?;
+            let note = marker_name(lines[start], "ANCHOR:").map(|(_, rest)| rest).filter(|r| !r.is_empty());
+            (start + 1, start + end + 1, note)
+        }
+    };
+
+    let mut region = Region { anchor_note, ..Region::default() };
+    region.broken_marker = broken_marker(&lines[first - 1..last]);
+
+    // Only `.rs` files are Rust; a region of SQL or TOML has no functions.
+    if let Ok(file) = syn::parse_file(source) {
+        collect(&file.items, &[], first, last, &mut region.functions);
+    }
+    Ok(region)
+}
+
+/// `(name, rest)` for a line holding `marker name rest`, matched the way mdBook
+/// matches anchors: the marker anywhere on the line.
+fn marker_name(line: &str, marker: &str) -> Option<(String, String)> {
+    let after = line.split(marker).nth(1)?.trim_start();
+    let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+    let rest = after[name.len()..].trim_start_matches(|c: char| c.is_whitespace() || "-—:".contains(c)).trim_end();
+    Some((name, rest.to_string()))
+}
+
+/// The reason of a `// BROKEN ON PURPOSE: reason` comment, continued on the
+/// following `//` lines, cut to its first sentence.
+fn broken_marker(lines: &[&str]) -> Option<String> {
+    let start = lines.iter().position(|l| l.contains("BROKEN ON PURPOSE"))?;
+    let mut text = lines[start].split("BROKEN ON PURPOSE").nth(1)?.trim_start_matches([':', ' ']).trim().to_string();
+    for line in &lines[start + 1..] {
+        let Some(more) = line.trim_start().strip_prefix("//").filter(|_| !line.trim_start().starts_with("///")) else { break };
+        text.push(' ');
+        text.push_str(more.trim());
+    }
+    Some(first_sentence(&text)).filter(|s| !s.is_empty())
+}
+
+fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &mut Vec<Function>) {
+    let inside = |at: LineColumn| (first..=last).contains(&at.line);
+    let qualify = |name: String| modules.iter().cloned().chain(std::iter::once(name)).collect::<Vec<_>>().join("::");
+    for item in items {
+        match item {
+            Item::Fn(f) if inside(f.sig.fn_token.span.start()) => out.push(Function {
+                qualified: qualify(f.sig.ident.to_string()),
+                doc: doc(&f.attrs),
+                is_test: f.attrs.iter().any(is_test_attribute),
+                ignore_reason: f.attrs.iter().find_map(ignore_reason),
+            }),
+            Item::Mod(m) => {
+                if let Some((_, content)) = &m.content {
+                    let mut inner = modules.to_vec();
+                    inner.push(m.ident.to_string());
+                    collect(content, &inner, first, last, out);
+                }
+            }
+            // Types and constants are never tests, but their docs can say what
+            // a listing of helpers is for.
+            Item::Struct(_) | Item::Enum(_) | Item::Trait(_) | Item::Const(_) | Item::Static(_) | Item::Type(_)
+                if inside(item.span().start()) =>
+            {
+                let (ident, attrs) = match item {
+                    Item::Struct(i) => (&i.ident, &i.attrs),
+                    Item::Enum(i) => (&i.ident, &i.attrs),
+                    Item::Trait(i) => (&i.ident, &i.attrs),
+                    Item::Const(i) => (&i.ident, &i.attrs),
+                    Item::Static(i) => (&i.ident, &i.attrs),
+                    Item::Type(i) => (&i.ident, &i.attrs),
+                    _ => unreachable!("matched above"),
+                };
+                out.push(Function { qualified: qualify(ident.to_string()), doc: doc(attrs), is_test: false, ignore_reason: None });
+            }
+            // Methods are never tests, but their docs can say what a helper does.
+            Item::Impl(imp) => {
+                if inside(imp.impl_token.span.start()) && doc(&imp.attrs).is_some() {
+                    out.push(Function { qualified: String::new(), doc: doc(&imp.attrs), is_test: false, ignore_reason: None });
+                }
+                for item in &imp.items {
+                    if let ImplItem::Fn(f) = item {
+                        if inside(f.sig.fn_token.span.start()) {
+                            out.push(Function { qualified: qualify(f.sig.ident.to_string()), doc: doc(&f.attrs), is_test: false, ignore_reason: None });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn doc(attrs: &[Attribute]) -> Option<String> {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter_map(|a| match &a.meta {
+            Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+                Expr::Lit(lit) => match &lit.lit {
+                    Lit::Str(s) => Some(s.value().trim().to_string()),
+                    _ => None,
+                },
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let joined = lines.join(" ").trim().to_string();
+    (!joined.is_empty()).then_some(joined)
+}
+
+/// `#[test]`, or any attribute whose last path segment is `test`
+/// (`tokio::test`, `sqlx::test`).
+fn is_test_attribute(attr: &Attribute) -> bool {
+    attr.path().segments.last().is_some_and(|s| s.ident == "test")
+}
+
+fn ignore_reason(attr: &Attribute) -> Option<String> {
+    if !attr.path().is_ident("ignore") {
+        return None;
+    }
+    match &attr.meta {
+        Meta::NameValue(nv) => match &nv.value {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Str(s) => Some(s.value()),
+                _ => Some(String::new()),
+            },
+            _ => Some(String::new()),
+        },
+        _ => Some(String::new()),
+    }
+}
+
+/// The first sentence of `text`: up to the first `.`, `!` or `?` that ends a
+/// word and is followed by a space or the end (so `e.g.` inside code and
+/// `0.5` survive as long as they are not followed by a space).
+pub fn first_sentence(text: &str) -> String {
+    let text = text.trim();
+    let mut in_code = false;
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    for (i, &(at, c)) in chars.iter().enumerate() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if !in_code && matches!(c, '.' | '!' | '?') {
+            let next = chars.get(i + 1).map(|&(_, n)| n);
+            if next.is_none_or(char::is_whitespace) && !text[..at].ends_with("e.g") && !text[..at].ends_with("i.e") {
+                return text[..at + c.len_utf8()].to_string();
+            }
+        }
+    }
+    text.to_string()
+}
