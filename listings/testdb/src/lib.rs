@@ -17,15 +17,11 @@ pub mod cluster;
 pub mod server;
 pub mod stock;
 
-use sqlx::{
-    PgPool,
-    migrate::Migrator,
-    postgres::{PgConnectOptions, PgPoolOptions},
-};
+use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
 /// Connections in each test's pool. Tests × this must stay under the server's
 /// `max_connections` (100 by default): with 2 test threads that is 2 × 5 = 10,
-/// plus the 2 the background thread uses.
+/// plus the 2 the background thread uses and one per clone waiting in stock.
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
 /// A database that belongs to one test. Dropping it schedules `DROP DATABASE`.
@@ -65,12 +61,9 @@ impl Drop for TestDatabase {
 /// without its database can't do anything useful.
 pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
     let stock = stock::Stock::global(migrator);
-    let name = stock.take_ready().await;
+    // Made, migrated and connected in the background: taking it is a
+    // channel receive, not a `CREATE DATABASE` nor a new connection.
+    let stock::Ready { name, pool } = stock.take_ready().await;
     let options = stock.options_for(&name);
-    let pool = PgPoolOptions::new()
-        .max_connections(CONNECTIONS_PER_TEST)
-        .connect_with(options.clone())
-        .await
-        .unwrap_or_else(|error| panic!("testdb: could not connect to fresh database {name}: {error}"));
     TestDatabase { pool, name, options, stock }
 }

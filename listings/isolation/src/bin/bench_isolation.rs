@@ -1,0 +1,320 @@
+//! `bench-isolation`: how long a test waits for a clean database under each
+//! isolation strategy, all against one PostgreSQL server, in one process.
+//!
+//! ```text
+//! bench-isolation [--json] [-n SAMPLES] [--test-ms MS]
+//! ```
+//!
+//! What is timed, for every strategy alike: from the moment the test starts
+//! to the moment its first query (`SELECT 1`) has been answered on a database
+//! nobody else's rows can reach. That includes opening the test's connection,
+//! because a test can't do anything before that. What the test then does, and
+//! the clean-up afterwards, run untimed between samples.
+//!
+//! Samples are paced like a test suite: after its first query, each sample
+//! runs a small body (a write and a read) and then stands for the rest of a
+//! test by pausing `--test-ms` (default 20). Work done in the background, as
+//! testdb's stock of clones does, can only hide behind that time; with
+//! `--test-ms 0` the tests arrive back to back and the stock runs dry.
+//!
+//! The server: `DATABASE_URL` if set. Otherwise the program takes a database
+//! on testdb's throwaway cluster and runs itself again with `DATABASE_URL`
+//! pointing there, because `#[sqlx::test]` only ever reads `DATABASE_URL`.
+//! Either way, every strategy runs against the same server.
+
+use std::{
+    process::{Command, ExitCode},
+    sync::OnceLock,
+    time::{Duration, Instant},
+};
+
+use isolation::{
+    MIGRATOR, strategies,
+    users::{count_users, create_user},
+};
+use sqlx::{
+    Connection, Executor, PgConnection, PgPool,
+    postgres::PgConnectOptions,
+    testing::{TestArgs, TestFn},
+};
+
+/// Samples per strategy unless `-n` says otherwise.
+const DEFAULT_SAMPLES: usize = 50;
+/// How long the rest of a test takes, by default. The running example's own
+/// tests take 13–79 ms each on the book's machine (`--report-time`), so 20 ms
+/// is a short test.
+const DEFAULT_TEST_MS: u64 = 20;
+/// Untimed runs first, so one-off costs (the first connection, the template's
+/// migration, the page cache) don't land in any strategy's figures.
+const WARM_UP: usize = 3;
+
+/// `--test-ms`, readable from `#[sqlx::test]`'s body, which can't capture it.
+static TEST_TIME: OnceLock<Duration> = OnceLock::new();
+
+struct Options {
+    json: bool,
+    samples: usize,
+    /// What stands for the rest of each test, after its first query.
+    test_time: Duration,
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args() {
+        Ok(options) => options,
+        Err(why) => {
+            eprintln!("bench-isolation: {why}\nusage: bench-isolation [--json] [-n SAMPLES] [--test-ms MS]");
+            return ExitCode::from(2);
+        }
+    };
+    TEST_TIME.set(options.test_time).expect("set once");
+    match std::env::var("DATABASE_URL") {
+        Ok(url) => run_all(&url, &options),
+        Err(_) => rerun_against_the_harness_server(),
+    }
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut options =
+        Options { json: false, samples: DEFAULT_SAMPLES, test_time: Duration::from_millis(DEFAULT_TEST_MS) };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--json" => options.json = true,
+            "-n" => {
+                let value = args.next().ok_or("-n needs a number of samples")?;
+                options.samples = value.parse().map_err(|_| format!("-n wants a positive number, got {value:?}"))?;
+                if options.samples == 0 {
+                    return Err("-n wants at least 1 sample".into());
+                }
+            }
+            "--test-ms" => {
+                let value = args.next().ok_or("--test-ms needs a number of milliseconds")?;
+                let ms: u64 = value.parse().map_err(|_| format!("--test-ms wants a whole number, got {value:?}"))?;
+                options.test_time = Duration::from_millis(ms);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(options)
+}
+
+/// Takes a database on testdb's server and runs this program again with
+/// `DATABASE_URL` set to it. The child's testdb then uses that same server
+/// too (it honours `DATABASE_URL`), so all strategies share one server.
+fn rerun_against_the_harness_server() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let db = runtime.block_on(testdb::fresh_database(&MIGRATOR));
+    let exe = std::env::current_exe().expect("the program knows its own path");
+    let status = Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("DATABASE_URL", db.url())
+        .status()
+        .expect("could not run bench-isolation again with DATABASE_URL set");
+    // `db` and the cluster go away with this process.
+    ExitCode::from(status.code().unwrap_or(1) as u8)
+}
+
+struct Row {
+    strategy: &'static str,
+    samples: Vec<Duration>,
+}
+
+fn run_all(url: &str, options: &Options) -> ExitCode {
+    let server: PgConnectOptions = match url.parse() {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("bench-isolation: DATABASE_URL is not a PostgreSQL URL ({error})");
+            return ExitCode::from(2);
+        }
+    };
+    let n = options.samples;
+    // `#[sqlx::test]` builds its own runtime per test, so it runs outside ours.
+    let mut rows = vec![Row { strategy: "sqlx_test", samples: sample(n, sqlx_test_once) }];
+
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    runtime.block_on(async {
+        let mut admin = PgConnection::connect_with(&server).await.expect("connect to DATABASE_URL");
+        let prefix = format!("bench_{}", std::process::id());
+
+        let mut i = 0;
+        rows.push(Row {
+            strategy: "create_and_migrate",
+            samples: sample_async(n, async || {
+                i += 1;
+                create_and_migrate_once(&mut admin, &server, format!("{prefix}_{i}")).await
+            })
+            .await,
+        });
+
+        // One migrated template for the plain clone strategy, made untimed.
+        let template = format!("{prefix}_template");
+        strategies::create_and_migrate(&mut admin, &server, &template).await.expect("template").close().await.ok();
+        rows.push(Row {
+            strategy: "template_clone",
+            samples: sample_async(n, async || {
+                i += 1;
+                template_clone_once(&mut admin, &server, &template, format!("{prefix}_{i}")).await
+            })
+            .await,
+        });
+        strategies::drop_database(&mut admin, &template).await.expect("drop the template");
+
+        rows.push(Row { strategy: "pooled_clone", samples: sample_async(n, async || pooled_clone_once().await).await });
+
+        // The shared database the last two strategies use, as a suite built
+        // on them would have: migrated once, before any test.
+        let shared = format!("{prefix}_shared");
+        strategies::create_and_migrate(&mut admin, &server, &shared).await.expect("shared").close().await.ok();
+        let shared_options = server.clone().database(&shared);
+        rows.push(Row {
+            strategy: "transaction_rollback",
+            samples: sample_async(n, async || transaction_rollback_once(&shared_options).await).await,
+        });
+        rows.push(Row { strategy: "truncate", samples: sample_async(n, async || truncate_once(&shared_options).await).await });
+        strategies::drop_database(&mut admin, &shared).await.expect("drop the shared database");
+    });
+
+    print_rows(&rows, options.json);
+    ExitCode::SUCCESS
+}
+
+fn sample(n: usize, mut once: impl FnMut() -> Duration) -> Vec<Duration> {
+    (0..WARM_UP).for_each(|_| {
+        once();
+    });
+    (0..n).map(|_| once()).collect()
+}
+
+async fn sample_async(n: usize, mut once: impl AsyncFnMut() -> Duration) -> Vec<Duration> {
+    for _ in 0..WARM_UP {
+        once().await;
+    }
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        samples.push(once().await);
+    }
+    samples
+}
+
+/// What every sample's test does once it has its database, untimed: one
+/// write and one read, so each strategy also has to leave a working database.
+async fn test_body(conn: &mut PgConnection) {
+    create_user(conn, "Ada", "ada@example.com").await.expect("insert a user");
+    assert_eq!(count_users(conn).await.expect("count users"), 1, "the test's database started empty");
+    // The rest of the test, modelled: the time a real test spends on its
+    // HTTP calls and assertions. Not a wait for anything.
+    tokio::time::sleep(*TEST_TIME.get().expect("set in main")).await;
+}
+
+async fn first_query(conn: &mut PgConnection) {
+    conn.execute("SELECT 1").await.expect("first query");
+}
+
+// What `#[sqlx::test(migrator = "MIGRATOR")] async fn t(pool: PgPool)` expands
+// to: a `TestArgs` naming the test, and `run_test`, which builds a runtime,
+// creates and migrates a database, runs the body, and drops the database.
+fn sqlx_test_once() -> Duration {
+    async fn body(pool: PgPool) -> Result<Instant, sqlx::Error> {
+        let mut conn = pool.acquire().await?;
+        first_query(&mut conn).await;
+        let ready = Instant::now();
+        test_body(&mut conn).await;
+        Ok(ready)
+    }
+    let mut args = TestArgs::new("bench_isolation::sqlx_test");
+    args.migrator(&MIGRATOR);
+    let started = Instant::now();
+    let body: fn(PgPool) -> _ = body;
+    let ready = body.run_test(args).expect("the sqlx_test body ran");
+    ready - started
+}
+
+async fn create_and_migrate_once(admin: &mut PgConnection, server: &PgConnectOptions, name: String) -> Duration {
+    let started = Instant::now();
+    let mut conn = strategies::create_and_migrate(admin, server, &name).await.expect("create and migrate");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    test_body(&mut conn).await;
+    conn.close().await.ok();
+    strategies::drop_database(admin, &name).await.expect("drop");
+    waited
+}
+
+async fn template_clone_once(
+    admin: &mut PgConnection,
+    server: &PgConnectOptions,
+    template: &str,
+    name: String,
+) -> Duration {
+    let started = Instant::now();
+    strategies::clone_template(admin, template, &name).await.expect("clone the template");
+    let mut conn = PgConnection::connect_with(&server.clone().database(&name)).await.expect("connect to the clone");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    test_body(&mut conn).await;
+    conn.close().await.ok();
+    strategies::drop_database(admin, &name).await.expect("drop");
+    waited
+}
+
+async fn pooled_clone_once() -> Duration {
+    let started = Instant::now();
+    let db = testdb::fresh_database(&MIGRATOR).await;
+    let mut conn = db.pool.acquire().await.expect("a connection from the test's pool");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    test_body(&mut conn).await;
+    waited
+    // `db` is dropped here: testdb drops the database in the background.
+}
+
+async fn transaction_rollback_once(shared: &PgConnectOptions) -> Duration {
+    let started = Instant::now();
+    // Each test opens its own connection: a pool can't outlive the test's runtime.
+    let mut conn = PgConnection::connect_with(shared).await.expect("connect to the shared database");
+    let mut tx = conn.begin().await.expect("begin");
+    first_query(&mut tx).await;
+    let waited = started.elapsed();
+    test_body(&mut tx).await;
+    tx.rollback().await.expect("rollback");
+    conn.close().await.ok();
+    waited
+}
+
+async fn truncate_once(shared: &PgConnectOptions) -> Duration {
+    let started = Instant::now();
+    let mut conn = PgConnection::connect_with(shared).await.expect("connect to the shared database");
+    strategies::truncate_all(&mut conn).await.expect("truncate");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    test_body(&mut conn).await;
+    conn.close().await.ok();
+    waited
+}
+
+/// The sample at `fraction` of the sorted samples (nearest rank).
+fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let rank = (fraction * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1000.0 * 100.0).round() / 100.0
+}
+
+fn print_rows(rows: &[Row], json: bool) {
+    if !json {
+        println!("| strategy | median ms | p95 ms | n |");
+        println!("|---|---:|---:|---:|");
+    }
+    for row in rows {
+        let mut sorted = row.samples.clone();
+        sorted.sort();
+        let (median, p95, n) = (millis(percentile(&sorted, 0.5)), millis(percentile(&sorted, 0.95)), sorted.len());
+        if json {
+            println!("{}", serde_json::json!({"strategy": row.strategy, "median_ms": median, "p95_ms": p95, "n": n}));
+        } else {
+            println!("| `{}` | {median:.2} | {p95:.2} | {n} |", row.strategy);
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Shared by every module of this test binary.
