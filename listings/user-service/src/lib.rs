@@ -7,16 +7,26 @@
 //! - [`users`]: `POST /users` and `GET /users/{id}`.
 //! - [`email`]: the client for the email service, which another team owns.
 //! - [`error`]: how every failure becomes a JSON error body.
+//! - [`jobs`]: the welcome email a sign-up leaves behind, and who sends it.
+//! - [`worker`]: claims those jobs, sends them, retries, gives up; the
+//!   `worker` binary runs it.
+//! - [`clock`]: where the worker reads the time, so tests can set it.
 
+pub mod clock;
 pub mod config;
 pub mod email;
 pub mod error;
+pub mod jobs;
 pub mod users;
+pub mod worker;
 
 pub use config::{AppConfig, AppState};
+pub use jobs::Jobs;
+
+use std::sync::Arc;
 
 use axum::{
-    Router,
+    Extension, Router,
     extract::DefaultBodyLimit,
     routing::{get, post},
 };
@@ -38,10 +48,24 @@ pub fn app(config: AppConfig) -> Router {
 /// Builds the app around a state the caller assembled, for a caller that
 /// needs what `AppConfig` doesn't offer (e.g. an email client that retries).
 pub fn router(state: AppState) -> Router {
+    router_with(state, Jobs::default())
+}
+
+/// [`app`], with a say in background jobs: a fake queue, or leaving the
+/// welcome email to the worker instead of trying it during the request.
+pub fn app_with(config: AppConfig, jobs: Jobs) -> Router {
+    router_with(config.into_state(), jobs)
+}
+
+/// [`router`], with a say in background jobs.
+pub fn router_with(state: AppState, jobs: Jobs) -> Router {
     Router::new()
         .route("/users", post(users::create_user))
         .route("/users/{id}", get(users::get_user))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // An extension, not a field of `AppState`: callers that build the
+        // state by hand (other chapters do) keep compiling unchanged.
+        .layer(Extension(Arc::new(jobs)))
         .with_state(state)
 }
 

@@ -2,13 +2,18 @@
 //!
 //! Policy when the email service fails or is slow: the user is kept and the
 //! welcome email stays `pending` in the `email_outbox` table, with the error
-//! recorded, for a later retry. The user and the outbox row are written in one
-//! transaction, so neither exists without the other: nothing is half-written
-//! and no email is forgotten. The client gets 201 either way, because its part
-//! (creating the account) succeeded.
+//! recorded, for the worker ([`crate::worker`]) to retry. The user and the
+//! outbox row are written in one transaction, so neither exists without the
+//! other: nothing is half-written and no email is forgotten. The client gets
+//! 201 either way, because its part (creating the account) succeeded.
+//!
+//! Whether the request tries the email itself or leaves it to the worker is
+//! [`Delivery`]'s choice; see [`crate::jobs`].
+
+use std::sync::Arc;
 
 use axum::{
-    Json,
+    Extension, Json,
     extract::{Path, State, rejection::JsonRejection},
     http::StatusCode,
 };
@@ -16,7 +21,12 @@ use email_address::EmailAddress;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 
-use crate::{config::AppState, error::ApiError};
+use crate::{
+    config::AppState,
+    error::ApiError,
+    jobs::{Delivery, JobQueue, Jobs, WelcomeEmail},
+    worker,
+};
 
 /// The body of `POST /users`. Unknown fields are refused rather than ignored,
 /// so a client's typo (`"emial"`) is an error instead of a silent drop.
@@ -44,22 +54,28 @@ const MAX_NAME_CHARS: usize = 200;
 
 pub async fn create_user(
     State(state): State<AppState>,
+    Extension(jobs): Extension<Arc<Jobs>>,
     body: Result<Json<NewUser>, JsonRejection>,
 ) -> Result<(StatusCode, Json<Created>), ApiError> {
     let Json(new_user) = body?;
     let (name, email) = validate(&new_user)?;
 
-    let (user_id, idempotency_key) = insert_user_and_outbox(&state.pool, &name, &email).await?;
+    let job = insert_user_and_job(&state.pool, jobs.queue.as_ref(), &name, &email).await?;
 
     // Only after the commit: the email must never announce a user that a
     // rollback could still remove.
-    let outcome = state.email.send(&email, WELCOME_TEMPLATE, &idempotency_key).await;
-    record_attempt(&state.pool, &idempotency_key, outcome.as_ref().err()).await?;
-    if let Err(error) = outcome {
-        tracing::warn!(user_id, %error, "welcome email left pending for retry");
+    if jobs.delivery == Delivery::Inline {
+        // The same claim a worker makes, so a worker polling right now can't
+        // send it too; if a worker got there first, it is the worker's job.
+        if let Some(claimed) = worker::claim_fresh(&state.pool, &jobs.claims, &job.idempotency_key).await? {
+            let outcome = worker::process(&state.pool, &state.email, &jobs.claims, &claimed).await?;
+            if outcome != worker::Outcome::Sent {
+                tracing::warn!(user_id = job.user_id, ?outcome, "welcome email left pending for the worker");
+            }
+        }
     }
 
-    Ok((StatusCode::CREATED, Json(Created { id: user_id })))
+    Ok((StatusCode::CREATED, Json(Created { id: job.user_id })))
 }
 
 pub async fn get_user(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
@@ -93,7 +109,7 @@ fn validate(new_user: &NewUser) -> Result<(String, String), ApiError> {
 
 /// Writes the user and the email it is owed in one transaction. A duplicate
 /// email inserts nothing and returns `EmailTaken`.
-async fn insert_user_and_outbox(pool: &PgPool, name: &str, email: &str) -> Result<(i64, String), ApiError> {
+async fn insert_user_and_job(pool: &PgPool, queue: &dyn JobQueue, name: &str, email: &str) -> Result<WelcomeEmail, ApiError> {
     let mut tx = pool.begin().await?;
     // ON CONFLICT turns a race between two sign-ups into one winner and one
     // 409, without a unique-violation error to parse.
@@ -107,36 +123,8 @@ async fn insert_user_and_outbox(pool: &PgPool, name: &str, email: &str) -> Resul
     let Some(user_id) = user_id else {
         return Err(ApiError::EmailTaken);
     };
-    let idempotency_key = format!("welcome-{user_id}");
-    sqlx::query("INSERT INTO email_outbox (user_id, recipient, template, idempotency_key) VALUES ($1, $2, $3, $4)")
-        .bind(user_id)
-        .bind(email)
-        .bind(WELCOME_TEMPLATE)
-        .bind(&idempotency_key)
-        .execute(&mut *tx)
-        .await?;
+    let job = WelcomeEmail { user_id, recipient: email.to_owned(), idempotency_key: format!("welcome-{user_id}") };
+    queue.enqueue(&mut tx, &job).await?;
     tx.commit().await?;
-    Ok((user_id, idempotency_key))
-}
-
-/// Counts one delivery attempt: `sent` on success, otherwise still `pending`
-/// with the error kept for whoever retries it.
-pub async fn record_attempt(
-    pool: &PgPool,
-    idempotency_key: &str,
-    error: Option<&crate::email::EmailError>,
-) -> Result<(), sqlx::Error> {
-    let (status, last_error) = match error {
-        None => ("sent", None),
-        Some(error) => ("pending", Some(error.to_string())),
-    };
-    sqlx::query(
-        "UPDATE email_outbox SET status = $1, last_error = $2, attempts = attempts + 1 WHERE idempotency_key = $3",
-    )
-    .bind(status)
-    .bind(last_error)
-    .bind(idempotency_key)
-    .execute(pool)
-    .await?;
-    Ok(())
+    Ok(job)
 }

@@ -1,11 +1,11 @@
 //! The harness: start the app the way production does, but wired to a
 //! database of its own and a stand-in email service. Read it in one sitting.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
 use testdb::TestDatabase;
-use user_service::{AppConfig, MIGRATOR, app, serve};
+use user_service::{AppConfig, Jobs, MIGRATOR, app_with, email::EmailClient, serve};
 use wiremock::MockServer;
 
 /// How long the app waits for the email service in tests. Short, so the
@@ -28,6 +28,12 @@ pub struct TestApp {
 /// Starts the app on a free port with its own database and a mock email
 /// service, and returns once it accepts connections.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Jobs::default()).await
+}
+
+/// [`spawn_app`] with a say in background jobs (chapter "Jobs, queues and
+/// workers"): leave the email to the worker, or hand the app a fake queue.
+pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
     let email_server = MockServer::start().await;
     let db = testdb::fresh_database(&MIGRATOR).await;
     let config = test_config(&db, &email_server);
@@ -37,7 +43,7 @@ pub async fn spawn_app() -> TestApp {
     let address = format!("http://{}", listener.local_addr().unwrap());
     // The listener is already bound, so requests queue up until the server
     // task runs: no need to wait for "ready".
-    tokio::spawn(serve(listener, app(config)));
+    tokio::spawn(serve(listener, app_with(config, jobs)));
 
     TestApp { address, db, email_server, http: reqwest::Client::new() }
 }
@@ -77,6 +83,29 @@ impl TestApp {
 
     pub async fn get_user(&self, id: i64) -> reqwest::Response {
         self.http.get(format!("{}/users/{id}", self.address)).send().await.expect("the app answers")
+    }
+
+    /// An email client aimed at the mock, for a worker the test runs itself.
+    pub fn email_client(&self) -> Arc<EmailClient> {
+        Arc::new(EmailClient::new(self.email_server.uri().parse().unwrap(), EMAIL_TIMEOUT))
+    }
+
+    /// Signs up a user with this email and returns its id; panics unless 201.
+    pub async fn sign_up(&self, email: &str) -> i64 {
+        let response = self.post_user(&serde_json::json!({"name": "Test User", "email": email})).await;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.expect("POST /users answers JSON");
+        assert_eq!(status, 201, "sign-up of {email} should succeed; body: {body}");
+        body["id"].as_i64().expect("the 201 body has a numeric id")
+    }
+
+    /// The welcome email's status for a user: pending, sent or dead.
+    pub async fn outbox_status(&self, user_id: i64) -> String {
+        sqlx::query_scalar("SELECT status FROM email_outbox WHERE user_id = $1")
+            .bind(user_id)
+            .fetch_one(self.pool())
+            .await
+            .expect("every user has an outbox row")
     }
 
     /// Rows in `users`, for "nothing was written" assertions.

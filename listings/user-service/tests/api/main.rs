@@ -7,3 +7,12 @@ mod email_failures;
 mod first_test;
 mod in_process;
 mod validation;
+
+// Jobs, workers, and waiting for them (chapters "Jobs, queues and workers"
+// and "Flaky tests and how to kill them").
+mod email_stub;
+mod flaky;
+mod jobs;
+mod manual_clock;
+mod nothing_lost;
+mod worker_process;
