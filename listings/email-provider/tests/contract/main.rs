@@ -1,0 +1,13 @@
+//! Tests between the user service's email client (the consumer) and the
+//! email service (the provider). One binary; the Pact modules only exist
+//! with `--features pact`, because the Pact crates take minutes to build.
+
+mod helpers;
+
+mod real_provider;
+mod stubbed_provider;
+
+#[cfg(feature = "pact")]
+mod consumer_pact;
+#[cfg(feature = "pact")]
+mod provider_verification;
