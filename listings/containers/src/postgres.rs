@@ -62,3 +62,9 @@ pub async fn start() -> RunningPostgres {
     RunningPostgres { container, url }
 }
 // ANCHOR_END: start
+
+/// The same server's URL with another database: `…/postgres` → `…/<database>`.
+pub fn url_with_database(server_url: &str, database: &str) -> String {
+    let (server, _) = server_url.rsplit_once('/').expect("a postgres:// URL has a path");
+    format!("{server}/{database}")
+}

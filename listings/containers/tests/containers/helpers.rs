@@ -64,8 +64,7 @@ pub async fn own_database(server_url: &str, name: &str) -> PgConnection {
         .execute(&mut admin)
         .await
         .unwrap_or_else(|error| panic!("could not create database {name}: {error}"));
-    let url = server_url.rsplit_once('/').map(|(server, _)| format!("{server}/{name}")).expect("a URL with a path");
-    PgConnection::connect(&url).await.expect("connect to the new database")
+    PgConnection::connect(&postgres::url_with_database(server_url, name)).await.expect("connect to the new database")
 }
 // ANCHOR_END: own_database
 
