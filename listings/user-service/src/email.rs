@@ -141,6 +141,9 @@ impl EmailClient {
             .http
             .post(self.send_url.clone())
             .header("Idempotency-Key", idempotency_key)
+            // The id of the request we serve, if any: lets the email team find
+            // this call in their logs when we ask about it.
+            .headers(crate::request_id::forwarded())
             .json(&SendEmail { to, template })
             .send()
             .await?;

@@ -7,6 +7,7 @@
 //! - [`users`]: `POST /users` and `GET /users/{id}`.
 //! - [`email`]: the client for the email service, which another team owns.
 //! - [`error`]: how every failure becomes a JSON error body.
+//! - [`request_id`]: one id per request, in the logs and in the email call.
 //! - [`jobs`]: the welcome email a sign-up leaves behind, and who sends it.
 //! - [`worker`]: claims those jobs, sends them, retries, gives up; the
 //!   `worker` binary runs it.
@@ -16,6 +17,7 @@ pub mod clock;
 pub mod config;
 pub mod email;
 pub mod error;
+pub mod request_id;
 pub mod jobs;
 pub mod users;
 pub mod worker;
@@ -59,14 +61,16 @@ pub fn app_with(config: AppConfig, jobs: Jobs) -> Router {
 
 /// [`router`], with a say in background jobs.
 pub fn router_with(state: AppState, jobs: Jobs) -> Router {
-    Router::new()
+    let routes = Router::new()
         .route("/users", post(users::create_user))
         .route("/users/{id}", get(users::get_user))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // An extension, not a field of `AppState`: callers that build the
         // state by hand (other chapters do) keep compiling unchanged.
         .layer(Extension(Arc::new(jobs)))
-        .with_state(state)
+        .with_state(state);
+    // Outermost: every request, whatever route it hits, gets an id and a span.
+    request_id::traced(routes)
 }
 
 /// Serves `app` on a listener the caller already bound. Taking a listener

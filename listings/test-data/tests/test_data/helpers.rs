@@ -1,0 +1,119 @@
+//! The harness for this crate's HTTP tests: `spawn_app`, as in the first
+//! chapter, plus what makes a failure readable without a rerun. Each test's
+//! app logs into a buffer of its own, every response is kept, and when the
+//! test fails, dropping the app prints all of it with the database's rows.
+
+use std::{
+    sync::{
+        Mutex,
+        atomic::{AtomicU32, Ordering},
+    },
+    time::Duration,
+};
+
+use serde_json::Value;
+use testdb::TestDatabase;
+use user_service::{AppConfig, MIGRATOR, app, request_id, serve};
+use wiremock::MockServer;
+
+use crate::{
+    logs::{CapturedLogs, capture_logs},
+    report::{self, Reply},
+};
+
+/// A running app, and everything needed to look at it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// This test's own database.
+    pub db: TestDatabase,
+    /// Stands in for the email service.
+    pub email_server: MockServer,
+    /// What this app logged, and only this app.
+    pub logs: CapturedLogs,
+    http: reqwest::Client,
+    /// The running test's name: the start of every request id it sends.
+    test: String,
+    requests_sent: AtomicU32,
+    /// Every response the test received, in order, for the failure report.
+    replies: Mutex<Vec<Reply>>,
+}
+
+// ANCHOR: spawn_app
+/// Starts the app on a free port with its own database, a mock email
+/// service and its own log buffer.
+pub async fn spawn_app() -> TestApp {
+    let email_server = MockServer::start().await;
+    let db = testdb::fresh_database(&MIGRATOR).await;
+    let config = AppConfig {
+        pool: db.pool.clone(),
+        email_base_url: email_server.uri().parse().expect("wiremock gives a valid URL"),
+        email_timeout: Duration::from_secs(2),
+    };
+    let logs = CapturedLogs::default();
+    let app = capture_logs(app(config), &logs);
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve(listener, app));
+
+    let test = std::thread::current().name().unwrap_or("unnamed test").to_owned();
+    TestApp {
+        address,
+        db,
+        email_server,
+        logs,
+        http: reqwest::Client::new(),
+        test,
+        requests_sent: AtomicU32::new(0),
+        replies: Mutex::new(Vec::new()),
+    }
+}
+// ANCHOR_END: spawn_app
+
+// ANCHOR: send
+impl TestApp {
+    /// `POST /users` with a JSON body.
+    pub async fn post_user(&self, body: &Value) -> Reply {
+        self.send("POST /users", self.http.post(format!("{}/users", self.address)).json(body)).await
+    }
+
+    pub async fn get_user(&self, id: i64) -> Reply {
+        self.send(&format!("GET /users/{id}"), self.http.get(format!("{}/users/{id}", self.address))).await
+    }
+
+    /// Sends a request with an id that names the test (`module::test#1`,
+    /// `#2`, …): in any log, the app's or the email service's, a line with
+    /// that id leads straight back to the test that caused it.
+    async fn send(&self, what: &str, request: reqwest::RequestBuilder) -> Reply {
+        let n = self.requests_sent.fetch_add(1, Ordering::Relaxed) + 1;
+        let response = request
+            .header(request_id::HEADER, format!("{}#{n}", self.test))
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("{what}: the app did not answer: {error}"));
+        let reply = Reply {
+            request: what.to_owned(),
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: response.text().await.unwrap_or_else(|error| format!("(body unreadable: {error})")),
+        };
+        self.replies.lock().unwrap().push(reply.clone());
+        reply
+    }
+}
+// ANCHOR_END: send
+
+// ANCHOR: report_on_drop
+impl Drop for TestApp {
+    /// A failing test prints the report; a passing one stays quiet. `Drop`
+    /// runs while a panic unwinds, so every test gets this without asking.
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            let replies = self.replies.lock().map(|replies| replies.clone()).unwrap_or_default();
+            let rows = report::database_rows(&self.db);
+            eprintln!("{}", report::render(&self.test, &replies, &rows, &self.logs.text()));
+        }
+    }
+}
+// ANCHOR_END: report_on_drop
