@@ -74,7 +74,7 @@ impl<'a> Poll<'a> {
         Poll { interval, ..self }
     }
 
-    // ANCHOR: until
+    // ANCHOR: until -- poll until a condition holds or a deadline passes, then report the last value seen
     /// Calls `probe` until `done` accepts what it returns, and returns that
     /// value. Panics with the [`GaveUp`] message at the deadline: in a test, a
     /// wait that never ends *is* the failure.

@@ -9,6 +9,7 @@
 
 use std::time::SystemTime;
 
+// ANCHOR: clock
 /// A source of the current time.
 pub trait Clock: Send + Sync {
     fn now(&self) -> SystemTime;
@@ -23,3 +24,4 @@ impl Clock for SystemClock {
         SystemTime::now()
     }
 }
+// ANCHOR_END: clock

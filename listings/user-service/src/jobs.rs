@@ -21,7 +21,7 @@ use sqlx::PgConnection;
 
 use crate::{users::WELCOME_TEMPLATE, worker};
 
-// ANCHOR: job_queue
+// ANCHOR: job_queue -- the job a sign-up leaves, and the queue trait the app takes so tests can swap it
 /// The job a sign-up leaves behind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WelcomeEmail {

@@ -62,6 +62,7 @@ pub async fn create_user(
 
     let job = insert_user_and_job(&state.pool, jobs.queue.as_ref(), &name, &email).await?;
 
+    // ANCHOR: inline_or_worker -- the inline attempt takes the same claim a worker would, so the two never both send
     // Only after the commit: the email must never announce a user that a
     // rollback could still remove.
     if jobs.delivery == Delivery::Inline {
@@ -74,6 +75,7 @@ pub async fn create_user(
             }
         }
     }
+    // ANCHOR_END: inline_or_worker
 
     Ok((StatusCode::CREATED, Json(Created { id: job.user_id })))
 }

@@ -114,7 +114,7 @@ impl Default for Settings {
     }
 }
 
-// ANCHOR: backoff
+// ANCHOR: backoff -- the wait after each failed attempt doubles, up to a ceiling
 impl Settings {
     /// The wait after failed attempt number `attempt` (1 for the first):
     /// `first_backoff`, then twice that, four times… up to `max_backoff`.
@@ -352,7 +352,7 @@ impl Worker {
         Ok(done)
     }
 
-    // ANCHOR: run
+    // ANCHOR: run -- the loop the worker binary runs: drain, rest, repeat until shutdown
     /// Drains, rests for `idle_poll`, drains again… until `shutdown`
     /// completes. A database error is logged and retried after the rest: a
     /// worker shouldn't die because the database blinked.

@@ -12,7 +12,7 @@ use std::{
 use serde_json::{Value, json};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path};
 
-// ANCHOR: idempotent_stub
+// ANCHOR: idempotent_stub -- a stand-in that sends once per idempotency key and counts requests and emails apart
 #[derive(Clone, Default)]
 pub struct IdempotentEmailService {
     seen: Arc<Mutex<Seen>>,

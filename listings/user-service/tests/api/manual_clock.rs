@@ -7,7 +7,7 @@ use std::{
 
 use user_service::clock::Clock;
 
-// ANCHOR: manual_clock
+// ANCHOR: manual_clock -- a clock that stands still until the test moves it
 /// Starts at the real "now" (so rows the database stamps with `now()` are not
 /// in its future) and then moves only by [`advance`](ManualClock::advance).
 pub struct ManualClock(Mutex<SystemTime>);

@@ -11,8 +11,9 @@ use eventually::poll;
 use tokio::sync::{Notify, oneshot};
 use user_service::{
     Jobs,
-    worker::{self, Hooks, Settings, hook},
+    worker::{self, Hook, Hooks, Progress, Settings, hook},
 };
+use wiremock::{Mock, ResponseTemplate, matchers::path};
 
 use crate::{email_stub::IdempotentEmailService, helpers::spawn_app_with, manual_clock::ManualClock, worker_process::spawn_worker};
 
@@ -58,6 +59,30 @@ async fn a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice() {
 }
 // ANCHOR_END: kill_mid_job
 
+// ANCHOR: stop_once -- a hook that stops the worker the first time it is reached and says where
+/// A hook that stops the worker the first time it is reached: it reports the
+/// job's id (oneshot: one message, once) and waits to be released (Notify: a
+/// `notify_one` sent before anyone waits leaves a permit, so the release can't
+/// be lost). Later calls pass straight through.
+fn stop_once() -> (Hook, oneshot::Receiver<i64>, Arc<Notify>) {
+    let (reached_tx, reached) = oneshot::channel();
+    let reached_tx = Mutex::new(Some(reached_tx));
+    let release = Arc::new(Notify::new());
+    let released = release.clone();
+    let hook = hook(move |job_id| {
+        let first = reached_tx.lock().unwrap().take();
+        let released = released.clone();
+        async move {
+            if let Some(reached_tx) = first {
+                let _ = reached_tx.send(job_id);
+                released.notified().await;
+            }
+        }
+    });
+    (hook, reached, release)
+}
+// ANCHOR_END: stop_once
+
 // ANCHOR: interleaving
 /// Worker A has locked job X and not yet committed its claim; worker B,
 /// claiming at that very moment, gets the other job: not X, and without
@@ -67,30 +92,13 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
     app.sign_up("ada@example.com").await;
     app.sign_up("grace@example.com").await;
-
-    // A's hook reports the row it locked (oneshot: one message, once), then
-    // waits to be released (Notify: `notify_one` before anyone waits leaves a
-    // permit, so the release can't be lost).
-    let (locked_tx, locked_rx) = oneshot::channel();
-    let locked_tx = Arc::new(Mutex::new(Some(locked_tx)));
-    let release = Arc::new(Notify::new());
-    let paused = release.clone();
-    let hooks = Hooks {
-        while_claiming: Some(hook(move |job_id| {
-            if let Some(tx) = locked_tx.lock().unwrap().take() {
-                let _ = tx.send(job_id);
-            }
-            let paused = paused.clone();
-            async move { paused.notified().await }
-        })),
-        ..Hooks::default()
-    };
-    let worker_a = Settings { name: "worker-a".into(), hooks, ..Settings::default() };
+    let (stop_a, a_stopped, release_a) = stop_once();
+    let worker_a = Settings { name: "worker-a".into(), hooks: Hooks { while_claiming: Some(stop_a), ..Hooks::default() }, ..Settings::default() };
     let worker_b = Settings { name: "worker-b".into(), ..Settings::default() };
 
     let pool = app.pool().clone();
     let claim_a = tokio::spawn(async move { worker::claim_next(&pool, &worker_a).await });
-    let locked_by_a = locked_rx.await.expect("worker A reaches its hook");
+    let locked_by_a = a_stopped.await.expect("worker A reaches its hook");
 
     // A holds the row lock on `locked_by_a` right now, mid-transaction.
     let claimed_by_b = tokio::time::timeout(Duration::from_secs(10), worker::claim_next(app.pool(), &worker_b))
@@ -98,7 +106,7 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
         .expect("B must not wait for A's lock: SKIP LOCKED passes over it")
         .unwrap()
         .expect("B finds the other pending job");
-    release.notify_one();
+    release_a.notify_one();
     let claimed_by_a = claim_a.await.unwrap().unwrap().expect("A completes the claim it started");
 
     assert_ne!(claimed_by_b.id, locked_by_a, "B took the job A was claiming");
@@ -107,6 +115,33 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
     assert_eq!(third, None, "both jobs are leased now; nothing is left to claim");
 }
 // ANCHOR_END: interleaving
+
+// ANCHOR: inline_and_worker
+/// While a sign-up's inline attempt holds the job, a worker draining the queue
+/// finds nothing to do: the welcome email is sent once, by the request.
+#[tokio::test]
+async fn an_inline_attempt_and_a_worker_never_both_send() {
+    let (stop_request, request_stopped, release_request) = stop_once();
+    let claims = Settings { hooks: Hooks { before_send: Some(stop_request), ..Hooks::default() }, ..Settings::default() };
+    let app = spawn_app_with(Jobs { claims, ..Jobs::default() }).await; // Delivery::Inline
+    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&app.email_server).await;
+
+    // The request runs on its own task, so the test can act while it is stopped.
+    let sign_up = app.http.post(format!("{}/users", app.address)).json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"})).send();
+    let signing_up = tokio::spawn(sign_up);
+    request_stopped.await.expect("the request claims the job and reaches its hook");
+
+    // The request holds the claim and is about to send: the worker must keep out.
+    let drained = worker::drain(app.pool(), &app.email_client()).await.unwrap();
+    assert_eq!(drained, Progress::default(), "expected the worker to find nothing due while the request holds the job");
+
+    release_request.notify_one();
+    let response = signing_up.await.unwrap().expect("the app answers");
+    assert_eq!(response.status(), 201);
+    let id = response.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(app.outbox_status(id).await, "sent", "the request sent it; the stub's expect(1) checks it was the only send");
+}
+// ANCHOR_END: inline_and_worker
 
 // ANCHOR: lease
 /// A job whose worker claimed it and then went silent is not taken again
