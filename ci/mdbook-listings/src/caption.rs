@@ -12,14 +12,26 @@ use crate::Listing;
 /// ```
 pub fn render(number: &str, listing: &Listing) -> String {
     let id = format!("listing-{}", number.replace('.', "-"));
-    let mut html = format!("<div class=\"listing-caption{}\" id=\"{id}\">\n", if listing.broken.is_some() { " broken" } else { "" });
+    let class = match (&listing.broken, &listing.exercise) {
+        (Some(_), _) => " broken",
+        (None, Some(_)) => " exercise",
+        (None, None) => "",
+    };
+    let mut html = format!("<div class=\"listing-caption{class}\" id=\"{id}\">\n");
     html.push_str(&format!(
         "<div class=\"listing-title\"><a class=\"listing-number\" href=\"#{id}\">Listing {number}</a> · <code class=\"listing-file\">{}</code>{}</div>\n",
         escape(&listing.path_in_crate),
-        if listing.broken.is_some() { " <span class=\"listing-mark\">⚠ fails on purpose</span>" } else { "" }
+        match (&listing.broken, &listing.exercise) {
+            (Some(_), _) => " <span class=\"listing-mark\">⚠ fails on purpose</span>",
+            (None, Some(_)) => " <span class=\"listing-mark\">✎ exercise starter</span>",
+            (None, None) => "",
+        }
     ));
     if let Some(proves) = &listing.proves {
         html.push_str(&format!("<div class=\"listing-proves\">{}</div>\n", inline_markdown(proves)));
+    }
+    if let Some(exercise) = &listing.exercise {
+        html.push_str(&format!("<div class=\"listing-expect\">Your task: {}</div>\n", inline_markdown(&exercise.task)));
     }
     if let Some(broken) = &listing.broken {
         html.push_str(&format!("<div class=\"listing-expect\">Expected failure: {}</div>\n", inline_markdown(&broken.reason)));

@@ -176,6 +176,16 @@ pub struct Listing {
     pub run_label: &'static str,
     /// Set when the listing fails on purpose.
     pub broken: Option<Broken>,
+    /// Set when the listing is an exercise's starter: an ignored test marked
+    /// `#[ignore = "exercise starter: <task>"]` that fails until solved.
+    pub exercise: Option<Exercise>,
+}
+
+/// An exercise starter: what the reader has to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exercise {
+    /// The task, from the `ignore` reason after "exercise starter:".
+    pub task: String,
 }
 
 /// What a reader should expect from a listing that fails on purpose.
@@ -202,10 +212,18 @@ pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listin
 
     let full_name = |name: &str| target.module_path.iter().map(String::as_str).chain(std::iter::once(name)).collect::<Vec<_>>().join("::");
     let runnable: Vec<String> = found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_none()).map(|f| full_name(&f.qualified)).collect();
-    let ignored: Vec<&region::Function> = found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_some()).collect();
+    // Exercise starters are ignored tests too, but they fail until the reader
+    // solves them, not on purpose: they get their own mark (see `Exercise`).
+    let is_starter = |f: &&region::Function| f.ignore_reason.as_deref().is_some_and(|r| r.starts_with("exercise"));
+    let starters: Vec<&region::Function> = found.functions.iter().filter(|f| f.is_test).filter(is_starter).collect();
+    let ignored: Vec<&region::Function> =
+        found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_some() && !is_starter(f)).collect();
 
-    let base = target.cargo_command(!runnable.is_empty() || !ignored.is_empty());
-    let command = if runnable.is_empty() && target.kind == target::Kind::Lib {
+    let base = target.cargo_command(!runnable.is_empty() || !ignored.is_empty() || !starters.is_empty());
+    let command = if !starters.is_empty() {
+        let names: Vec<String> = starters.iter().map(|f| full_name(&f.qualified)).collect();
+        format!("{base} -- --ignored --exact {}", names.join(" "))
+    } else if runnable.is_empty() && target.kind == target::Kind::Lib {
         // Library code with no test of its own: every test of the crate uses it.
         format!("cargo test -p {}", target.package)
     } else if runnable.is_empty() {
@@ -225,12 +243,17 @@ pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listin
         show_failure: (!ignored.is_empty())
             .then(|| format!("{base} -- --ignored --exact {}", ignored.iter().map(|f| full_name(&f.qualified)).collect::<Vec<_>>().join(" "))),
     });
-    let run_label = if !runnable.is_empty() || target.is_program() {
+    let exercise = starters.first().map(|f| Exercise {
+        task: f.ignore_reason.as_deref().unwrap_or_default().trim_start_matches("exercise starter").trim_start_matches("exercise").trim_start_matches([':', ' ']).to_string(),
+    });
+    let run_label = if exercise.is_some() {
+        "Run it (it fails until you solve it)"
+    } else if !runnable.is_empty() || target.is_program() {
         "Run it"
     } else if target.kind == target::Kind::Lib {
         "Tested by"
     } else {
         "Used by the tests in"
     };
-    Ok(Listing { path_in_crate, proves, command, run_label, broken })
+    Ok(Listing { path_in_crate, proves, command, run_label, broken, exercise })
 }

@@ -5,4 +5,5 @@ mod helpers;
 
 mod broken;
 mod captions;
+mod exercises;
 mod targets;

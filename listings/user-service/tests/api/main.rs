@@ -4,6 +4,7 @@
 mod helpers;
 
 mod email_failures;
+mod exercises;
 mod first_test;
 mod in_process;
 mod validation;

@@ -1,0 +1,8 @@
+//! End-of-chapter exercises, one module per chapter. Each has a `starter`
+//! (an ignored test that fails until the reader solves it) and a `solution`
+//! (the same test, solved, run by `cargo test`). `ci/check-exercises` proves
+//! that every starter fails and every solution passes.
+
+mod first_test;
+mod introduction;
+mod what_integration_tests_are;
