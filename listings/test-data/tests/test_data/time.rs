@@ -1,6 +1,6 @@
 //! Time a test controls: a clock the test sets and moves.
 
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
 use user_service::{
     MIGRATOR,
@@ -9,7 +9,28 @@ use user_service::{
 };
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
-use crate::{builders::TestData, fixtures};
+use crate::{builders::TestData, clock::TestClock, fixtures};
+
+// ANCHOR: stored_time
+/// A user the test builds is stored with the test clock's time, to the
+/// microsecond, on every run.
+#[tokio::test]
+async fn a_built_user_is_stored_with_the_test_clocks_time() {
+    let db = testdb::fresh_database(&MIGRATOR).await;
+    let mut data = TestData::new();
+    data.clock.advance(Duration::from_secs(90));
+
+    let user = data.user().insert(&db.pool).await;
+
+    let stored: f64 = sqlx::query_scalar("SELECT extract(epoch FROM created_at)::float8 FROM users WHERE id = $1")
+        .bind(user.id)
+        .fetch_one(&db.pool)
+        .await
+        .unwrap();
+    let expected = (TestClock::start() + Duration::from_secs(90)).duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    assert_eq!(stored, expected, "expected created_at 90 s after the test clock's start (2030-01-01T00:01:30Z)");
+}
+// ANCHOR_END: stored_time
 
 // ANCHOR: retry_time
 /// A welcome email that failed is due again exactly one back-off later,
