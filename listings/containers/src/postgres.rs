@@ -9,7 +9,7 @@ use testcontainers_modules::postgres::Postgres;
 
 use crate::LABEL;
 
-// ANCHOR: image
+// ANCHOR: image The image comes from POSTGRES_IMAGE and POSTGRES_TAG, defaulting to the official one.
 /// Read at run time, so CI can point the tests at an image it built itself
 /// (`ci/images/build-postgres` makes `local/postgres:15`) while a reader's
 /// machine pulls the official one.

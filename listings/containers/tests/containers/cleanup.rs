@@ -40,7 +40,7 @@ async fn a_test_that_panics_leaves_no_container_behind() {
 }
 // ANCHOR_END: panics
 
-// ANCHOR: static
+// ANCHOR: static A container held in a static is removed by the reaper once its process exits.
 /// The shared container carries the label of the process that started it.
 #[tokio::test]
 async fn the_shared_container_is_labelled_with_its_process() {

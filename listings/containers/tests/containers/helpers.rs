@@ -21,7 +21,7 @@ pub async fn postgres_for_this_test() -> Option<postgres::RunningPostgres> {
 }
 // ANCHOR_END: per_test
 
-// ANCHOR: shared
+// ANCHOR: shared One container for the whole test process, kept in a static.
 /// One container for every test in this process.
 pub struct SharedPostgres {
     pub url: String,
