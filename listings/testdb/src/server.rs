@@ -23,12 +23,18 @@ impl Server {
     pub fn find() -> Result<Server, String> {
         match std::env::var("DATABASE_URL") {
             Ok(url) => {
-                let admin = PgConnectOptions::from_str(&url).map_err(|error| {
+                let invalid = |why: String| {
                     format!(
-                        "DATABASE_URL is not a valid PostgreSQL URL ({error}); \
+                        "DATABASE_URL is not a valid PostgreSQL URL ({why}); \
                          expected postgres://user:password@host:port/database, or unset it to use a throwaway cluster"
                     )
-                })?;
+                };
+                // sqlx accepts any scheme (`localhost:5432` parses, with
+                // "localhost" as the scheme) and then fails much later.
+                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+                    return Err(invalid("it must start with postgres:// or postgresql://".into()));
+                }
+                let admin = PgConnectOptions::from_str(&url).map_err(|error| invalid(error.to_string()))?;
                 Ok(Server::External { admin })
             }
             Err(_) => Cluster::start().map(Server::Throwaway).map_err(|why| {

@@ -142,6 +142,14 @@ struct Template {
 /// Creates this process's template and migrates it, once.
 async fn prepare_template(server: &Server, migrator: &'static Migrator) -> Result<Template, String> {
     let where_ = server.describe();
+    // One plain connection first: a pool would retry until its timeout and
+    // then report "pool timed out", hiding the real cause (refused, bad password…).
+    PgConnection::connect_with(&server.admin_options())
+        .await
+        .map_err(|error| format!("could not connect to {where_}: {error}"))?
+        .close()
+        .await
+        .map_err(|error| error.to_string())?;
     let admin = PgPoolOptions::new()
         .max_connections(2)
         .connect_with(server.admin_options())
