@@ -78,13 +78,19 @@ impl<'a> Poll<'a> {
     /// Calls `probe` until `done` accepts what it returns, and returns that
     /// value. Panics with the [`GaveUp`] message at the deadline: in a test, a
     /// wait that never ends *is* the failure.
-    pub async fn until<T, F, Fut>(self, probe: F, done: impl Fn(&T) -> bool) -> T
+    #[track_caller]
+    pub fn until<T, F, Fut>(self, probe: F, done: impl Fn(&T) -> bool) -> impl Future<Output = T>
     where
         T: fmt::Debug,
         F: FnMut() -> Fut,
         Fut: Future<Output = T>,
     {
-        self.try_until(probe, done).await.unwrap_or_else(|gave_up| panic!("{gave_up}"))
+        // Not an `async fn`: only a plain function can learn its caller's
+        // line, and the failure should point at the test, not at this file.
+        let waiting_at = std::panic::Location::caller();
+        async move {
+            self.try_until(probe, done).await.unwrap_or_else(|gave_up| panic!("{gave_up} (waiting at {waiting_at})"))
+        }
     }
 
     /// Like [`until`](Poll::until), but hands the failure back instead of
@@ -190,9 +196,12 @@ mod tests {
     }
     // ANCHOR_END: advance
 
-    /// `until` turns giving up into a panic whose message is the whole story.
+    /// `until` turns giving up into a panic whose message is the whole story,
+    /// down to the line of the test that was waiting.
     #[tokio::test(start_paused = true)]
-    #[should_panic(expected = "gave up waiting for the counter to reach 100 after 1s: 2 checks, the last check saw 2")]
+    #[should_panic(
+        expected = "gave up waiting for the counter to reach 100 after 1s: 2 checks, the last check saw 2 (waiting at listings/eventually/src/lib.rs:"
+    )]
     async fn until_panics_with_the_message() {
         let never = poll("the counter to reach 100").timeout(Duration::from_secs(1)).interval(Duration::from_secs(1));
         never.until(counter(), |n| *n >= 100).await;

@@ -60,7 +60,7 @@ async fn app_with_gated_worker() -> (TestApp, Gate, watch::Receiver<Progress>) {
 }
 // ANCHOR_END: gate
 
-// ANCHOR: sleep_pitfall
+// ANCHOR: sleep_pitfall -- sleeping a fixed time for the worker fails whenever the worker is slower than the guess
 // BROKEN ON PURPOSE: sleeps a fixed time and hopes the worker is done by then
 /// Signs up, sleeps 200 ms "because the worker takes 5 ms", and expects the
 /// email to be sent.
@@ -75,9 +75,7 @@ async fn sleeping_a_fixed_time_for_the_worker() {
     let status = app.outbox_status(id).await;
     assert_eq!(status, "sent", "expected the welcome email sent 200 ms after sign-up, but its outbox status is {status:?}");
 }
-// ANCHOR_END: sleep_pitfall
 
-// ANCHOR: sleep_proof
 /// The sleeping test fails on every run, and for the stated reason: when it
 /// looked, the email was still pending.
 #[test]
@@ -87,7 +85,7 @@ fn sleeping_for_the_worker_fails_because_the_email_is_still_pending() {
         &["expected the welcome email sent 200 ms after sign-up", "outbox status is \"pending\""],
     );
 }
-// ANCHOR_END: sleep_proof
+// ANCHOR_END: sleep_pitfall
 
 // ANCHOR: polling
 /// The same held worker, waited for by polling the database until a deadline:
