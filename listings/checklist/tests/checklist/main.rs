@@ -1,0 +1,3 @@
+//! The checklist, proven: one module per item that no earlier chapter shows.
+
+mod behaviour;
