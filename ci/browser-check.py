@@ -17,6 +17,8 @@ Prints "browser: N pages walked, … 0 console errors".
 """
 
 import functools
+import os
+import shutil
 import http.server
 import pathlib
 import sys
@@ -51,7 +53,8 @@ def main(book_dir):
     console_errors = 0
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        executable = shutil.which(os.environ.get("CHROMIUM", "chromium"))
+        browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         context = browser.new_context()
         # print.html calls window.print() on load; in a headless walk that is
         # a dialog nobody closes.
