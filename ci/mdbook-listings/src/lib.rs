@@ -207,7 +207,11 @@ pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listin
         let first_test = found.functions.iter().find(|f| f.is_test && f.ignore_reason.is_none());
         let first_broken = found.functions.iter().find(|f| f.ignore_reason.is_some());
         let first_documented = found.functions.iter().find(|f| f.doc.is_some());
-        first_broken.or(first_test).or(first_documented).and_then(|f| f.doc.as_deref()).map(region::first_sentence)
+        first_broken
+            .or(first_test)
+            .or(first_documented)
+            .and_then(|f| f.doc.as_deref())
+            .map(|doc| region::first_sentence(&region::without_intra_doc_links(doc)))
     });
 
     let full_name = |name: &str| target.module_path.iter().map(String::as_str).chain(std::iter::once(name)).collect::<Vec<_>>().join("::");

@@ -164,6 +164,37 @@ fn ignore_reason(attr: &Attribute) -> Option<String> {
     }
 }
 
+/// Rustdoc's intra-doc links, `[`Type::method`]` and `[name]`, as plain
+/// text: in a caption there is no rustdoc to resolve them.
+pub fn without_intra_doc_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('[') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find(']') {
+            // `[x](url)` and `[x][ref]` are real Markdown links: keep them.
+            Some(close) if !after[close + 1..].starts_with(['(', '[']) && !after[..close].contains('[') => {
+                out.push_str(&after[..close]);
+                rest = &after[close + 1..];
+            }
+            // A reference link: copy both bracket groups as they are.
+            Some(close) if after[close + 1..].starts_with('[') => {
+                let end = after[close + 1..].find(']').map_or(after.len(), |e| close + 1 + e + 1);
+                out.push('[');
+                out.push_str(&after[..end]);
+                rest = &after[end..];
+            }
+            _ => {
+                out.push('[');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// The first sentence of `text`: up to the first `.`, `!` or `?` that ends a
 /// word and is followed by a space or the end (so `e.g.` inside code and
 /// `0.5` survive as long as they are not followed by a space).

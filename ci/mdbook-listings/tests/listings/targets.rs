@@ -39,3 +39,12 @@ fn a_file_outside_any_crate_is_an_error() {
     let error = target::find(Path::new("/definitely/not/a/crate/file.rs")).expect_err("no Cargo.toml above it");
     assert!(error.contains("not inside a cargo package"), "got: {error}");
 }
+
+/// Rustdoc links mean nothing in a caption: `[`EmailClient::send`]` becomes
+/// `` `EmailClient::send` ``; ordinary Markdown links stay.
+#[test]
+fn intra_doc_links_become_plain_text() {
+    use mdbook_listings::region::without_intra_doc_links;
+    assert_eq!(without_intra_doc_links("Tries [`EmailClient::send`] up to [MAX] times."), "Tries `EmailClient::send` up to MAX times.");
+    assert_eq!(without_intra_doc_links("See [the guide](guide.md) and [x][ref]."), "See [the guide](guide.md) and [x][ref].");
+}
