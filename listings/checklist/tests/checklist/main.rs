@@ -1,3 +1,4 @@
 //! The checklist, proven: one module per item that no earlier chapter shows.
 
 mod behaviour;
+mod pool_budget;
