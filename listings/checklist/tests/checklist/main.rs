@@ -2,3 +2,4 @@
 
 mod behaviour;
 mod pool_budget;
+mod template_session;
