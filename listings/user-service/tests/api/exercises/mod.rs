@@ -3,6 +3,9 @@
 //! (the same test, solved, run by `cargo test`). `ci/check-exercises` proves
 //! that every starter fails and every solution passes.
 
+mod doubles;
 mod first_test;
+mod flaky;
 mod introduction;
+mod jobs;
 mod what_integration_tests_are;
