@@ -123,11 +123,25 @@ pub fn is_test_file(path: &Path) -> bool {
     path.parent().is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"))
 }
 
+/// What a run can be told about the code it reads.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Names of functions or methods that fail the test when their check
+    /// fails, beyond the ones the rule knows (`--assertion NAME`): a polling
+    /// helper's `until`, a project's `assert_json_eq` under another name.
+    pub assertion_fns: Vec<String>,
+}
+
 /// Lints one file's source. `path` decides whether the whole file is test
 /// code and is copied into each finding.
 pub fn lint_source(path: &Path, source: &str) -> Result<Vec<Finding>, syn::Error> {
+    lint_source_with(path, source, &Options::default())
+}
+
+/// [`lint_source`] with [`Options`].
+pub fn lint_source_with(path: &Path, source: &str, options: &Options) -> Result<Vec<Finding>, syn::Error> {
     let file = syn::parse_file(source)?;
-    let mut findings = visitor::check(&file, is_test_file(path));
+    let mut findings = visitor::check(&file, is_test_file(path), &options.assertion_fns);
     let marked = marker::marked_items_in(&file, source);
     for finding in &mut findings {
         finding.file = path.to_path_buf();
@@ -168,6 +182,11 @@ impl Report {
 /// Lints every `.rs` file under each of `roots` (a root may be a file).
 /// Skips `target/`, hidden directories and `node_modules/`.
 pub fn lint_paths(roots: &[PathBuf]) -> std::io::Result<Report> {
+    lint_paths_with(roots, &Options::default())
+}
+
+/// [`lint_paths`] with [`Options`].
+pub fn lint_paths_with(roots: &[PathBuf], options: &Options) -> std::io::Result<Report> {
     let mut files = Vec::new();
     for root in roots {
         collect_rust_files(root, &mut files)?;
@@ -177,7 +196,7 @@ pub fn lint_paths(roots: &[PathBuf]) -> std::io::Result<Report> {
     for file in files {
         let source = std::fs::read_to_string(&file)?;
         report.files_scanned += 1;
-        match lint_source(&file, &source) {
+        match lint_source_with(&file, &source, options) {
             Ok(found) => report.findings.extend(found),
             Err(error) => {
                 let at = error.span().start();

@@ -6,9 +6,9 @@
 
 use std::{path::PathBuf, process::ExitCode};
 
-use test_lint::{Rule, lint_paths};
+use test_lint::{Options, Rule, lint_paths_with};
 
-const USAGE: &str = "usage: test-lint [--show-allowed] [PATH...]
+const USAGE: &str = "usage: test-lint [--show-allowed] [--assertion NAME]... [PATH...]
 
 Reads every .rs file under each PATH (default: .) and reports test code that breaks
 the before-merging checklist: fixed sleeps, unseeded randomness, URLs off this
@@ -17,14 +17,25 @@ machine, tests that assert nothing, #[ignore] without a reason.
   --show-allowed   also list the findings that a marker comment allows. On the lines
                    just before an item (fn, const, mod…), covering that item only:
                      // BROKEN ON PURPOSE: <why>             allows every rule
-                     // test-lint: allow(<rule-id>) -- <why>  allows that rule";
+                     // test-lint: allow(<rule-id>) -- <why>  allows that rule
+  --assertion NAME a function or method NAME fails the test when its check fails
+                   (your own helpers: a polling `until`, a custom assert); repeatable";
 
 fn main() -> ExitCode {
     let mut show_allowed = false;
+    let mut options = Options::default();
     let mut roots = Vec::new();
-    for arg in std::env::args().skip(1) {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--show-allowed" => show_allowed = true,
+            "--assertion" => match args.next() {
+                Some(name) => options.assertion_fns.push(name),
+                None => {
+                    eprintln!("test-lint: --assertion needs a function name, e.g. --assertion until\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return ExitCode::SUCCESS;
@@ -44,7 +55,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    let report = match lint_paths(&roots) {
+    let report = match lint_paths_with(&roots, &options) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("test-lint: could not read the files: {error}");

@@ -8,10 +8,10 @@ use syn::{
 
 use crate::{Finding, Rule, url::url_host_off_this_machine};
 
-pub(crate) fn check(file: &syn::File, whole_file_is_test: bool) -> Vec<Finding> {
+pub(crate) fn check(file: &syn::File, whole_file_is_test: bool, known_assertions: &[String]) -> Vec<Finding> {
     let mut walker = Walker {
         imports: imports_of(file),
-        asserting_fns: asserting_fns(file),
+        asserting_fns: asserting_fns(file, known_assertions),
         test_depth: usize::from(whole_file_is_test),
         ..Walker::default()
     };
@@ -373,7 +373,7 @@ impl<'ast> Visit<'ast> for AssertionFinder<'_> {
 
 /// Names of the file's functions (free or in an `impl`) that assert,
 /// directly or by calling another that does: repeated until nothing changes.
-fn asserting_fns(file: &syn::File) -> HashSet<String> {
+fn asserting_fns(file: &syn::File, known_assertions: &[String]) -> HashSet<String> {
     struct Bodies<'ast>(Vec<(String, &'ast syn::Block)>);
     impl<'ast> Visit<'ast> for Bodies<'ast> {
         fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
@@ -387,7 +387,7 @@ fn asserting_fns(file: &syn::File) -> HashSet<String> {
     }
     let mut bodies = Bodies(Vec::new());
     bodies.visit_file(file);
-    let mut asserting = HashSet::new();
+    let mut asserting: HashSet<String> = known_assertions.iter().cloned().collect();
     loop {
         let before = asserting.len();
         for (name, body) in &bodies.0 {

@@ -146,3 +146,16 @@ fn only_test_code_is_checked_for_sleeps() {
     let in_tests_dir = lint_source(Path::new("tests/api/helpers.rs"), source).unwrap();
     assert_eq!(in_tests_dir.len(), 2, "under tests/ every function is test code: {in_tests_dir:#?}");
 }
+
+/// A project's own assertion helper counts once it is named with
+/// `--assertion` (here `until`, from a polling helper that panics at its deadline).
+#[test]
+fn a_named_assertion_helper_counts_as_an_assertion() {
+    let source = "#[tokio::test]\nasync fn waits() { poll(\"sent\").until(|| status(), |s| s == \"sent\").await; }\n";
+    let path = Path::new("tests/a.rs");
+    let without = lint_source(path, source).unwrap();
+    assert_eq!(without.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NoAssertion], "without the option: {without:#?}");
+    let options = test_lint::Options { assertion_fns: vec!["until".into()] };
+    let with = test_lint::lint_source_with(path, source, &options).unwrap();
+    assert!(with.is_empty(), "with --assertion until, expected no finding, got {with:#?}");
+}
