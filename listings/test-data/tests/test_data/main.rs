@@ -17,6 +17,7 @@ mod logs;
 mod report;
 mod seed;
 
+mod exercises;
 mod failure_report;
 mod request_ids;
 mod seeded;

@@ -8,4 +8,5 @@ mod first_test;
 mod flaky;
 mod introduction;
 mod jobs;
+mod keeping_tests_apart;
 mod what_integration_tests_are;
