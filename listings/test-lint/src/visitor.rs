@@ -314,6 +314,7 @@ fn calls_pause(body: &syn::Block, walker: &Walker) -> bool {
 ///   `assert_matches!`), `panic!` or `unreachable!`;
 /// - a call to a function or method named `assert…` or `verify…`
 ///   (`expect_failure::assert_fails_because`, `assert_cmd`'s `.assert()`);
+/// - `.unwrap_err()`/`.expect_err(…)`: the test expects a failure;
 /// - an expectation a mock verifies when dropped: `.expect(n)` with a number
 ///   or range, as in wiremock;
 /// - `?` in a test that returns `Result` (the harness fails on `Err`);
@@ -355,7 +356,9 @@ impl<'ast> Visit<'ast> for AssertionFinder<'_> {
         let numeric_expectation = method == "expect"
             && call.args.len() == 1
             && !matches!(&call.args[0], Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) | Expr::Macro(_) | Expr::Reference(_));
-        if is_assertion_name(&method) || numeric_expectation || self.helpers.contains(&method) {
+        // `unwrap_err()`/`expect_err()` state an expected outcome: this must fail.
+        let expects_failure = matches!(method.as_str(), "unwrap_err" | "expect_err");
+        if is_assertion_name(&method) || numeric_expectation || expects_failure || self.helpers.contains(&method) {
             self.found = true;
         }
         syn::visit::visit_expr_method_call(self, call);
