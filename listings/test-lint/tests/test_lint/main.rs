@@ -2,5 +2,6 @@
 //! clean one, the marker allows exactly the item it precedes, and the whole
 //! workspace has no finding a marker doesn't explain.
 
+mod exercises;
 mod rules;
 mod workspace;

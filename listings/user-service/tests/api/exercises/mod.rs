@@ -9,4 +9,5 @@ mod flaky;
 mod introduction;
 mod jobs;
 mod keeping_tests_apart;
+mod pitfalls;
 mod what_integration_tests_are;
