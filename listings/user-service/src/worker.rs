@@ -157,7 +157,10 @@ pub struct Progress {
 }
 
 /// PostgreSQL gets the clock's time as seconds since 1970 and turns it into a
-/// timestamp with `to_timestamp($n)`. (Microsecond precision; plenty here.)
+/// timestamp with `to_timestamp($n)`, rounded to the microsecond. Durations
+/// are added to the `SystemTime` *before* converting (`pg_seconds(t + lease)`),
+/// so a lease end and a clock reading that are equal in Rust are equal in SQL
+/// by construction, not by an argument about float rounding.
 fn pg_seconds(time: SystemTime) -> f64 {
     time.duration_since(UNIX_EPOCH).expect("the clock reads after 1970").as_secs_f64()
 }
@@ -167,7 +170,7 @@ fn pg_seconds(time: SystemTime) -> f64 {
 /// `None` when there is none.
 pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job>, sqlx::Error> {
     loop {
-        let now = pg_seconds(settings.clock.now());
+        let now = settings.clock.now();
         let mut tx = pool.begin().await?;
         // SKIP LOCKED: a row another worker is claiming at this very moment
         // is passed over, not waited for and not taken twice.
@@ -180,7 +183,7 @@ pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job
              LIMIT 1
              FOR UPDATE SKIP LOCKED",
         )
-        .bind(now)
+        .bind(pg_seconds(now))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((id, attempts)) = candidate else { return Ok(None) };
@@ -204,7 +207,7 @@ pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job
              RETURNING id, recipient, template, idempotency_key, attempts AS attempt",
         )
         .bind(id)
-        .bind(now + settings.lease.as_secs_f64())
+        .bind(pg_seconds(now + settings.lease))
         .bind(&settings.name)
         .fetch_one(&mut *tx)
         .await?;
@@ -232,7 +235,7 @@ async fn bury_unfinished(tx: &mut sqlx::PgConnection, id: i64, attempts: i32) ->
 /// inline attempt in `POST /users`. If a worker got there first, the request
 /// leaves the job to it.
 pub async fn claim_fresh(pool: &PgPool, settings: &Settings, idempotency_key: &str) -> Result<Option<Job>, sqlx::Error> {
-    let now = pg_seconds(settings.clock.now());
+    let lease_end = settings.clock.now() + settings.lease;
     sqlx::query_as(
         "UPDATE email_outbox
          SET attempts = attempts + 1, locked_until = to_timestamp($2), locked_by = $3
@@ -240,7 +243,7 @@ pub async fn claim_fresh(pool: &PgPool, settings: &Settings, idempotency_key: &s
          RETURNING id, recipient, template, idempotency_key, attempts AS attempt",
     )
     .bind(idempotency_key)
-    .bind(now + settings.lease.as_secs_f64())
+    .bind(pg_seconds(lease_end))
     .bind(&settings.name)
     .fetch_optional(pool)
     .await
@@ -274,7 +277,7 @@ async fn with_heartbeat<F: Future>(pool: &PgPool, settings: &Settings, job: &Job
         tokio::select! {
             output = &mut work => return Ok(output),
             _ = renew.tick() => {
-                let until = pg_seconds(settings.clock.now()) + settings.lease.as_secs_f64();
+                let until = pg_seconds(settings.clock.now() + settings.lease);
                 sqlx::query("UPDATE email_outbox SET locked_until = to_timestamp($3) WHERE id = $1 AND attempts = $2")
                     .bind(job.id)
                     .bind(job.attempt)
@@ -288,10 +291,10 @@ async fn with_heartbeat<F: Future>(pool: &PgPool, settings: &Settings, job: &Job
 
 /// Writes an attempt's outcome, if this attempt still holds the job (fencing).
 async fn record(pool: &PgPool, settings: &Settings, job: &Job, outcome: &Outcome) -> Result<(), sqlx::Error> {
-    let now = pg_seconds(settings.clock.now());
+    let now = settings.clock.now();
     let (status, run_after, error) = match outcome {
         Outcome::Sent => ("sent", None, None),
-        Outcome::WillRetry { after, error } => ("pending", Some(now + after.as_secs_f64()), Some(error.as_str())),
+        Outcome::WillRetry { after, error } => ("pending", Some(pg_seconds(now + *after)), Some(error.as_str())),
         Outcome::Dead { error } => ("dead", None, Some(error.as_str())),
     };
     let written = sqlx::query(
