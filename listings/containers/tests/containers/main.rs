@@ -4,6 +4,7 @@
 mod helpers;
 
 mod cleanup;
+mod exercises;
 mod no_docker;
 mod per_test;
 mod shared;
