@@ -6,6 +6,7 @@
 mod doubles;
 mod first_test;
 mod flaky;
+mod how_many;
 mod introduction;
 mod jobs;
 mod keeping_tests_apart;
