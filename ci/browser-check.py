@@ -25,7 +25,7 @@ import sys
 import threading
 import urllib.parse
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout, sync_playwright
 
 SEARCH_TERM = "testcontainers"
 
@@ -107,13 +107,14 @@ def main(book_dir):
         # search listens for keyup, which fill() would not send).
         current["path"] = "index.html (search)"
         page.goto(base + "index.html", wait_until="load")
-        page.click("#mdbook-search-toggle")
-        page.locator("#mdbook-searchbar").press_sequentially(SEARCH_TERM, delay=20)
+        results = 0
         try:
+            page.click("#mdbook-search-toggle", timeout=10_000)
+            page.locator("#mdbook-searchbar").press_sequentially(SEARCH_TERM, delay=20)
             page.wait_for_selector("#mdbook-searchresults li a", timeout=10_000)
             results = page.locator("#mdbook-searchresults li a").count()
-        except Exception:
-            results = 0
+        except PlaywrightTimeout as e:
+            problems.append(f"search: {e.message.splitlines()[0]}")
         if results == 0:
             problems.append(f'searching for "{SEARCH_TERM}" found nothing')
         browser.close()
