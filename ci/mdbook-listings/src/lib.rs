@@ -143,6 +143,15 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
         let number = format!("{label}.{}", number + 1);
         let file = chapter_dir.join(&include.path);
         let listing = describe(&file, include.anchor.as_deref()).map_err(|e| format!("listing {number} ({}): {e}", include.path))?;
+        if listing.proves.is_none() {
+            // A warning, not an error: the caption is still true, only shorter.
+            eprintln!(
+                "mdbook-listings: listing {number} ({}{}) has no line saying what it proves: \
+                 add one after the anchor name on its ANCHOR line, or a `///` doc to its first item",
+                include.path,
+                include.anchor.as_deref().map(|a| format!(":{a}")).unwrap_or_default()
+            );
+        }
         // The caption goes on the line(s) before the fence, indented like the
         // fence so that a listing inside a list item stays inside it.
         let line_start = markdown[..offset].rfind('\n').map_or(0, |i| i + 1);
