@@ -11,7 +11,7 @@ use sqlx_sqlite::SqlitePool;
 
 use crate::helpers;
 
-// ANCHOR: same_sql
+// ANCHOR: same_sql -- the same SQL text, run on both engines
 const CREATE_PEOPLE: &str = "CREATE TABLE people (name VARCHAR(5) NOT NULL, age INTEGER NOT NULL)";
 const NAME_TOO_LONG: &str = "INSERT INTO people (name, age) VALUES ('Bartholomew', 40)";
 const AGE_NOT_A_NUMBER: &str = "INSERT INTO people (name, age) VALUES ('Ada', 'forty')";
