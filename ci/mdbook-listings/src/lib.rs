@@ -129,7 +129,7 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
             Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
                 if let Some(start) = in_rust_block.take() {
                     if let Some(include) = parse_include(&code) {
-                        insertions.push((start, include));
+                        insertions.push((start, range.end, include));
                     }
                 }
             }
@@ -139,7 +139,7 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
 
     let mut out = String::with_capacity(markdown.len() + insertions.len() * 400);
     let mut copied = 0;
-    for (number, (offset, include)) in insertions.into_iter().enumerate() {
+    for (number, (offset, end, include)) in insertions.into_iter().enumerate() {
         let number = format!("{label}.{}", number + 1);
         let file = chapter_dir.join(&include.path);
         let listing = describe(&file, include.anchor.as_deref()).map_err(|e| format!("listing {number} ({}): {e}", include.path))?;
@@ -163,7 +163,22 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
             out.push('\n');
         }
         out.push('\n');
-        copied = line_start;
+        // The block itself. An anchored region is put in here, dedented, so
+        // a region from inside a `mod` or an `impl` doesn't carry its
+        // indentation onto the page; mdBook's `links` would include it as is.
+        // Whole-file includes and `rustdoc_include` are left to `links`.
+        let block = &markdown[line_start..end];
+        match (&include.anchor, block.find("{{#include ")) {
+            (Some(anchor), Some(at)) => {
+                let close = block[at..].find("}}").map(|c| at + c + 2).expect("parse_include found the closing braces");
+                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                out.push_str(&block[..at]);
+                out.push_str(&region::dedent(&region::anchored_lines(&text, anchor)));
+                out.push_str(&block[close..]);
+            }
+            _ => out.push_str(block),
+        }
+        copied = end;
     }
     out.push_str(&markdown[copied..]);
     Ok(out)

@@ -164,6 +164,27 @@ fn ignore_reason(attr: &Attribute) -> Option<String> {
     }
 }
 
+/// The lines of region `anchor`, exactly as mdBook's `{{#include file:anchor}}`
+/// takes them: after the `ANCHOR:` line, up to its `ANCHOR_END:`, leaving out
+/// the marker lines of other regions nested inside.
+pub fn anchored_lines(source: &str, anchor: &str) -> String {
+    let mut lines = source.lines().skip_while(|l| !marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor));
+    lines.next(); // the ANCHOR line itself
+    lines
+        .take_while(|l| !marker_name(l, "ANCHOR_END:").is_some_and(|(name, _)| name == anchor))
+        .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Removes the indentation every non-blank line shares, so a region cut from
+/// inside a `mod` or an `impl` starts at the left margin.
+pub fn dedent(code: &str) -> String {
+    let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let common = code.lines().filter(|l| !l.trim().is_empty()).map(indent).min().unwrap_or(0);
+    code.lines().map(|l| if l.trim().is_empty() { "" } else { &l[common..] }).collect::<Vec<_>>().join("\n")
+}
+
 /// Rustdoc's intra-doc links, `[`Type::method`]` and `[name]`, as plain
 /// text: in a caption there is no rustdoc to resolve them.
 pub fn without_intra_doc_links(text: &str) -> String {

@@ -59,9 +59,10 @@ fn an_included_test_gets_number_file_scenario_and_command() {
     );
     assert!(out.contains("id=\"listing-3-1\""), "the caption is a link target `listing-3-1`; output:\n{out}");
     assert!(
-        out.contains("</div>\n\n```rust,ignore\n{{#include ../listings/shop/tests/api/sign_up.rs:sign_up}}\n```"),
-        "the code block itself must be left exactly as written (for `links` to expand); output:\n{out}"
+        out.contains("</div>\n\n```rust,ignore\n/// A sign-up stores the user. It also sends an email.\n#[tokio::test]\nasync fn a_sign_up_stores_the_user() {\n"),
+        "the block holds the region itself, without its ANCHOR lines, right after the caption; output:\n{out}"
     );
+    assert!(!out.contains("{{#include"), "the anchored include is expanded here, not left to `links`; output:\n{out}");
 }
 
 /// Several listings in a chapter are numbered in order; a region with two

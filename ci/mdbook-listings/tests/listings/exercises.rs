@@ -62,3 +62,21 @@ fn a_solution_is_an_ordinary_listing() {
         "an unnumbered chapter's listings are A.1, A.2, …; output:\n{out}"
     );
 }
+
+/// A region cut from inside a `mod` is shown from the left margin: the
+/// indentation every line shares is removed, the rest is kept.
+#[test]
+fn a_region_inside_a_module_is_dedented() {
+    let book = FakeBook::new();
+    book.test_crate("shop", "api").write("listings/shop/tests/api/main.rs", "mod exercises;\n").write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
+
+    let out = book.preprocess("first.md", Some(2), "```rust,ignore\n{{#include ../listings/shop/tests/api/exercises/mod.rs:starter}}\n```\n");
+
+    let code = out.split("```rust,ignore\n").nth(1).and_then(|rest| rest.split("\n```").next()).expect("the code block");
+    assert_eq!(
+        code.lines().take(3).collect::<Vec<_>>(),
+        ["/// Spaces around a name are not stored.", "#[test]", "#[ignore = \"exercise starter: replace the todo!() with a SELECT of the stored name\"]"],
+        "first lines, at the left margin; the block:\n{code}"
+    );
+    assert!(code.contains("\n    let stored: String = todo!(\"exercise\");\n"), "the body keeps its own indentation; the block:\n{code}");
+}
