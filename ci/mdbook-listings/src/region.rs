@@ -2,7 +2,7 @@
 //! tests, their docs and `ignore` reasons, and the marker comments around them.
 
 use proc_macro2::LineColumn;
-use syn::{Attribute, Expr, Item, Lit, Meta, spanned::Spanned};
+use syn::{Attribute, Expr, ImplItem, Item, Lit, Meta, spanned::Spanned};
 
 /// A function (or a documented type, constant or impl block) inside the region.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,10 +114,22 @@ fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &
                 };
                 out.push(Function { qualified: qualify(ident.to_string()), doc: doc(attrs), is_test: false, ignore_reason: None });
             }
-            // An impl block speaks through its own doc. Its methods' docs
-            // describe one method each, not the listing, so they are not used.
-            Item::Impl(imp) if inside(imp.impl_token.span.start()) && doc(&imp.attrs).is_some() => {
-                out.push(Function { qualified: String::new(), doc: doc(&imp.attrs), is_test: false, ignore_reason: None });
+            // A whole impl block speaks through its own doc: its methods' docs
+            // describe one method each, not the listing. A region cut from
+            // inside an impl is about the methods in it, so theirs count.
+            Item::Impl(imp) if inside(imp.impl_token.span.start()) => {
+                if doc(&imp.attrs).is_some() {
+                    out.push(Function { qualified: String::new(), doc: doc(&imp.attrs), is_test: false, ignore_reason: None });
+                }
+            }
+            Item::Impl(imp) => {
+                for item in &imp.items {
+                    if let ImplItem::Fn(f) = item
+                        && inside(f.sig.fn_token.span.start())
+                    {
+                        out.push(Function { qualified: qualify(f.sig.ident.to_string()), doc: doc(&f.attrs), is_test: false, ignore_reason: None });
+                    }
+                }
             }
             _ => {}
         }

@@ -126,3 +126,24 @@ fn a_missing_anchor_is_an_error_naming_the_listing() {
 
     assert!(error.contains("first.md") && error.contains("no `ANCHOR: no_such_anchor` line"), "the error should name the chapter and the anchor, got: {error}");
 }
+
+/// A region cut from inside an `impl` takes its line from the method in it;
+/// a region holding the whole `impl` doesn't borrow one method's doc.
+#[test]
+fn methods_speak_for_a_region_inside_an_impl_but_not_for_a_whole_impl() {
+    let book = FakeBook::new();
+    book.test_crate("shop", "api").write(
+        "listings/shop/tests/api/helpers.rs",
+        "pub struct App;\n\
+         // ANCHOR: whole_impl\n\
+         impl App {\n    pub fn pool(&self) {}\n\n    /// `POST /users` with a JSON body.\n    pub fn post_user(&self) {}\n\n\
+         // ANCHOR: one_method\n    /// Reads a user back by id.\n    pub fn get_user(&self) {}\n    // ANCHOR_END: one_method\n}\n\
+         // ANCHOR_END: whole_impl\n",
+    );
+
+    let whole = book.preprocess("first.md", Some(1), "```rust,ignore\n{{#include ../listings/shop/tests/api/helpers.rs:whole_impl}}\n```\n");
+    let one = book.preprocess("first.md", Some(1), "```rust,ignore\n{{#include ../listings/shop/tests/api/helpers.rs:one_method}}\n```\n");
+
+    assert!(!caption_text(&whole).contains("POST /users"), "a whole impl is not described by one of its methods: {}", caption_text(&whole));
+    assert!(caption_text(&one).contains("Reads a user back by id."), "the method inside the region describes it: {}", caption_text(&one));
+}
