@@ -157,7 +157,7 @@ impl EmailClient {
         if body.trim().is_empty() {
             return Ok(None);
         }
-        // ANCHOR: parse_receipt
+        // ANCHOR: parse_receipt -- an answer the client cannot read is an error, not proof of delivery
         serde_json::from_str::<Receipt>(&body).map(Some).map_err(|error| EmailError::UnreadableReceipt {
             status: status.as_u16(),
             reason: error.to_string(),

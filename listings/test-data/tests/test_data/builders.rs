@@ -79,7 +79,7 @@ impl TestData {
 }
 // ANCHOR_END: test_data
 
-// ANCHOR: replay_hint
+// ANCHOR: replay_hint -- a failing test prints its seed and the command that replays its data
 impl Drop for TestData {
     /// When the test fails, say which seed its data came from and how to
     /// get exactly that data again. A passing test prints nothing.

@@ -71,7 +71,7 @@ pub async fn spawn_app() -> TestApp {
 }
 // ANCHOR_END: spawn_app
 
-// ANCHOR: send
+// ANCHOR: send -- every request the test sends is recorded for the failure report
 impl TestApp {
     /// `POST /users` with a JSON body.
     pub async fn post_user(&self, body: &Value) -> Reply {
@@ -104,7 +104,7 @@ impl TestApp {
 }
 // ANCHOR_END: send
 
-// ANCHOR: report_on_drop
+// ANCHOR: report_on_drop -- a failing test prints responses, rows and logs without asking
 impl Drop for TestApp {
     /// A failing test prints the report; a passing one stays quiet. `Drop`
     /// runs while a panic unwinds, so every test gets this without asking.

@@ -59,7 +59,7 @@ pub fn test_config(db: &TestDatabase, email_server: &MockServer) -> AppConfig {
 }
 // ANCHOR_END: spawn_app
 
-// ANCHOR: test_app_methods
+// ANCHOR: test_app_methods -- one method per user action keeps HTTP plumbing out of the tests
 impl TestApp {
     pub fn pool(&self) -> &PgPool {
         &self.db.pool
