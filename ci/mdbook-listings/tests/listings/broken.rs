@@ -58,3 +58,25 @@ fn the_marker_comment_alone_also_marks_a_listing_broken() {
     assert!(captions.contains("⚠ fails on purpose"), "marked; captions:\n{captions}");
     assert!(captions.contains("Expected failure: shares one database between tests."), "first sentence of the marker; captions:\n{captions}");
 }
+
+/// A test ignored for another reason (a proving test runs it in a child
+/// process with its own environment) passes there: no warning mark.
+#[test]
+fn a_test_ignored_for_another_reason_is_not_marked_broken() {
+    const RUN_BY_ANOTHER: &str = r#"
+// ANCHOR: child
+/// Runs only with DATABASE_URL set.
+#[tokio::test]
+#[ignore = "needs DATABASE_URL: the parent test runs it with one"]
+async fn needs_a_url() {}
+// ANCHOR_END: child
+"#;
+    let book = FakeBook::new();
+    book.test_crate("jobs", "jobs").write("listings/jobs/tests/jobs/main.rs", "mod child;\n").write("listings/jobs/tests/jobs/child.rs", RUN_BY_ANOTHER);
+
+    let out = book.preprocess("jobs.md", Some(4), "```rust,ignore\n{{#include ../listings/jobs/tests/jobs/child.rs:child}}\n```\n");
+
+    let captions = caption_text(&out);
+    assert!(!captions.contains("fails on purpose") && !captions.contains("Expected failure"), "not marked; captions:\n{captions}");
+    assert!(!out.contains("listing-caption broken"), "no `broken` class; output:\n{out}");
+}
