@@ -11,7 +11,9 @@ use std::{
 
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path};
 
-use crate::helpers::{EMAIL_TIMEOUT, RETRIES, spawn_app};
+use user_service::email::RetryPolicy;
+
+use crate::helpers::{EMAIL_TIMEOUT, RETRIES, email_client_for_tests, spawn_app};
 
 // ANCHOR: idempotent_stub
 /// A stand-in that behaves like an email service that honours idempotency
@@ -72,6 +74,39 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
     assert_eq!(keys, [outbox.idempotency_key.as_str(); 2], "both attempts must carry the outbox's key");
 }
 // ANCHOR_END: retry_500
+
+// ANCHOR: retry_fresh_key -- a retry that mints a new key per attempt delivers the email twice
+/// A retry loop written around the client, making up a fresh key for each try.
+// BROKEN ON PURPOSE: each attempt carries a new idempotency key, so the
+// service can't tell the retry from a second email.
+#[ignore = "broken on purpose: each attempt carries a new idempotency key, so Ada gets two emails"]
+#[tokio::test]
+async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
+    let email_server = MockServer::start().await;
+    // Delivers, then loses its answer: the case where a retry is dangerous.
+    let inbox = IdempotentInbox { fail_first_answer: true, ..Default::default() };
+    Mock::given(path("/send")).respond_with(inbox.clone()).mount(&email_server).await;
+    let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
+
+    for attempt in 1..=2 {
+        let key = format!("welcome-ada-attempt-{attempt}"); // the mistake: a key per attempt
+        if client.send("ada@example.com", "welcome", &key).await.is_ok() {
+            break;
+        }
+    }
+
+    assert_eq!(inbox.deliveries(), 1, "one email must reach Ada, not one per attempt");
+}
+
+/// The fresh-key retry fails because the inbox counts two deliveries.
+#[test]
+fn a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
+    expect_failure::assert_fails_because(
+        "failures::broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails",
+        &["one email must reach Ada, not one per attempt", "left: 2", "right: 1"],
+    );
+}
+// ANCHOR_END: retry_fresh_key
 
 // ANCHOR: too_slow
 /// A service slower than the timeout: every attempt is cut off, the client
