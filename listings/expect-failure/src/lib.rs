@@ -27,25 +27,67 @@ pub struct Failure {
 /// in a child process and panics unless it fails and its output contains
 /// every string in `reasons`.
 pub fn assert_fails_because(test_path: &str, reasons: &[&str]) -> Failure {
-    let exe = std::env::current_exe().expect("the test binary knows its own path");
-    let out = Command::new(exe)
-        .args(["--ignored", "--exact", test_path, "--test-threads=1"])
-        .env(CHILD_MARKER, "1")
-        .output()
-        .expect("could not re-run the test binary");
-    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    BrokenRun::new(test_path).assert_fails_because(reasons)
+}
 
-    // libtest prints "1 failed" only if the filter matched exactly one test
-    // and it failed; a misspelt path would show "0 failed; … 1 filtered out".
-    assert!(
-        !out.status.success() && output.contains("0 passed; 1 failed"),
-        "expected `{test_path}` to run and fail, but it did not.\n--- its output ---\n{output}"
-    );
-    for reason in reasons {
+/// A run of one ignored test in a child process, for the rare broken listing
+/// whose failure depends on its environment ("works locally, fails in CI").
+pub struct BrokenRun {
+    test_path: String,
+    command: Command,
+}
+
+impl BrokenRun {
+    pub fn new(test_path: &str) -> BrokenRun {
+        let exe = std::env::current_exe().expect("the test binary knows its own path");
+        let mut command = Command::new(exe);
+        command.args(["--ignored", "--exact", test_path, "--test-threads=1"]).env(CHILD_MARKER, "1");
+        BrokenRun { test_path: test_path.to_string(), command }
+    }
+
+    /// Sets a variable in the child's environment.
+    pub fn env(mut self, key: &str, value: &str) -> BrokenRun {
+        self.command.env(key, value);
+        self
+    }
+
+    /// Removes a variable from the child's environment.
+    pub fn env_remove(mut self, key: &str) -> BrokenRun {
+        self.command.env_remove(key);
+        self
+    }
+
+    fn run(mut self) -> (bool, String, String) {
+        let out = self.command.output().expect("could not re-run the test binary");
+        let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.success(), output, self.test_path)
+    }
+
+    /// Panics unless the test runs, fails, and its output contains every reason.
+    pub fn assert_fails_because(self, reasons: &[&str]) -> Failure {
+        let (passed, output, test_path) = self.run();
+        // libtest prints "1 failed" only if the filter matched exactly one test
+        // and it failed; a misspelt path would show "0 failed; … 1 filtered out".
         assert!(
-            output.contains(reason),
-            "`{test_path}` failed, but not for the stated reason: its output lacks {reason:?}.\n--- its output ---\n{output}"
+            !passed && output.contains("0 passed; 1 failed"),
+            "expected `{test_path}` to run and fail, but it did not.\n--- its output ---\n{output}"
+        );
+        for reason in reasons {
+            assert!(
+                output.contains(reason),
+                "`{test_path}` failed, but not for the stated reason: its output lacks {reason:?}.\n--- its output ---\n{output}"
+            );
+        }
+        Failure { output }
+    }
+
+    /// Panics unless the test runs and passes: the other half of a listing
+    /// that breaks only in some environments.
+    pub fn assert_passes(self) {
+        let (passed, output, test_path) = self.run();
+        assert!(
+            passed && output.contains("1 passed; 0 failed"),
+            "expected `{test_path}` to run and pass here.\n--- its output ---\n{output}"
         );
     }
-    Failure { output }
 }

@@ -3,3 +3,4 @@
 mod behaviour;
 mod pool_budget;
 mod template_session;
+mod works_locally;

@@ -1,0 +1,32 @@
+//! "Works on my machine": a test that leans on something the developer's
+//! machine has and CI's does not. Here it is a variable from the developer's
+//! shell profile; a server left running on the laptop behaves the same way.
+
+// ANCHOR: broken -- a test that reads the developer's shell passes there and fails where the variable is unset
+/// Finds the email stand-in through a variable the developer exported once.
+// BROKEN ON PURPOSE: depends on EMAIL_BASE_URL from the developer's shell,
+// which nothing in the test or in CI sets.
+#[ignore = "broken on purpose: depends on EMAIL_BASE_URL from the developer's shell, which CI does not set"]
+#[test]
+fn broken_finds_the_email_stand_in_through_the_shell() {
+    let url = std::env::var("EMAIL_BASE_URL").expect("EMAIL_BASE_URL is set (it is, in my shell)");
+    assert!(url.starts_with("http://127.0.0.1:"), "the stand-in listens on loopback, got {url}");
+}
+
+/// On the laptop, where the variable happens to be exported, it passes...
+#[test]
+fn on_the_laptop_the_shell_dependent_test_passes() {
+    expect_failure::BrokenRun::new("works_locally::broken_finds_the_email_stand_in_through_the_shell")
+        .env("EMAIL_BASE_URL", "http://127.0.0.1:8025")
+        .assert_passes();
+}
+
+/// ...and in CI, where nobody exported it, the same test fails.
+#[test]
+fn in_ci_the_shell_dependent_test_fails() {
+    expect_failure::BrokenRun::new("works_locally::broken_finds_the_email_stand_in_through_the_shell")
+        .env_remove("EMAIL_BASE_URL")
+        .assert_fails_because(&["EMAIL_BASE_URL is set (it is, in my shell)", "NotPresent"]);
+}
+// ANCHOR_END: broken
+
