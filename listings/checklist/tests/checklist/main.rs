@@ -2,5 +2,6 @@
 
 mod behaviour;
 mod pool_budget;
+mod slow_setup;
 mod template_session;
 mod works_locally;
