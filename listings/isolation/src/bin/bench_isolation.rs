@@ -229,15 +229,22 @@ fn sqlx_test_once() -> Duration {
     ready - started
 }
 
-async fn create_and_migrate_once(admin: &mut PgConnection, server: &PgConnectOptions, name: String) -> Duration {
-    let started = Instant::now();
-    let mut conn = strategies::create_and_migrate(admin, server, &name).await.expect("create and migrate");
+/// The shared end of the two "own database" strategies: the clock stops at
+/// the first answered query; the test body, closing and dropping the database
+/// happen after, off the measured path.
+async fn time_to_first_query_then_drop(admin: &mut PgConnection, mut conn: PgConnection, name: &str, started: Instant) -> Duration {
     first_query(&mut conn).await;
     let waited = started.elapsed();
     test_body(&mut conn).await;
     conn.close().await.ok();
-    strategies::drop_database(admin, &name).await.expect("drop");
+    strategies::drop_database(admin, name).await.expect("drop");
     waited
+}
+
+async fn create_and_migrate_once(admin: &mut PgConnection, server: &PgConnectOptions, name: String) -> Duration {
+    let started = Instant::now();
+    let conn = strategies::create_and_migrate(admin, server, &name).await.expect("create and migrate");
+    time_to_first_query_then_drop(admin, conn, &name, started).await
 }
 
 async fn template_clone_once(
@@ -248,13 +255,8 @@ async fn template_clone_once(
 ) -> Duration {
     let started = Instant::now();
     strategies::clone_template(admin, template, &name).await.expect("clone the template");
-    let mut conn = PgConnection::connect_with(&server.clone().database(&name)).await.expect("connect to the clone");
-    first_query(&mut conn).await;
-    let waited = started.elapsed();
-    test_body(&mut conn).await;
-    conn.close().await.ok();
-    strategies::drop_database(admin, &name).await.expect("drop");
-    waited
+    let conn = PgConnection::connect_with(&server.clone().database(&name)).await.expect("connect to the clone");
+    time_to_first_query_then_drop(admin, conn, &name, started).await
 }
 
 async fn pooled_clone_once() -> Duration {
