@@ -18,9 +18,16 @@ fn main() {
     println!("cargo:rerun-if-changed={}", src.display());
 
     let mut inputs = Vec::new();
-    let mut chapters: Vec<_> = fs::read_dir(&src).expect("the book's src/ directory").flatten().map(|e| e.path()).collect();
+    let mut chapters: Vec<_> = fs::read_dir(&src)
+        .expect("the book's src/ directory")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
     chapters.sort();
-    for chapter in chapters.iter().filter(|p| p.extension().is_some_and(|e| e == "md")) {
+    for chapter in chapters
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+    {
         let text = fs::read_to_string(chapter).expect("a readable chapter");
         let kept = without_ignored_blocks(&text);
         // The copy keeps the chapter's file name, so test names still say
@@ -33,7 +40,8 @@ fn main() {
     skeptic::generate_doc_tests(&inputs);
 
     let generated = Path::new(&out_dir).join("skeptic-tests.rs");
-    let tests = fs::read_to_string(&generated).expect("skeptic wrote its tests");
+    let tests =
+        fs::read_to_string(&generated).expect("skeptic wrote its tests");
     let tests = tests
         .replace("extern crate skeptic;", "")
         .replace("skeptic::rt::run_test(", "crate::run_snippet(")
@@ -49,7 +57,10 @@ fn without_ignored_blocks(text: &str) -> String {
     for line in text.lines() {
         let trimmed = line.trim_start();
         match &skipping {
-            Some(fence) if trimmed.starts_with(fence.as_str()) && trimmed.trim_start_matches('`').trim().is_empty() => {
+            Some(fence)
+                if trimmed.starts_with(fence.as_str())
+                    && trimmed.trim_start_matches('`').trim().is_empty() =>
+            {
                 skipping = None;
                 out.push('\n');
                 continue;
@@ -61,7 +72,8 @@ fn without_ignored_blocks(text: &str) -> String {
             None => {}
         }
         if trimmed.starts_with("```") {
-            let fence: String = trimmed.chars().take_while(|c| *c == '`').collect();
+            let fence: String =
+                trimmed.chars().take_while(|c| *c == '`').collect();
             let info = &trimmed[fence.len()..];
             if info.split([',', ' ']).any(|a| a.trim() == "ignore") {
                 skipping = Some(fence);

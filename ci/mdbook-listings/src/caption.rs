@@ -17,7 +17,8 @@ pub fn render(number: &str, listing: &Listing) -> String {
         (None, Some(_)) => " exercise",
         (None, None) => "",
     };
-    let mut html = format!("<div class=\"listing-caption{class}\" id=\"{id}\">\n");
+    let mut html =
+        format!("<div class=\"listing-caption{class}\" id=\"{id}\">\n");
     html.push_str(&format!(
         "<div class=\"listing-title\"><a class=\"listing-number\" href=\"#{id}\">Listing {number}</a> · <code class=\"listing-file\">{}</code>{}</div>\n",
         escape(&listing.path_in_crate),
@@ -28,13 +29,22 @@ pub fn render(number: &str, listing: &Listing) -> String {
         }
     ));
     if let Some(proves) = &listing.proves {
-        html.push_str(&format!("<div class=\"listing-proves\">{}</div>\n", inline_markdown(proves)));
+        html.push_str(&format!(
+            "<div class=\"listing-proves\">{}</div>\n",
+            inline_markdown(proves)
+        ));
     }
     if let Some(exercise) = &listing.exercise {
-        html.push_str(&format!("<div class=\"listing-expect\">Your task: {}</div>\n", inline_markdown(&exercise.task)));
+        html.push_str(&format!(
+            "<div class=\"listing-expect\">Your task: {}</div>\n",
+            inline_markdown(&exercise.task)
+        ));
     }
     if let Some(broken) = &listing.broken {
-        html.push_str(&format!("<div class=\"listing-expect\">Expected failure: {}</div>\n", inline_markdown(&broken.reason)));
+        html.push_str(&format!(
+            "<div class=\"listing-expect\">Expected failure: {}</div>\n",
+            inline_markdown(&broken.reason)
+        ));
         if let Some(show) = &broken.show_failure {
             html.push_str(&format!("<div class=\"listing-run\">See it fail: <code>{}</code></div>\n", escape(show)));
         }
@@ -43,7 +53,11 @@ pub fn render(number: &str, listing: &Listing) -> String {
             escape(&listing.command)
         ));
     } else {
-        html.push_str(&format!("<div class=\"listing-run\">{}: <code>{}</code></div>\n", listing.run_label, escape(&listing.command)));
+        html.push_str(&format!(
+            "<div class=\"listing-run\">{}: <code>{}</code></div>\n",
+            listing.run_label,
+            escape(&listing.command)
+        ));
     }
     html.push_str("</div>\n");
     html
@@ -52,11 +66,20 @@ pub fn render(number: &str, listing: &Listing) -> String {
 /// Renders one line of Markdown (backticks, emphasis) to inline HTML.
 fn inline_markdown(text: &str) -> String {
     let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, pulldown_cmark::Parser::new(text));
+    pulldown_cmark::html::push_html(
+        &mut html,
+        pulldown_cmark::Parser::new(text),
+    );
     let html = html.trim();
-    html.strip_prefix("<p>").and_then(|h| h.strip_suffix("</p>")).unwrap_or(html).to_string()
+    html.strip_prefix("<p>")
+        .and_then(|h| h.strip_suffix("</p>"))
+        .unwrap_or(html)
+        .to_string()
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

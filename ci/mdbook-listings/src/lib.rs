@@ -52,22 +52,37 @@ impl Preprocessor for Listings {
         let mut unnumbered = 0;
         let mut error = None;
         book.for_each_mut(|item| {
-            let BookItem::Chapter(chapter) = item else { return };
-            let Some(source_path) = &chapter.source_path else { return };
+            let BookItem::Chapter(chapter) = item else {
+                return;
+            };
+            let Some(source_path) = &chapter.source_path else {
+                return;
+            };
             // Numbered chapters use their number ("2"); prefix and suffix
             // chapters (the introduction, appendices) get letters A, B, ….
             let label = match &chapter.number {
-                Some(number) => number.iter().map(u32::to_string).collect::<Vec<_>>().join("."),
+                Some(number) => number
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join("."),
                 None => {
                     unnumbered += 1;
                     char::from(b'A' + (unnumbered - 1) % 26).to_string()
                 }
             };
-            let chapter_dir = src_dir.join(source_path).parent().map(Path::to_path_buf).unwrap_or_else(|| src_dir.clone());
+            let chapter_dir = src_dir
+                .join(source_path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| src_dir.clone());
             match caption_chapter(&chapter.content, &chapter_dir, &label) {
                 Ok(content) => chapter.content = content,
                 Err(e) => {
-                    error.get_or_insert(format!("{}: {e}", source_path.display()));
+                    error.get_or_insert(format!(
+                        "{}: {e}",
+                        source_path.display()
+                    ));
                 }
             }
         });
@@ -96,12 +111,17 @@ pub struct Include {
 
 /// Finds the include in a code block's text, if the block is one.
 pub fn parse_include(code: &str) -> Option<Include> {
-    let start = code.find("{{#include ").or_else(|| code.find("{{#rustdoc_include "))?;
+    let start = code
+        .find("{{#include ")
+        .or_else(|| code.find("{{#rustdoc_include "))?;
     let rest = &code[start..];
     let inner = rest[..rest.find("}}")?].split_once(' ')?.1.trim();
     let (path, anchor) = match inner.rsplit_once(':') {
         // `file.rs:anchor`, but not `file.rs:10:20` (line ranges, which we don't use).
-        Some((path, anchor)) if !anchor.is_empty() && !anchor.chars().all(|c| c.is_ascii_digit()) => {
+        Some((path, anchor))
+            if !anchor.is_empty()
+                && !anchor.chars().all(|c| c.is_ascii_digit()) =>
+        {
             (path.to_string(), Some(anchor.to_string()))
         }
         _ => (inner.to_string(), None),
@@ -112,7 +132,11 @@ pub fn parse_include(code: &str) -> Option<Include> {
 /// Returns `markdown` with a caption above every fenced Rust block that
 /// includes a listing. `chapter_dir` resolves the include paths; `label` is the
 /// chapter's part of the listing number.
-pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::result::Result<String, String> {
+pub fn caption_chapter(
+    markdown: &str,
+    chapter_dir: &Path,
+    label: &str,
+) -> std::result::Result<String, String> {
     let mut insertions = Vec::new();
     let mut in_rust_block: Option<usize> = None;
     let mut code = String::new();
@@ -125,7 +149,9 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
                     code.clear();
                 }
             }
-            Event::Text(text) if in_rust_block.is_some() => code.push_str(&text),
+            Event::Text(text) if in_rust_block.is_some() => {
+                code.push_str(&text)
+            }
             Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
                 if let Some(start) = in_rust_block.take() {
                     if let Some(include) = parse_include(&code) {
@@ -137,25 +163,34 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
         }
     }
 
-    let mut out = String::with_capacity(markdown.len() + insertions.len() * 400);
+    let mut out =
+        String::with_capacity(markdown.len() + insertions.len() * 400);
     let mut copied = 0;
     for (number, (offset, end, include)) in insertions.into_iter().enumerate() {
         let number = format!("{label}.{}", number + 1);
         let file = chapter_dir.join(&include.path);
-        let listing = describe(&file, include.anchor.as_deref()).map_err(|e| format!("listing {number} ({}): {e}", include.path))?;
+        let listing = describe(&file, include.anchor.as_deref())
+            .map_err(|e| format!("listing {number} ({}): {e}", include.path))?;
         if listing.proves.is_none() {
             // A warning, not an error: the caption is still true, only shorter.
             eprintln!(
                 "mdbook-listings: listing {number} ({}{}) has no line saying what it proves: \
                  add one after the anchor name on its ANCHOR line, or a `///` doc to its first item",
                 include.path,
-                include.anchor.as_deref().map(|a| format!(":{a}")).unwrap_or_default()
+                include
+                    .anchor
+                    .as_deref()
+                    .map(|a| format!(":{a}"))
+                    .unwrap_or_default()
             );
         }
         // The caption goes on the line(s) before the fence, indented like the
         // fence so that a listing inside a list item stays inside it.
         let line_start = markdown[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let indent: String = markdown[line_start..offset].chars().take_while(|c| c.is_whitespace()).collect();
+        let indent: String = markdown[line_start..offset]
+            .chars()
+            .take_while(|c| c.is_whitespace())
+            .collect();
         out.push_str(&markdown[copied..line_start]);
         for line in caption::render(&number, &listing).lines() {
             out.push_str(&indent);
@@ -170,10 +205,17 @@ pub fn caption_chapter(markdown: &str, chapter_dir: &Path, label: &str) -> std::
         let block = &markdown[line_start..end];
         match (&include.anchor, block.find("{{#include ")) {
             (Some(anchor), Some(at)) => {
-                let close = block[at..].find("}}").map(|c| at + c + 2).expect("parse_include found the closing braces");
-                let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+                let close = block[at..]
+                    .find("}}")
+                    .map(|c| at + c + 2)
+                    .expect("parse_include found the closing braces");
+                let text = std::fs::read_to_string(&file).map_err(|e| {
+                    format!("cannot read {}: {e}", file.display())
+                })?;
                 out.push_str(&block[..at]);
-                out.push_str(&region::dedent(&region::anchored_lines(&text, anchor)));
+                out.push_str(&region::dedent(&region::anchored_lines(
+                    &text, anchor,
+                )));
                 out.push_str(&block[close..]);
             }
             _ => out.push_str(block),
@@ -222,40 +264,80 @@ pub struct Broken {
 }
 
 /// Reads the listing at `file` (region `anchor`) and works out its caption.
-pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listing, String> {
-    let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+pub fn describe(
+    file: &Path,
+    anchor: Option<&str>,
+) -> std::result::Result<Listing, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let found = region::analyse(&text, anchor)?;
     let target = target::find(file)?;
     let path_in_crate = target.path_in_crate.clone();
     let proves = found.anchor_note.clone().or_else(|| {
-        let first_test = found.functions.iter().find(|f| f.is_test && f.ignore_reason.is_none());
-        let first_broken = found.functions.iter().find(|f| f.ignore_reason.is_some());
+        let first_test = found
+            .functions
+            .iter()
+            .find(|f| f.is_test && f.ignore_reason.is_none());
+        let first_broken =
+            found.functions.iter().find(|f| f.ignore_reason.is_some());
         let first_documented = found.functions.iter().find(|f| f.doc.is_some());
         first_broken
             .or(first_test)
             .or(first_documented)
             .and_then(|f| f.doc.as_deref())
-            .map(|doc| region::first_sentence(&region::without_intra_doc_links(doc)))
+            .map(|doc| {
+                region::first_sentence(&region::without_intra_doc_links(doc))
+            })
     });
 
-    let full_name = |name: &str| target.module_path.iter().map(String::as_str).chain(std::iter::once(name)).collect::<Vec<_>>().join("::");
-    let runnable: Vec<String> = found.functions.iter().filter(|f| f.is_test && f.ignore_reason.is_none()).map(|f| full_name(&f.qualified)).collect();
+    let full_name = |name: &str| {
+        target
+            .module_path
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(name))
+            .collect::<Vec<_>>()
+            .join("::")
+    };
+    let runnable: Vec<String> = found
+        .functions
+        .iter()
+        .filter(|f| f.is_test && f.ignore_reason.is_none())
+        .map(|f| full_name(&f.qualified))
+        .collect();
     // Exercise starters are ignored tests too, but they fail until the reader
     // solves them, not on purpose: they get their own mark (see `Exercise`).
-    let is_starter = |f: &&region::Function| f.ignore_reason.as_deref().is_some_and(|r| r.starts_with("exercise"));
-    let starters: Vec<&region::Function> = found.functions.iter().filter(|f| f.is_test).filter(is_starter).collect();
+    let is_starter = |f: &&region::Function| {
+        f.ignore_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with("exercise"))
+    };
+    let starters: Vec<&region::Function> = found
+        .functions
+        .iter()
+        .filter(|f| f.is_test)
+        .filter(is_starter)
+        .collect();
     // Only a test ignored as "broken on purpose" fails on purpose. Others are
     // ignored because another test runs them in a child process (with its
     // own environment, say); they pass there and get no warning mark.
     let ignored: Vec<&region::Function> = found
         .functions
         .iter()
-        .filter(|f| f.is_test && f.ignore_reason.as_deref().is_some_and(|r| r.starts_with("broken on purpose")))
+        .filter(|f| {
+            f.is_test
+                && f.ignore_reason
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("broken on purpose"))
+        })
         .collect();
 
-    let base = target.cargo_command(!runnable.is_empty() || !ignored.is_empty() || !starters.is_empty());
+    let base = target.cargo_command(
+        !runnable.is_empty() || !ignored.is_empty() || !starters.is_empty(),
+    );
     let command = if !starters.is_empty() {
-        let names: Vec<String> = starters.iter().map(|f| full_name(&f.qualified)).collect();
+        let names: Vec<String> =
+            starters.iter().map(|f| full_name(&f.qualified)).collect();
         format!("{base} -- --ignored --exact {}", names.join(" "))
     } else if runnable.is_empty() && target.kind == target::Kind::Lib {
         // Library code with no test of its own: every test of the crate uses it.
@@ -269,16 +351,35 @@ pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listin
     let broken_reason = ignored
         .iter()
         .find_map(|f| f.ignore_reason.as_deref())
-        .map(|r| r.trim_start_matches("broken on purpose").trim_start_matches([':', ' ']).to_string())
+        .map(|r| {
+            r.trim_start_matches("broken on purpose")
+                .trim_start_matches([':', ' '])
+                .to_string()
+        })
         .filter(|r| !r.is_empty())
         .or(found.broken_marker.clone());
     let broken = broken_reason.map(|reason| Broken {
         reason,
-        show_failure: (!ignored.is_empty())
-            .then(|| format!("{base} -- --ignored --exact {}", ignored.iter().map(|f| full_name(&f.qualified)).collect::<Vec<_>>().join(" "))),
+        show_failure: (!ignored.is_empty()).then(|| {
+            format!(
+                "{base} -- --ignored --exact {}",
+                ignored
+                    .iter()
+                    .map(|f| full_name(&f.qualified))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )
+        }),
     });
     let exercise = starters.first().map(|f| Exercise {
-        task: f.ignore_reason.as_deref().unwrap_or_default().trim_start_matches("exercise starter").trim_start_matches("exercise").trim_start_matches([':', ' ']).to_string(),
+        task: f
+            .ignore_reason
+            .as_deref()
+            .unwrap_or_default()
+            .trim_start_matches("exercise starter")
+            .trim_start_matches("exercise")
+            .trim_start_matches([':', ' '])
+            .to_string(),
     });
     let run_label = if exercise.is_some() {
         "Run it (it fails until you solve it)"
@@ -289,5 +390,12 @@ pub fn describe(file: &Path, anchor: Option<&str>) -> std::result::Result<Listin
     } else {
         "Used by the tests in"
     };
-    Ok(Listing { path_in_crate, proves, command, run_label, broken, exercise })
+    Ok(Listing {
+        path_in_crate,
+        proves,
+        command,
+        run_label,
+        broken,
+        exercise,
+    })
 }

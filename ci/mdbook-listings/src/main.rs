@@ -21,7 +21,9 @@ fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("mdbook-listings: {e:#}\n(fix the include or the listing it points to; see CONTRIBUTING.md, \"Listing captions\")");
+            eprintln!(
+                "mdbook-listings: {e:#}\n(fix the include or the listing it points to; see CONTRIBUTING.md, \"Listing captions\")"
+            );
             ExitCode::FAILURE
         }
     }

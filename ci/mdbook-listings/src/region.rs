@@ -37,18 +37,26 @@ pub fn analyse(source: &str, anchor: Option<&str>) -> Result<Region, String> {
         Some(anchor) => {
             let start = lines
                 .iter()
-                .position(|l| marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor))
+                .position(|l| {
+                    marker_name(l, "ANCHOR:")
+                        .is_some_and(|(name, _)| name == anchor)
+                })
                 .ok_or_else(|| format!("no `ANCHOR: {anchor}` line"))?;
             let end = lines[start..]
                 .iter()
                 .position(|l| marker_name(l, "ANCHOR_END:").is_some_and(|(name, _)| name == anchor))
                 .ok_or_else(|| format!("no `ANCHOR_END: {anchor}` line after `ANCHOR: {anchor}`"))?;
-            let note = marker_name(lines[start], "ANCHOR:").map(|(_, rest)| rest).filter(|r| !r.is_empty());
+            let note = marker_name(lines[start], "ANCHOR:")
+                .map(|(_, rest)| rest)
+                .filter(|r| !r.is_empty());
             (start + 1, start + end + 1, note)
         }
     };
 
-    let mut region = Region { anchor_note, ..Region::default() };
+    let mut region = Region {
+        anchor_note,
+        ..Region::default()
+    };
     region.broken_marker = broken_marker(&lines[first - 1..last]);
 
     // Only `.rs` files are Rust; a region of SQL or TOML has no functions.
@@ -62,8 +70,13 @@ pub fn analyse(source: &str, anchor: Option<&str>) -> Result<Region, String> {
 /// matches anchors: the marker anywhere on the line.
 fn marker_name(line: &str, marker: &str) -> Option<(String, String)> {
     let after = line.split(marker).nth(1)?.trim_start();
-    let name: String = after.chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
-    let rest = after[name.len()..].trim_start_matches(|c: char| c.is_whitespace() || "-—:".contains(c)).trim_end();
+    let name: String = after
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let rest = after[name.len()..]
+        .trim_start_matches(|c: char| c.is_whitespace() || "-—:".contains(c))
+        .trim_end();
     Some((name, rest.to_string()))
 }
 
@@ -71,26 +84,52 @@ fn marker_name(line: &str, marker: &str) -> Option<(String, String)> {
 /// following `//` lines, cut to its first sentence.
 fn broken_marker(lines: &[&str]) -> Option<String> {
     let start = lines.iter().position(|l| l.contains("BROKEN ON PURPOSE"))?;
-    let mut text = lines[start].split("BROKEN ON PURPOSE").nth(1)?.trim_start_matches([':', ' ']).trim().to_string();
+    let mut text = lines[start]
+        .split("BROKEN ON PURPOSE")
+        .nth(1)?
+        .trim_start_matches([':', ' '])
+        .trim()
+        .to_string();
     for line in &lines[start + 1..] {
-        let Some(more) = line.trim_start().strip_prefix("//").filter(|_| !line.trim_start().starts_with("///")) else { break };
+        let Some(more) = line
+            .trim_start()
+            .strip_prefix("//")
+            .filter(|_| !line.trim_start().starts_with("///"))
+        else {
+            break;
+        };
         text.push(' ');
         text.push_str(more.trim());
     }
     Some(first_sentence(&text)).filter(|s| !s.is_empty())
 }
 
-fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &mut Vec<Function>) {
+fn collect(
+    items: &[Item],
+    modules: &[String],
+    first: usize,
+    last: usize,
+    out: &mut Vec<Function>,
+) {
     let inside = |at: LineColumn| (first..=last).contains(&at.line);
-    let qualify = |name: String| modules.iter().cloned().chain(std::iter::once(name)).collect::<Vec<_>>().join("::");
+    let qualify = |name: String| {
+        modules
+            .iter()
+            .cloned()
+            .chain(std::iter::once(name))
+            .collect::<Vec<_>>()
+            .join("::")
+    };
     for item in items {
         match item {
-            Item::Fn(f) if inside(f.sig.fn_token.span.start()) => out.push(Function {
-                qualified: qualify(f.sig.ident.to_string()),
-                doc: doc(&f.attrs),
-                is_test: f.attrs.iter().any(is_test_attribute),
-                ignore_reason: f.attrs.iter().find_map(ignore_reason),
-            }),
+            Item::Fn(f) if inside(f.sig.fn_token.span.start()) => {
+                out.push(Function {
+                    qualified: qualify(f.sig.ident.to_string()),
+                    doc: doc(&f.attrs),
+                    is_test: f.attrs.iter().any(is_test_attribute),
+                    ignore_reason: f.attrs.iter().find_map(ignore_reason),
+                })
+            }
             Item::Mod(m) => {
                 if let Some((_, content)) = &m.content {
                     let mut inner = modules.to_vec();
@@ -100,7 +139,12 @@ fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &
             }
             // Types and constants are never tests, but their docs can say what
             // a listing of helpers is for.
-            Item::Struct(_) | Item::Enum(_) | Item::Trait(_) | Item::Const(_) | Item::Static(_) | Item::Type(_)
+            Item::Struct(_)
+            | Item::Enum(_)
+            | Item::Trait(_)
+            | Item::Const(_)
+            | Item::Static(_)
+            | Item::Type(_)
                 if inside(item.span().start()) =>
             {
                 let (ident, attrs) = match item {
@@ -112,14 +156,24 @@ fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &
                     Item::Type(i) => (&i.ident, &i.attrs),
                     _ => unreachable!("matched above"),
                 };
-                out.push(Function { qualified: qualify(ident.to_string()), doc: doc(attrs), is_test: false, ignore_reason: None });
+                out.push(Function {
+                    qualified: qualify(ident.to_string()),
+                    doc: doc(attrs),
+                    is_test: false,
+                    ignore_reason: None,
+                });
             }
             // A whole impl block speaks through its own doc: its methods' docs
             // describe one method each, not the listing. A region cut from
             // inside an impl is about the methods in it, so theirs count.
             Item::Impl(imp) if inside(imp.impl_token.span.start()) => {
                 if doc(&imp.attrs).is_some() {
-                    out.push(Function { qualified: String::new(), doc: doc(&imp.attrs), is_test: false, ignore_reason: None });
+                    out.push(Function {
+                        qualified: String::new(),
+                        doc: doc(&imp.attrs),
+                        is_test: false,
+                        ignore_reason: None,
+                    });
                 }
             }
             Item::Impl(imp) => {
@@ -127,7 +181,12 @@ fn collect(items: &[Item], modules: &[String], first: usize, last: usize, out: &
                     if let ImplItem::Fn(f) = item
                         && inside(f.sig.fn_token.span.start())
                     {
-                        out.push(Function { qualified: qualify(f.sig.ident.to_string()), doc: doc(&f.attrs), is_test: false, ignore_reason: None });
+                        out.push(Function {
+                            qualified: qualify(f.sig.ident.to_string()),
+                            doc: doc(&f.attrs),
+                            is_test: false,
+                            ignore_reason: None,
+                        });
                     }
                 }
             }
@@ -157,7 +216,10 @@ fn doc(attrs: &[Attribute]) -> Option<String> {
 /// `#[test]`, or any attribute whose last path segment is `test`
 /// (`tokio::test`, `sqlx::test`).
 fn is_test_attribute(attr: &Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == "test")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "test")
 }
 
 fn ignore_reason(attr: &Attribute) -> Option<String> {
@@ -180,10 +242,15 @@ fn ignore_reason(attr: &Attribute) -> Option<String> {
 /// takes them: after the `ANCHOR:` line, up to its `ANCHOR_END:`, leaving out
 /// the marker lines of other regions nested inside.
 pub fn anchored_lines(source: &str, anchor: &str) -> String {
-    let mut lines = source.lines().skip_while(|l| !marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor));
+    let mut lines = source.lines().skip_while(|l| {
+        !marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor)
+    });
     lines.next(); // the ANCHOR line itself
     lines
-        .take_while(|l| !marker_name(l, "ANCHOR_END:").is_some_and(|(name, _)| name == anchor))
+        .take_while(|l| {
+            !marker_name(l, "ANCHOR_END:")
+                .is_some_and(|(name, _)| name == anchor)
+        })
         .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
         .collect::<Vec<_>>()
         .join("\n")
@@ -193,8 +260,22 @@ pub fn anchored_lines(source: &str, anchor: &str) -> String {
 /// inside a `mod` or an `impl` starts at the left margin.
 pub fn dedent(code: &str) -> String {
     let indent = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
-    let common = code.lines().filter(|l| !l.trim().is_empty()).map(indent).min().unwrap_or(0);
-    code.lines().map(|l| if l.trim().is_empty() { "" } else { &l[common..] }).collect::<Vec<_>>().join("\n")
+    let common = code
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(indent)
+        .min()
+        .unwrap_or(0);
+    code.lines()
+        .map(|l| {
+            if l.trim().is_empty() {
+                ""
+            } else {
+                &l[common..]
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Rustdoc's intra-doc links, `[`Type::method`]` and `[name]`, as plain
@@ -207,13 +288,18 @@ pub fn without_intra_doc_links(text: &str) -> String {
         let after = &rest[open + 1..];
         match after.find(']') {
             // `[x](url)` and `[x][ref]` are real Markdown links: keep them.
-            Some(close) if !after[close + 1..].starts_with(['(', '[']) && !after[..close].contains('[') => {
+            Some(close)
+                if !after[close + 1..].starts_with(['(', '['])
+                    && !after[..close].contains('[') =>
+            {
                 out.push_str(&after[..close]);
                 rest = &after[close + 1..];
             }
             // A reference link: copy both bracket groups as they are.
             Some(close) if after[close + 1..].starts_with('[') => {
-                let end = after[close + 1..].find(']').map_or(after.len(), |e| close + 1 + e + 1);
+                let end = after[close + 1..]
+                    .find(']')
+                    .map_or(after.len(), |e| close + 1 + e + 1);
                 out.push('[');
                 out.push_str(&after[..end]);
                 rest = &after[end..];
@@ -241,7 +327,10 @@ pub fn first_sentence(text: &str) -> String {
         }
         if !in_code && matches!(c, '.' | '!' | '?') {
             let next = chars.get(i + 1).map(|&(_, n)| n);
-            if next.is_none_or(char::is_whitespace) && !text[..at].ends_with("e.g") && !text[..at].ends_with("i.e") {
+            if next.is_none_or(char::is_whitespace)
+                && !text[..at].ends_with("e.g")
+                && !text[..at].ends_with("i.e")
+            {
                 return text[..at + c.len_utf8()].to_string();
             }
         }

@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use sqlx::PgPool;
 
 /// The running example's migrations: the same `users` table as every chapter.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../user-service/migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("../user-service/migrations");
 
 /// Sign-ups against the `users` table.
 pub struct Users {
@@ -23,11 +24,18 @@ pub struct Users {
 
 impl Users {
     pub fn new(pool: PgPool) -> Users {
-        Users { pool, statements: AtomicUsize::new(0) }
+        Users {
+            pool,
+            statements: AtomicUsize::new(0),
+        }
     }
 
     /// Creates a user and returns its id, or `None` when the email is taken.
-    pub async fn sign_up(&self, name: &str, email: &str) -> sqlx::Result<Option<i64>> {
+    pub async fn sign_up(
+        &self,
+        name: &str,
+        email: &str,
+    ) -> sqlx::Result<Option<i64>> {
         // One statement: the unique index decides, so two concurrent sign-ups
         // with one email can't both pass a check and both insert.
         self.statements.fetch_add(1, Ordering::Relaxed);

@@ -37,12 +37,21 @@ async fn main() {
     let suite = Instant::now();
     let pg = postgres::start().await;
     let shared_start = suite.elapsed();
-    let mut admin = PgConnection::connect(&pg.url).await.expect("connect to the shared container");
+    let mut admin = PgConnection::connect(&pg.url)
+        .await
+        .expect("connect to the shared container");
     let mut own_db = Vec::new();
     for n in 0..TESTS {
         let started = Instant::now();
-        sqlx::query(&format!("CREATE DATABASE bench_{n}")).execute(&mut admin).await.expect("create a database");
-        first_query(&postgres::url_with_database(&pg.url, &format!("bench_{n}"))).await;
+        sqlx::query(&format!("CREATE DATABASE bench_{n}"))
+            .execute(&mut admin)
+            .await
+            .expect("create a database");
+        first_query(&postgres::url_with_database(
+            &pg.url,
+            &format!("bench_{n}"),
+        ))
+        .await;
         own_db.push(started.elapsed());
     }
     drop(admin);
@@ -52,22 +61,49 @@ async fn main() {
     let shared_total = suite.elapsed();
 
     let per_test_total: Duration = per_test.iter().chain(&removals).sum();
-    println!("{TESTS} tests, one after another, image {}", postgres::image().descriptor());
+    println!(
+        "{TESTS} tests, one after another, image {}",
+        postgres::image().descriptor()
+    );
     println!();
     println!("| step | median | {TESTS} tests in all |");
     println!("|---|---|---|");
-    println!("| one container per test: start → first query | {} | |", secs(median(&per_test)));
-    println!("| one container per test: remove it | {} | |", secs(median(&removals)));
-    println!("| **one container per test, suite** | | **{}** |", secs(per_test_total));
-    println!("| shared container: start → ready (once) | {} | |", secs(shared_start));
-    println!("| shared container: own database → first query | {} | |", secs(median(&own_db)));
-    println!("| shared container: remove it (once) | {} | |", secs(shared_removal));
-    println!("| **one shared container, suite** | | **{}** |", secs(shared_total));
+    println!(
+        "| one container per test: start → first query | {} | |",
+        secs(median(&per_test))
+    );
+    println!(
+        "| one container per test: remove it | {} | |",
+        secs(median(&removals))
+    );
+    println!(
+        "| **one container per test, suite** | | **{}** |",
+        secs(per_test_total)
+    );
+    println!(
+        "| shared container: start → ready (once) | {} | |",
+        secs(shared_start)
+    );
+    println!(
+        "| shared container: own database → first query | {} | |",
+        secs(median(&own_db))
+    );
+    println!(
+        "| shared container: remove it (once) | {} | |",
+        secs(shared_removal)
+    );
+    println!(
+        "| **one shared container, suite** | | **{}** |",
+        secs(shared_total)
+    );
 }
 
 async fn first_query(url: &str) {
     let mut conn = PgConnection::connect(url).await.expect("connect");
-    let one: i32 = sqlx::query_scalar("SELECT 1").fetch_one(&mut conn).await.expect("SELECT 1");
+    let one: i32 = sqlx::query_scalar("SELECT 1")
+        .fetch_one(&mut conn)
+        .await
+        .expect("SELECT 1");
     assert_eq!(one, 1, "SELECT 1 returned {one}");
 }
 
@@ -78,5 +114,9 @@ fn median(samples: &[Duration]) -> Duration {
 }
 
 fn secs(d: Duration) -> String {
-    if d < Duration::from_secs(1) { format!("{} ms", d.as_millis()) } else { format!("{:.1} s", d.as_secs_f64()) }
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
 }

@@ -48,7 +48,8 @@ pub async fn docker_or_skip() -> bool {
 
 /// `CI` set to anything but an empty string, `false` or `0`.
 pub fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
+    std::env::var("CI")
+        .is_ok_and(|value| !matches!(value.as_str(), "" | "false" | "0"))
 }
 // ANCHOR_END: docker_or_skip
 
@@ -58,5 +59,9 @@ async fn ping() -> Result<(), String> {
     let docker = testcontainers::core::client::docker_client_instance()
         .await
         .map_err(|error| format!("{error}"))?;
-    docker.ping().await.map(|_| ()).map_err(|error| format!("{error}"))
+    docker
+        .ping()
+        .await
+        .map(|_| ())
+        .map_err(|error| format!("{error}"))
 }

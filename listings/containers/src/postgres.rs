@@ -3,7 +3,8 @@
 use std::env;
 
 use testcontainers::{
-    ContainerAsync, ContainerRequest, ImageExt, core::Mount, runners::AsyncRunner,
+    ContainerAsync, ContainerRequest, ImageExt, core::Mount,
+    runners::AsyncRunner,
 };
 use testcontainers_modules::postgres::Postgres;
 
@@ -56,8 +57,14 @@ pub async fn start() -> RunningPostgres {
     });
     // The host and the port Docker published 5432 on: the host is not always
     // localhost (a remote DOCKER_HOST), the port is random so runs can't collide.
-    let host = container.get_host().await.expect("the engine reports the container's host");
-    let port = container.get_host_port_ipv4(5432).await.expect("5432 is published");
+    let host = container
+        .get_host()
+        .await
+        .expect("the engine reports the container's host");
+    let port = container
+        .get_host_port_ipv4(5432)
+        .await
+        .expect("5432 is published");
     let url = format!("postgres://postgres:postgres@{host}:{port}/postgres");
     RunningPostgres { container, url }
 }
@@ -65,6 +72,8 @@ pub async fn start() -> RunningPostgres {
 
 /// The same server's URL with another database: `…/postgres` → `…/<database>`.
 pub fn url_with_database(server_url: &str, database: &str) -> String {
-    let (server, _) = server_url.rsplit_once('/').expect("a postgres:// URL has a path");
+    let (server, _) = server_url
+        .rsplit_once('/')
+        .expect("a postgres:// URL has a path");
     format!("{server}/{database}")
 }

@@ -18,7 +18,8 @@ use std::{
 /// Removes `container_id` as soon as this process has exited. Keep the
 /// returned pipe alive as long as the container should live.
 pub fn remove_on_exit(container_id: &str) -> Result<ChildStdin, String> {
-    const SCRIPT: &str = r#"trap '' INT TERM HUP; read _; docker rm -f -v "$1" >/dev/null 2>&1"#;
+    const SCRIPT: &str =
+        r#"trap '' INT TERM HUP; read _; docker rm -f -v "$1" >/dev/null 2>&1"#;
     let mut child = Command::new("sh")
         .args(["-c", SCRIPT, "container-reaper", container_id])
         .stdin(Stdio::piped())

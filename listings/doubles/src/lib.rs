@@ -39,6 +39,12 @@ pub fn require_loopback(url: &Url) -> Result<(), NotLoopback> {
         Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
         None => false,
     };
-    if on_this_machine { Ok(()) } else { Err(NotLoopback { url: url.to_string() }) }
+    if on_this_machine {
+        Ok(())
+    } else {
+        Err(NotLoopback {
+            url: url.to_string(),
+        })
+    }
 }
 // ANCHOR_END: guard

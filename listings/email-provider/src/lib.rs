@@ -48,7 +48,10 @@ struct Outbox {
 /// The service's router. Emails are "sent" into memory: this is a stand-in
 /// for another team's service, not a mail server.
 pub fn app(format: ReceiptFormat) -> Router {
-    let outbox = Outbox { format, sent: Arc::default() };
+    let outbox = Outbox {
+        format,
+        sent: Arc::default(),
+    };
     Router::new().route("/send", post(send)).with_state(outbox)
 }
 
@@ -57,11 +60,19 @@ async fn send(
     headers: HeaderMap,
     Json(request): Json<SendRequest>,
 ) -> Result<(StatusCode, Json<Value>), (StatusCode, Json<Value>)> {
-    let Some(key) = headers.get("Idempotency-Key").and_then(|k| k.to_str().ok()) else {
-        return Err((StatusCode::BAD_REQUEST, Json(json!({"error": "the Idempotency-Key header is required"}))));
+    let Some(key) =
+        headers.get("Idempotency-Key").and_then(|k| k.to_str().ok())
+    else {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "the Idempotency-Key header is required"})),
+        ));
     };
     if request.to.is_empty() || request.template.is_empty() {
-        return Err((StatusCode::UNPROCESSABLE_ENTITY, Json(json!({"error": "to and template must not be empty"}))));
+        return Err((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "to and template must not be empty"})),
+        ));
     }
     let message_id = {
         let mut sent = outbox.sent.lock().unwrap();
@@ -76,6 +87,9 @@ async fn send(
 }
 
 /// Serves `app` on a listener the caller bound (tests bind `127.0.0.1:0`).
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }

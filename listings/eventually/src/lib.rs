@@ -31,7 +31,11 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Starts describing a wait. `what` finishes the sentence "waiting for …".
 pub fn poll(what: &str) -> Poll<'_> {
-    Poll { what, timeout: DEFAULT_TIMEOUT, interval: DEFAULT_INTERVAL }
+    Poll {
+        what,
+        timeout: DEFAULT_TIMEOUT,
+        interval: DEFAULT_INTERVAL,
+    }
 }
 
 /// A wait being described; run it with [`until`](Poll::until).
@@ -55,10 +59,19 @@ pub struct GaveUp<T> {
 
 impl<T: fmt::Debug> fmt::Display for GaveUp<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "gave up waiting for {} after {:?}: ", self.what, self.timeout)?;
+        write!(
+            f,
+            "gave up waiting for {} after {:?}: ",
+            self.what, self.timeout
+        )?;
         match &self.last {
-            Some(last) => write!(f, "{} checks, the last check saw {last:?}", self.checks),
-            None => write!(f, "no check answered in time (is the probe itself stuck?)"),
+            Some(last) => {
+                write!(f, "{} checks, the last check saw {last:?}", self.checks)
+            }
+            None => write!(
+                f,
+                "no check answered in time (is the probe itself stuck?)"
+            ),
         }
     }
 }
@@ -79,7 +92,11 @@ impl<'a> Poll<'a> {
     /// value. Panics with the [`GaveUp`] message at the deadline: in a test, a
     /// wait that never ends *is* the failure.
     #[track_caller]
-    pub fn until<T, F, Fut>(self, probe: F, done: impl Fn(&T) -> bool) -> impl Future<Output = T>
+    pub fn until<T, F, Fut>(
+        self,
+        probe: F,
+        done: impl Fn(&T) -> bool,
+    ) -> impl Future<Output = T>
     where
         T: fmt::Debug,
         F: FnMut() -> Fut,
@@ -89,13 +106,19 @@ impl<'a> Poll<'a> {
         // line, and the failure should point at the test, not at this file.
         let waiting_at = std::panic::Location::caller();
         async move {
-            self.try_until(probe, done).await.unwrap_or_else(|gave_up| panic!("{gave_up} (waiting at {waiting_at})"))
+            self.try_until(probe, done).await.unwrap_or_else(|gave_up| {
+                panic!("{gave_up} (waiting at {waiting_at})")
+            })
         }
     }
 
     /// Like [`until`](Poll::until), but hands the failure back instead of
     /// panicking, for a caller that wants to add to the message.
-    pub async fn try_until<T, F, Fut>(self, mut probe: F, done: impl Fn(&T) -> bool) -> Result<T, GaveUp<T>>
+    pub async fn try_until<T, F, Fut>(
+        self,
+        mut probe: F,
+        done: impl Fn(&T) -> bool,
+    ) -> Result<T, GaveUp<T>>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = T>,
@@ -108,7 +131,10 @@ impl<'a> Poll<'a> {
         loop {
             // A probe that hangs (a query waiting on a lock) must not carry
             // the wait past its deadline.
-            let Ok(value) = tokio::time::timeout_at(deadline, probe()).await else { break };
+            let Ok(value) = tokio::time::timeout_at(deadline, probe()).await
+            else {
+                break;
+            };
             checks += 1;
             if done(&value) {
                 return Ok(value);
@@ -118,9 +144,17 @@ impl<'a> Poll<'a> {
                 break;
             }
             // Never sleep past the deadline: the last look happens at it.
-            tokio::time::sleep_until((Instant::now() + self.interval).min(deadline)).await;
+            tokio::time::sleep_until(
+                (Instant::now() + self.interval).min(deadline),
+            )
+            .await;
         }
-        Err(GaveUp { what: self.what.to_owned(), timeout: self.timeout, checks, last })
+        Err(GaveUp {
+            what: self.what.to_owned(),
+            timeout: self.timeout,
+            checks,
+            last,
+        })
     }
     // ANCHOR_END: until
 }
@@ -156,7 +190,11 @@ mod tests {
             .await
             .expect_err("the counter only reaches 11 in 10 s");
 
-        assert_eq!(started.elapsed(), Duration::from_secs(10), "gives up at the deadline, not before or after");
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_secs(10),
+            "gives up at the deadline, not before or after"
+        );
         assert_eq!(
             gave_up.to_string(),
             "gave up waiting for the counter to reach 100 after 10s: 11 checks, the last check saw 11"
@@ -169,10 +207,17 @@ mod tests {
     async fn it_returns_the_first_value_that_satisfies_the_condition() {
         let started = Instant::now();
 
-        let seen = poll("the counter to reach 3").interval(Duration::from_secs(1)).until(counter(), |n| *n >= 3).await;
+        let seen = poll("the counter to reach 3")
+            .interval(Duration::from_secs(1))
+            .until(counter(), |n| *n >= 3)
+            .await;
 
         assert_eq!(seen, 3);
-        assert_eq!(started.elapsed(), Duration::from_secs(2), "three looks, two pauses between them");
+        assert_eq!(
+            started.elapsed(),
+            Duration::from_secs(2),
+            "three looks, two pauses between them"
+        );
     }
     // ANCHOR_END: paused_time
 
@@ -183,7 +228,11 @@ mod tests {
     async fn it_keeps_waiting_until_the_very_deadline() {
         tokio::time::pause();
         let never_answers = || pending::<u32>();
-        let wait = tokio::spawn(poll("an answer").timeout(Duration::from_secs(10)).try_until(never_answers, |_| true));
+        let wait = tokio::spawn(
+            poll("an answer")
+                .timeout(Duration::from_secs(10))
+                .try_until(never_answers, |_| true),
+        );
         // Let the wait start (and read the clock) before we move it.
         tokio::task::yield_now().await;
 
@@ -192,7 +241,10 @@ mod tests {
 
         tokio::time::advance(Duration::from_millis(1)).await;
         let gave_up = wait.await.unwrap().expect_err("nothing ever answers");
-        assert_eq!(gave_up.to_string(), "gave up waiting for an answer after 10s: no check answered in time (is the probe itself stuck?)");
+        assert_eq!(
+            gave_up.to_string(),
+            "gave up waiting for an answer after 10s: no check answered in time (is the probe itself stuck?)"
+        );
     }
     // ANCHOR_END: advance
 
@@ -203,7 +255,9 @@ mod tests {
         expected = "gave up waiting for the counter to reach 100 after 1s: 2 checks, the last check saw 2 (waiting at listings/eventually/src/lib.rs:"
     )]
     async fn until_panics_with_the_message() {
-        let never = poll("the counter to reach 100").timeout(Duration::from_secs(1)).interval(Duration::from_secs(1));
+        let never = poll("the counter to reach 100")
+            .timeout(Duration::from_secs(1))
+            .interval(Duration::from_secs(1));
         never.until(counter(), |n| *n >= 100).await;
     }
 }

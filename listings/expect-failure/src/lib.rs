@@ -39,10 +39,16 @@ pub struct BrokenRun {
 
 impl BrokenRun {
     pub fn new(test_path: &str) -> BrokenRun {
-        let exe = std::env::current_exe().expect("the test binary knows its own path");
+        let exe = std::env::current_exe()
+            .expect("the test binary knows its own path");
         let mut command = Command::new(exe);
-        command.args(["--ignored", "--exact", test_path, "--test-threads=1"]).env(CHILD_MARKER, "1");
-        BrokenRun { test_path: test_path.to_string(), command }
+        command
+            .args(["--ignored", "--exact", test_path, "--test-threads=1"])
+            .env(CHILD_MARKER, "1");
+        BrokenRun {
+            test_path: test_path.to_string(),
+            command,
+        }
     }
 
     /// Sets a variable in the child's environment.
@@ -58,8 +64,15 @@ impl BrokenRun {
     }
 
     fn run(mut self) -> (bool, String, String) {
-        let out = self.command.output().expect("could not re-run the test binary");
-        let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        let out = self
+            .command
+            .output()
+            .expect("could not re-run the test binary");
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
         (out.status.success(), output, self.test_path)
     }
 

@@ -14,4 +14,5 @@ pub mod users;
 
 /// The running example's migrations, read from its folder at compile time:
 /// every strategy here starts from the same schema as the rest of the book.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../user-service/migrations");
+pub static MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("../user-service/migrations");

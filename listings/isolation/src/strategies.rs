@@ -17,8 +17,11 @@ pub async fn create_and_migrate(
     server: &PgConnectOptions,
     name: &str,
 ) -> Result<PgConnection, sqlx::Error> {
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
-    let mut conn = PgConnection::connect_with(&server.clone().database(name)).await?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
+    let mut conn =
+        PgConnection::connect_with(&server.clone().database(name)).await?;
     MIGRATOR.run(&mut conn).await?;
     Ok(conn)
 }
@@ -31,15 +34,28 @@ pub async fn create_and_migrate(
 /// PostgreSQL refuses while anyone is connected to the template ("source
 /// database is being accessed by other users"), so migrate it once, close
 /// that connection, and only then clone.
-pub async fn clone_template(admin: &mut PgConnection, template: &str, name: &str) -> Result<(), sqlx::Error> {
-    admin.execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str()).await?;
+pub async fn clone_template(
+    admin: &mut PgConnection,
+    template: &str,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    admin
+        .execute(format!("CREATE DATABASE {name} TEMPLATE {template}").as_str())
+        .await?;
     Ok(())
 }
 // ANCHOR_END: clone_template
 
 /// Drops a database even if a forgotten connection is still open on it.
-pub async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), sqlx::Error> {
-    admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await?;
+pub async fn drop_database(
+    admin: &mut PgConnection,
+    name: &str,
+) -> Result<(), sqlx::Error> {
+    admin
+        .execute(
+            format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+        )
+        .await?;
     Ok(())
 }
 
@@ -52,7 +68,8 @@ pub async fn drop_database(admin: &mut PgConnection, name: &str) -> Result<(), s
 /// The list must grow with the schema: a table someone forgets here keeps
 /// the previous test's rows.
 pub async fn truncate_all(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    conn.execute("TRUNCATE users, email_outbox RESTART IDENTITY").await?;
+    conn.execute("TRUNCATE users, email_outbox RESTART IDENTITY")
+        .await?;
     Ok(())
 }
 // ANCHOR_END: truncate_all

@@ -46,8 +46,13 @@ pub enum Rule {
 }
 
 impl Rule {
-    pub const ALL: [Rule; 5] =
-        [Rule::FixedSleep, Rule::UnseededRandomness, Rule::NonLoopbackUrl, Rule::NoAssertion, Rule::IgnoreWithoutReason];
+    pub const ALL: [Rule; 5] = [
+        Rule::FixedSleep,
+        Rule::UnseededRandomness,
+        Rule::NonLoopbackUrl,
+        Rule::NoAssertion,
+        Rule::IgnoreWithoutReason,
+    ];
 
     /// Short name printed in every finding.
     pub fn id(self) -> &'static str {
@@ -65,20 +70,36 @@ impl Rule {
         match self {
             Rule::FixedSleep => "no sleeps or time races",
             Rule::UnseededRandomness => "deterministic data",
-            Rule::NonLoopbackUrl => "external dependencies stubbed or in containers",
-            Rule::NoAssertion => "behaviour, not implementation (a test must check some behaviour)",
-            Rule::IgnoreWithoutReason => "every skipped test says why (and something runs it)",
+            Rule::NonLoopbackUrl => {
+                "external dependencies stubbed or in containers"
+            }
+            Rule::NoAssertion => {
+                "behaviour, not implementation (a test must check some behaviour)"
+            }
+            Rule::IgnoreWithoutReason => {
+                "every skipped test says why (and something runs it)"
+            }
         }
     }
 
     /// The chapter (and section) of the book that explains the fix.
     pub fn chapter(self) -> &'static str {
         match self {
-            Rule::FixedSleep => "src/flaky.md#polling-with-a-deadline (Flaky tests and how to kill them)",
-            Rule::UnseededRandomness => "src/test-data.md#fake-values-from-a-seed (Test data you can trust)",
-            Rule::NonLoopbackUrl => "src/doubles.md#a-guard-against-the-real-network (Standing in for services you don't own)",
-            Rule::NoAssertion => "src/checklist.md#behaviour-not-implementation (The checklist, proven)",
-            Rule::IgnoreWithoutReason => "src/checklist.md#every-skipped-test-says-why (The checklist, proven)",
+            Rule::FixedSleep => {
+                "src/flaky.md#polling-with-a-deadline (Flaky tests and how to kill them)"
+            }
+            Rule::UnseededRandomness => {
+                "src/test-data.md#fake-values-from-a-seed (Test data you can trust)"
+            }
+            Rule::NonLoopbackUrl => {
+                "src/doubles.md#a-guard-against-the-real-network (Standing in for services you don't own)"
+            }
+            Rule::NoAssertion => {
+                "src/checklist.md#behaviour-not-implementation (The checklist, proven)"
+            }
+            Rule::IgnoreWithoutReason => {
+                "src/checklist.md#every-skipped-test-says-why (The checklist, proven)"
+            }
         }
     }
 }
@@ -120,7 +141,8 @@ impl fmt::Display for Finding {
 
 /// True when `path` is test code as a whole: some directory on it is `tests`.
 pub fn is_test_file(path: &Path) -> bool {
-    path.parent().is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"))
+    path.parent()
+        .is_some_and(|dir| dir.components().any(|c| c.as_os_str() == "tests"))
 }
 
 /// What a run can be told about the code it reads.
@@ -134,24 +156,37 @@ pub struct Options {
 
 /// Lints one file's source. `path` decides whether the whole file is test
 /// code and is copied into each finding.
-pub fn lint_source(path: &Path, source: &str) -> Result<Vec<Finding>, syn::Error> {
+pub fn lint_source(
+    path: &Path,
+    source: &str,
+) -> Result<Vec<Finding>, syn::Error> {
     lint_source_with(path, source, &Options::default())
 }
 
 /// [`lint_source`] with [`Options`].
-pub fn lint_source_with(path: &Path, source: &str, options: &Options) -> Result<Vec<Finding>, syn::Error> {
+pub fn lint_source_with(
+    path: &Path,
+    source: &str,
+    options: &Options,
+) -> Result<Vec<Finding>, syn::Error> {
     let file = syn::parse_file(source)?;
-    let mut findings = visitor::check(&file, is_test_file(path), &options.assertion_fns);
+    let mut findings =
+        visitor::check(&file, is_test_file(path), &options.assertion_fns);
     let marked = marker::marked_items_in(&file, source);
     for finding in &mut findings {
         finding.file = path.to_path_buf();
         // The innermost marked item that holds the line and allows the rule.
         finding.allowed_by = marked
             .iter()
-            .filter(|item| item.first_line <= finding.line && finding.line <= item.last_line)
+            .filter(|item| {
+                item.first_line <= finding.line
+                    && finding.line <= item.last_line
+            })
             .filter(|item| match &item.allows {
                 Allows::Everything => true,
-                Allows::Rules(rules) => rules.iter().any(|r| r == finding.rule.id()),
+                Allows::Rules(rules) => {
+                    rules.iter().any(|r| r == finding.rule.id())
+                }
             })
             .max_by_key(|item| item.first_line)
             .cloned();
@@ -186,7 +221,10 @@ pub fn lint_paths(roots: &[PathBuf]) -> std::io::Result<Report> {
 }
 
 /// [`lint_paths`] with [`Options`].
-pub fn lint_paths_with(roots: &[PathBuf], options: &Options) -> std::io::Result<Report> {
+pub fn lint_paths_with(
+    roots: &[PathBuf],
+    options: &Options,
+) -> std::io::Result<Report> {
     let mut files = Vec::new();
     for root in roots {
         collect_rust_files(root, &mut files)?;
@@ -200,14 +238,19 @@ pub fn lint_paths_with(roots: &[PathBuf], options: &Options) -> std::io::Result<
             Ok(found) => report.findings.extend(found),
             Err(error) => {
                 let at = error.span().start();
-                report.unparsed.push((file, format!("line {}: {error}", at.line)));
+                report
+                    .unparsed
+                    .push((file, format!("line {}: {error}", at.line)));
             }
         }
     }
     Ok(report)
 }
 
-fn collect_rust_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+fn collect_rust_files(
+    path: &Path,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
     if path.is_file() {
         if path.extension().is_some_and(|ext| ext == "rs") {
             out.push(path.to_path_buf());
@@ -218,7 +261,8 @@ fn collect_rust_files(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()
         let entry = entry?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        let skip = name.starts_with('.') || name == "target" || name == "node_modules";
+        let skip =
+            name.starts_with('.') || name == "target" || name == "node_modules";
         if entry.file_type()?.is_dir() && !skip {
             collect_rust_files(&entry.path(), out)?;
         } else if !skip {

@@ -32,7 +32,9 @@ fn main() -> ExitCode {
             "--assertion" => match args.next() {
                 Some(name) => options.assertion_fns.push(name),
                 None => {
-                    eprintln!("test-lint: --assertion needs a function name, e.g. --assertion until\n\n{USAGE}");
+                    eprintln!(
+                        "test-lint: --assertion needs a function name, e.g. --assertion until\n\n{USAGE}"
+                    );
                     return ExitCode::from(2);
                 }
             },
@@ -51,7 +53,10 @@ fn main() -> ExitCode {
         roots.push(PathBuf::from("."));
     }
     if let Some(missing) = roots.iter().find(|r| !r.exists()) {
-        eprintln!("test-lint: {} does not exist; give a directory or file of Rust code", missing.display());
+        eprintln!(
+            "test-lint: {} does not exist; give a directory or file of Rust code",
+            missing.display()
+        );
         return ExitCode::from(2);
     }
 
@@ -70,7 +75,10 @@ fn main() -> ExitCode {
     if show_allowed {
         println!("allowed by a marker comment ({}):", allowed.len());
         for finding in &allowed {
-            let marker = finding.allowed_by.as_ref().expect("allowed findings have a marker");
+            let marker = finding
+                .allowed_by
+                .as_ref()
+                .expect("allowed findings have a marker");
             println!(
                 "  {}:{}: [{}] in `{}`, marked on line {}: {}",
                 finding.file.display(),
@@ -92,16 +100,29 @@ fn main() -> ExitCode {
     let unexpected = report.unexpected().count();
     let per_rule: Vec<String> = Rule::ALL
         .iter()
-        .map(|rule| (rule, report.unexpected().filter(|f| f.rule == *rule).count()))
+        .map(|rule| {
+            (
+                rule,
+                report.unexpected().filter(|f| f.rule == *rule).count(),
+            )
+        })
         .filter(|(_, n)| *n > 0)
         .map(|(rule, n)| format!("{} {n}", rule.id()))
         .collect();
     println!(
         "test-lint: {} files, {unexpected} findings{}, {} allowed by a marker{}",
         report.files_scanned,
-        if per_rule.is_empty() { String::new() } else { format!(" ({})", per_rule.join(", ")) },
+        if per_rule.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", per_rule.join(", "))
+        },
         allowed.len(),
-        if show_allowed { "" } else { " (--show-allowed lists them)" }
+        if show_allowed {
+            ""
+        } else {
+            " (--show-allowed lists them)"
+        }
     );
 
     if !report.unparsed.is_empty() {

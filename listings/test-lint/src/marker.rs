@@ -51,9 +51,15 @@ pub fn marked_items(source: &str) -> Result<Vec<MarkedItem>, syn::Error> {
     Ok(marked_items_in(&syn::parse_file(source)?, source))
 }
 
-pub(crate) fn marked_items_in(file: &syn::File, source: &str) -> Vec<MarkedItem> {
+pub(crate) fn marked_items_in(
+    file: &syn::File,
+    source: &str,
+) -> Vec<MarkedItem> {
     let lines: Vec<&str> = source.lines().collect();
-    let mut finder = Finder { lines: &lines, found: Vec::new() };
+    let mut finder = Finder {
+        lines: &lines,
+        found: Vec::new(),
+    };
     finder.visit_file(file);
     finder.found
 }
@@ -64,8 +70,19 @@ struct Finder<'a> {
 }
 
 impl Finder<'_> {
-    fn consider(&mut self, name: String, attrs: &[syn::Attribute], whole: proc_macro2::Span, head: proc_macro2::Span) {
-        let first_line = attrs.iter().map(|a| a.span().start().line).chain([whole.start().line]).min().unwrap_or(1);
+    fn consider(
+        &mut self,
+        name: String,
+        attrs: &[syn::Attribute],
+        whole: proc_macro2::Span,
+        head: proc_macro2::Span,
+    ) {
+        let first_line = attrs
+            .iter()
+            .map(|a| a.span().start().line)
+            .chain([whole.start().line])
+            .min()
+            .unwrap_or(1);
         let last_line = whole.end().line;
         // From the attributes down to the line of the item's own keyword.
         let head_line = head.start().line;
@@ -81,7 +98,9 @@ impl Finder<'_> {
                 && matches!(&a.meta, syn::Meta::NameValue(nv) if quote_text(&nv.value).to_lowercase().starts_with("broken on purpose"))
         });
         for marker_line in candidates {
-            let Some(comment) = self.comment(marker_line) else { continue };
+            let Some(comment) = self.comment(marker_line) else {
+                continue;
+            };
             let allows = if comment.contains(MARKER) {
                 Allows::Everything
             } else if let Some(rules) = allowed_rules(comment) {
@@ -90,7 +109,15 @@ impl Finder<'_> {
                 continue;
             };
             let comment = comment.to_string();
-            self.found.push(MarkedItem { allows, comment, name: name.clone(), marker_line, first_line, last_line, ignored_as_broken });
+            self.found.push(MarkedItem {
+                allows,
+                comment,
+                name: name.clone(),
+                marker_line,
+                first_line,
+                last_line,
+                ignored_as_broken,
+            });
         }
     }
 
@@ -101,7 +128,8 @@ impl Finder<'_> {
     /// The text of line `n` if it is a plain `//` comment (not `///` docs).
     fn comment(&self, n: usize) -> Option<&str> {
         let line = self.line(n).trim_start();
-        (line.starts_with("//") && !line.starts_with("///")).then(|| line.trim_start_matches('/').trim())
+        (line.starts_with("//") && !line.starts_with("///"))
+            .then(|| line.trim_start_matches('/').trim())
     }
 }
 
@@ -109,16 +137,28 @@ impl Finder<'_> {
 fn allowed_rules(comment: &str) -> Option<Vec<String>> {
     let rest = &comment[comment.find(ALLOW)? + ALLOW.len()..];
     let (list, reason) = rest.split_once(')')?;
-    let reason = reason.trim().trim_start_matches("--").trim_start_matches(':').trim();
+    let reason = reason
+        .trim()
+        .trim_start_matches("--")
+        .trim_start_matches(':')
+        .trim();
     if reason.is_empty() {
         return None;
     }
-    Some(list.split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect())
+    Some(
+        list.split(',')
+            .map(|r| r.trim().to_string())
+            .filter(|r| !r.is_empty())
+            .collect(),
+    )
 }
 
 fn quote_text(expr: &syn::Expr) -> String {
     match expr {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.value(),
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.value(),
         _ => String::new(),
     }
 }
@@ -126,7 +166,11 @@ fn quote_text(expr: &syn::Expr) -> String {
 impl<'ast> Visit<'ast> for Finder<'_> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
         use syn::Item::*;
-        let (name, attrs, head): (String, &[syn::Attribute], proc_macro2::Span) = match item {
+        let (name, attrs, head): (
+            String,
+            &[syn::Attribute],
+            proc_macro2::Span,
+        ) = match item {
             Fn(i) => (i.sig.ident.to_string(), &i.attrs, i.sig.span()),
             Const(i) => (i.ident.to_string(), &i.attrs, i.const_token.span),
             Static(i) => (i.ident.to_string(), &i.attrs, i.static_token.span),
@@ -145,7 +189,12 @@ impl<'ast> Visit<'ast> for Finder<'_> {
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.consider(item.sig.ident.to_string(), &item.attrs, item.span(), item.sig.span());
+        self.consider(
+            item.sig.ident.to_string(),
+            &item.attrs,
+            item.span(),
+            item.sig.span(),
+        );
         syn::visit::visit_impl_item_fn(self, item);
     }
 }

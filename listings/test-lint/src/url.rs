@@ -16,9 +16,13 @@ pub fn url_host_off_this_machine(text: &str) -> Option<String> {
     let mut rest = text;
     while let Some(at) = find_scheme(rest) {
         let after = &rest[at..];
-        let authority_start = after.find("://").map(|i| i + 3).unwrap_or(after.len());
+        let authority_start =
+            after.find("://").map(|i| i + 3).unwrap_or(after.len());
         let authority: &str = after[authority_start..]
-            .split(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | ')' | '>') || c.is_whitespace())
+            .split(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | ')' | '>')
+                    || c.is_whitespace()
+            })
             .next()
             .unwrap_or("");
         // user:password@host — the host is after the last '@'.
@@ -38,7 +42,10 @@ pub fn url_host_off_this_machine(text: &str) -> Option<String> {
 
 fn find_scheme(text: &str) -> Option<usize> {
     let lower = text.to_ascii_lowercase();
-    [lower.find("http://"), lower.find("https://")].into_iter().flatten().min()
+    [lower.find("http://"), lower.find("https://")]
+        .into_iter()
+        .flatten()
+        .min()
 }
 
 /// A host written out in full: letters, digits, dots and dashes, or an IPv6
@@ -47,7 +54,10 @@ fn is_literal_host(host: &str) -> bool {
     if let Some(inner) = host.strip_prefix('[') {
         return inner.ends_with(']') && inner.len() > 1;
     }
-    !host.is_empty() && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 fn stays_on_this_machine(host: &str) -> bool {
@@ -59,5 +69,7 @@ fn stays_on_this_machine(host: &str) -> bool {
     if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
         return ip.is_loopback();
     }
-    [".localhost", ".test", ".example", ".invalid"].iter().any(|tld| host.ends_with(tld))
+    [".localhost", ".test", ".example", ".invalid"]
+        .iter()
+        .any(|tld| host.ends_with(tld))
 }

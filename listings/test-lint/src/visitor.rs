@@ -2,13 +2,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use syn::{
-    Expr, punctuated::Punctuated, spanned::Spanned, visit::Visit,
-};
+use syn::{Expr, punctuated::Punctuated, spanned::Spanned, visit::Visit};
 
 use crate::{Finding, Rule, url::url_host_off_this_machine};
 
-pub(crate) fn check(file: &syn::File, whole_file_is_test: bool, known_assertions: &[String]) -> Vec<Finding> {
+pub(crate) fn check(
+    file: &syn::File,
+    whole_file_is_test: bool,
+    known_assertions: &[String],
+) -> Vec<Finding> {
     let mut walker = Walker {
         imports: imports_of(file),
         asserting_fns: asserting_fns(file, known_assertions),
@@ -43,18 +45,32 @@ impl Walker {
 
     fn report(&mut self, span: proc_macro2::Span, rule: Rule, what: String) {
         let line = span.start().line;
-        if !self.findings.iter().any(|f| f.line == line && f.rule == rule) {
-            self.findings.push(Finding { file: Default::default(), line, rule, what, allowed_by: None });
+        if !self
+            .findings
+            .iter()
+            .any(|f| f.line == line && f.rule == rule)
+        {
+            self.findings.push(Finding {
+                file: Default::default(),
+                line,
+                rule,
+                what,
+                allowed_by: None,
+            });
         }
     }
 
     /// `path` with its first segment replaced by what a `use` made it mean.
     fn resolve(&self, path: &syn::Path) -> Vec<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+        let segments: Vec<String> =
+            path.segments.iter().map(|s| s.ident.to_string()).collect();
         match segments.split_first() {
-            Some((first, rest)) if self.imports.contains_key(first) => {
-                self.imports[first].iter().cloned().chain(rest.iter().cloned()).collect()
-            }
+            Some((first, rest)) if self.imports.contains_key(first) => self
+                .imports[first]
+                .iter()
+                .cloned()
+                .chain(rest.iter().cloned())
+                .collect(),
             _ => segments,
         }
     }
@@ -70,22 +86,39 @@ impl Walker {
         if is_sleep(&full) && self.loop_depth == 0 {
             let tokio = full.first().is_some_and(|s| s == "tokio");
             if !(tokio && self.paused) {
-                let why = if tokio { "outside paused time (no `start_paused = true`, no `tokio::time::pause()`)" } else { "in test code" };
+                let why = if tokio {
+                    "outside paused time (no `start_paused = true`, no `tokio::time::pause()`)"
+                } else {
+                    "in test code"
+                };
                 self.report(path.span(), Rule::FixedSleep, format!("`{shown}` {why}: it waits a fixed time instead of for the event"));
             }
         }
         // The one place an unseeded value belongs: picking the seed itself
         // (which the test must print, so that a failing run can be replayed).
-        if let Some(source) = unseeded_source(&full).filter(|_| !self.picks_the_seed) {
-            self.report(path.span(), Rule::UnseededRandomness, format!("`{shown}`: {source}; a failing run can't be replayed"));
+        if let Some(source) =
+            unseeded_source(&full).filter(|_| !self.picks_the_seed)
+        {
+            self.report(
+                path.span(),
+                Rule::UnseededRandomness,
+                format!("`{shown}`: {source}; a failing run can't be replayed"),
+            );
         }
     }
 
-    fn check_test_fn(&mut self, attrs: &[syn::Attribute], sig: &syn::Signature, body: &syn::Block) {
+    fn check_test_fn(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+    ) {
         for attr in attrs {
             if attr.path().is_ident("ignore") {
                 let reason = match &attr.meta {
-                    syn::Meta::NameValue(nv) => lit_str(&nv.value).unwrap_or_default(),
+                    syn::Meta::NameValue(nv) => {
+                        lit_str(&nv.value).unwrap_or_default()
+                    }
                     _ => String::new(),
                 };
                 if reason.trim().is_empty() {
@@ -93,16 +126,25 @@ impl Walker {
                 }
             }
         }
-        let should_panic = attrs.iter().any(|a| a.path().is_ident("should_panic"));
+        let should_panic =
+            attrs.iter().any(|a| a.path().is_ident("should_panic"));
         // Ignored *with* a reason: run by something else (a parent test that
         // checks its output, or a person); that runner is the assertion.
         let ignored_with_reason = attrs.iter().any(|a| {
             a.path().is_ident("ignore") && matches!(&a.meta, syn::Meta::NameValue(nv) if lit_str(&nv.value).is_some_and(|r| !r.trim().is_empty()))
         });
-        let mut asserts = AssertionFinder { helpers: &self.asserting_fns, found: false, question_mark: false };
+        let mut asserts = AssertionFinder {
+            helpers: &self.asserting_fns,
+            found: false,
+            question_mark: false,
+        };
         asserts.visit_block(body);
         let returns_result = matches!(&sig.output, syn::ReturnType::Type(_, ty) if type_is_result(ty));
-        if !(should_panic || ignored_with_reason || asserts.found || (returns_result && asserts.question_mark)) {
+        if !(should_panic
+            || ignored_with_reason
+            || asserts.found
+            || (returns_result && asserts.question_mark))
+        {
             self.report(
                 sig.ident.span(),
                 Rule::NoAssertion,
@@ -111,15 +153,27 @@ impl Walker {
         }
     }
 
-    fn enter_fn(&mut self, attrs: &[syn::Attribute], sig: &syn::Signature, body: &syn::Block) -> FnState {
+    fn enter_fn(
+        &mut self,
+        attrs: &[syn::Attribute],
+        sig: &syn::Signature,
+        body: &syn::Block,
+    ) -> FnState {
         let is_test = attrs.iter().any(is_test_attr);
         if is_test {
             self.check_test_fn(attrs, sig, body);
         }
-        let saved = FnState { is_test, paused: self.paused, loop_depth: self.loop_depth, picks_the_seed: self.picks_the_seed };
+        let saved = FnState {
+            is_test,
+            paused: self.paused,
+            loop_depth: self.loop_depth,
+            picks_the_seed: self.picks_the_seed,
+        };
         self.loop_depth = 0;
-        self.picks_the_seed = !is_test && sig.ident.to_string().ends_with("seed");
-        self.paused = attrs.iter().any(starts_paused) || calls_pause(body, self);
+        self.picks_the_seed =
+            !is_test && sig.ident.to_string().ends_with("seed");
+        self.paused =
+            attrs.iter().any(starts_paused) || calls_pause(body, self);
         if is_test {
             self.test_depth += 1;
         }
@@ -151,11 +205,15 @@ impl Walker {
         for token in tokens {
             match token {
                 proc_macro2::TokenTree::Literal(lit) => {
-                    if let Ok(s) = syn::parse_str::<syn::LitStr>(&lit.to_string()) {
+                    if let Ok(s) =
+                        syn::parse_str::<syn::LitStr>(&lit.to_string())
+                    {
                         self.check_string(&s.value(), lit.span());
                     }
                 }
-                proc_macro2::TokenTree::Group(g) => self.scan_tokens_for_urls(g.stream()),
+                proc_macro2::TokenTree::Group(g) => {
+                    self.scan_tokens_for_urls(g.stream())
+                }
                 _ => {}
             }
         }
@@ -251,9 +309,13 @@ impl<'ast> Visit<'ast> for Walker {
 }
 
 fn is_sleep(path: &[String]) -> bool {
-    let Some((last, before)) = path.split_last() else { return false };
+    let Some((last, before)) = path.split_last() else {
+        return false;
+    };
     matches!(last.as_str(), "sleep" | "sleep_until" | "sleep_ms")
-        && before.last().is_some_and(|s| matches!(s.as_str(), "thread" | "time" | "task"))
+        && before
+            .last()
+            .is_some_and(|s| matches!(s.as_str(), "thread" | "time" | "task"))
 }
 
 /// Why `path` draws unseeded randomness, if it does.
@@ -274,11 +336,15 @@ fn unseeded_source(path: &[String]) -> Option<&'static str> {
 }
 
 fn is_test_attr(attr: &syn::Attribute) -> bool {
-    attr.path().segments.last().is_some_and(|s| s.ident == "test" || s.ident == "rstest")
+    attr.path()
+        .segments
+        .last()
+        .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
 }
 
 fn is_cfg_test(attr: &syn::Attribute) -> bool {
-    attr.path().is_ident("cfg") && matches!(&attr.meta, syn::Meta::List(list) if list.tokens.to_string() == "test")
+    attr.path().is_ident("cfg")
+        && matches!(&attr.meta, syn::Meta::List(list) if list.tokens.to_string() == "test")
 }
 
 /// `#[tokio::test(start_paused = true)]`.
@@ -299,12 +365,17 @@ fn calls_pause(body: &syn::Block, walker: &Walker) -> bool {
     impl<'ast> Visit<'ast> for PauseFinder<'_> {
         fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
             let full = self.walker.resolve(&e.path);
-            if full.last().is_some_and(|s| s == "pause") && full.iter().any(|s| s == "time") {
+            if full.last().is_some_and(|s| s == "pause")
+                && full.iter().any(|s| s == "time")
+            {
                 self.found = true;
             }
         }
     }
-    let mut finder = PauseFinder { walker, found: false };
+    let mut finder = PauseFinder {
+        walker,
+        found: false,
+    };
     finder.visit_block(body);
     finder.found
 }
@@ -331,12 +402,23 @@ struct AssertionFinder<'h> {
 
 impl<'ast> Visit<'ast> for AssertionFinder<'_> {
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
-        if name.starts_with("assert") || name.starts_with("prop_assert") || name == "panic" || name == "unreachable" {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        if name.starts_with("assert")
+            || name.starts_with("prop_assert")
+            || name == "panic"
+            || name == "unreachable"
+        {
             self.found = true;
         }
         // `tokio::select!` or `vec!` may hold asserting calls.
-        if let Ok(exprs) = mac.parse_body_with(Punctuated::<Expr, syn::Token![,]>::parse_terminated) {
+        if let Ok(exprs) = mac.parse_body_with(
+            Punctuated::<Expr, syn::Token![,]>::parse_terminated,
+        ) {
             exprs.iter().for_each(|e| self.visit_expr(e));
         }
     }
@@ -344,7 +426,8 @@ impl<'ast> Visit<'ast> for AssertionFinder<'_> {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let Expr::Path(p) = &*call.func
             && let Some(last) = p.path.segments.last()
-            && (is_assertion_name(&last.ident.to_string()) || self.helpers.contains(&last.ident.to_string()))
+            && (is_assertion_name(&last.ident.to_string())
+                || self.helpers.contains(&last.ident.to_string()))
         {
             self.found = true;
         }
@@ -355,10 +438,22 @@ impl<'ast> Visit<'ast> for AssertionFinder<'_> {
         let method = call.method.to_string();
         let numeric_expectation = method == "expect"
             && call.args.len() == 1
-            && !matches!(&call.args[0], Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. }) | Expr::Macro(_) | Expr::Reference(_));
+            && !matches!(
+                &call.args[0],
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(_),
+                    ..
+                }) | Expr::Macro(_)
+                    | Expr::Reference(_)
+            );
         // `unwrap_err()`/`expect_err()` state an expected outcome: this must fail.
-        let expects_failure = matches!(method.as_str(), "unwrap_err" | "expect_err");
-        if is_assertion_name(&method) || numeric_expectation || expects_failure || self.helpers.contains(&method) {
+        let expects_failure =
+            matches!(method.as_str(), "unwrap_err" | "expect_err");
+        if is_assertion_name(&method)
+            || numeric_expectation
+            || expects_failure
+            || self.helpers.contains(&method)
+        {
             self.found = true;
         }
         syn::visit::visit_expr_method_call(self, call);
@@ -376,7 +471,10 @@ impl<'ast> Visit<'ast> for AssertionFinder<'_> {
 
 /// Names of the file's functions (free or in an `impl`) that assert,
 /// directly or by calling another that does: repeated until nothing changes.
-fn asserting_fns(file: &syn::File, known_assertions: &[String]) -> HashSet<String> {
+fn asserting_fns(
+    file: &syn::File,
+    known_assertions: &[String],
+) -> HashSet<String> {
     struct Bodies<'ast>(Vec<(String, &'ast syn::Block)>);
     impl<'ast> Visit<'ast> for Bodies<'ast> {
         fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
@@ -390,11 +488,16 @@ fn asserting_fns(file: &syn::File, known_assertions: &[String]) -> HashSet<Strin
     }
     let mut bodies = Bodies(Vec::new());
     bodies.visit_file(file);
-    let mut asserting: HashSet<String> = known_assertions.iter().cloned().collect();
+    let mut asserting: HashSet<String> =
+        known_assertions.iter().cloned().collect();
     loop {
         let before = asserting.len();
         for (name, body) in &bodies.0 {
-            let mut finder = AssertionFinder { helpers: &asserting, found: false, question_mark: false };
+            let mut finder = AssertionFinder {
+                helpers: &asserting,
+                found: false,
+                question_mark: false,
+            };
             finder.visit_block(body);
             if finder.found && !asserting.contains(name) {
                 asserting.insert(name.clone());
@@ -416,7 +519,10 @@ fn type_is_result(ty: &syn::Type) -> bool {
 
 fn lit_str(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value()),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => Some(s.value()),
         _ => None,
     }
 }
@@ -434,7 +540,11 @@ fn imports_of(file: &syn::File) -> HashMap<String, Vec<String>> {
     uses.0
 }
 
-fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut HashMap<String, Vec<String>>) {
+fn collect_use(
+    tree: &syn::UseTree,
+    prefix: &mut Vec<String>,
+    out: &mut HashMap<String, Vec<String>>,
+) {
     match tree {
         syn::UseTree::Path(p) => {
             prefix.push(p.ident.to_string());
@@ -448,13 +558,25 @@ fn collect_use(tree: &syn::UseTree, prefix: &mut Vec<String>, out: &mut HashMap<
                     out.insert(last.clone(), prefix.clone());
                 }
             } else {
-                out.insert(name.clone(), prefix.iter().cloned().chain([name]).collect());
+                out.insert(
+                    name.clone(),
+                    prefix.iter().cloned().chain([name]).collect(),
+                );
             }
         }
         syn::UseTree::Rename(r) => {
-            out.insert(r.rename.to_string(), prefix.iter().cloned().chain([r.ident.to_string()]).collect());
+            out.insert(
+                r.rename.to_string(),
+                prefix
+                    .iter()
+                    .cloned()
+                    .chain([r.ident.to_string()])
+                    .collect(),
+            );
         }
-        syn::UseTree::Group(g) => g.items.iter().for_each(|t| collect_use(t, prefix, out)),
+        syn::UseTree::Group(g) => {
+            g.items.iter().for_each(|t| collect_use(t, prefix, out))
+        }
         syn::UseTree::Glob(_) => {}
     }
 }

@@ -41,32 +41,57 @@ impl Cluster {
 
         static STARTED: AtomicU32 = AtomicU32::new(0);
         let n = STARTED.fetch_add(1, Ordering::Relaxed);
-        let data_dir = base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
-        run(owner.command(bin_dir.join("initdb"))
-            .args(["--auth=trust", "--username=postgres", "--encoding=UTF8", "--locale=C", "--no-sync", "-D"])
+        let data_dir =
+            base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
+        run(owner
+            .command(bin_dir.join("initdb"))
+            .args([
+                "--auth=trust",
+                "--username=postgres",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+                "-D",
+            ])
             .arg(&data_dir))?;
         append_test_settings(&data_dir)?;
 
         // Start the watchdog before the server, so there is no moment when a
         // running server has nobody to stop it.
         let watchdog_pipe = spawn_watchdog(&owner, &bin_dir, &data_dir)?;
-        run(owner.command(bin_dir.join("pg_ctl"))
+        run(owner
+            .command(bin_dir.join("pg_ctl"))
             .args(["start", "--wait", "--silent", "-D"])
             .arg(&data_dir)
             .arg("-l")
             .arg(data_dir.join("server.log")))
-        .map_err(|why| format!("{why}; server log: {}", data_dir.join("server.log").display()))?;
+        .map_err(|why| {
+            format!(
+                "{why}; server log: {}",
+                data_dir.join("server.log").display()
+            )
+        })?;
 
-        Ok(Cluster { data_dir, _watchdog_pipe: watchdog_pipe })
+        Ok(Cluster {
+            data_dir,
+            _watchdog_pipe: watchdog_pipe,
+        })
     }
 
     /// A URL for the maintenance database, for a process that reads `DATABASE_URL`.
     pub fn admin_url(&self) -> String {
-        format!("postgres://postgres@localhost:{PORT}/postgres?host={}", self.data_dir.display())
+        format!(
+            "postgres://postgres@localhost:{PORT}/postgres?host={}",
+            self.data_dir.display()
+        )
     }
 
     pub fn connect_options(&self) -> PgConnectOptions {
-        PgConnectOptions::new().socket(&self.data_dir).port(PORT).username("postgres").database("postgres")
+        PgConnectOptions::new()
+            .socket(&self.data_dir)
+            .port(PORT)
+            .username("postgres")
+            .database("postgres")
     }
 }
 
@@ -93,7 +118,11 @@ fn append_test_settings(data_dir: &Path) -> Result<(), String> {
 /// A shell that blocks reading a pipe only this process holds open. When the
 /// process exits, for any reason, the kernel closes the pipe, `read` returns,
 /// and the shell stops the server and deletes its directory.
-fn spawn_watchdog(owner: &Owner, bin_dir: &Path, data_dir: &Path) -> Result<ChildStdin, String> {
+fn spawn_watchdog(
+    owner: &Owner,
+    bin_dir: &Path,
+    data_dir: &Path,
+) -> Result<ChildStdin, String> {
     const SCRIPT: &str = r#"trap '' INT TERM HUP; read _; "$1" stop -m immediate -D "$2" >/dev/null 2>&1; rm -rf "$2""#;
     let mut child = owner
         .command("sh".into())
@@ -107,24 +136,36 @@ fn spawn_watchdog(owner: &Owner, bin_dir: &Path, data_dir: &Path) -> Result<Chil
         // watchdog before it has cleaned up.
         .process_group(0)
         .spawn()
-        .map_err(|error| format!("could not start the watchdog shell: {error}"))?;
+        .map_err(|error| {
+            format!("could not start the watchdog shell: {error}")
+        })?;
     Ok(child.stdin.take().expect("stdin was piped"))
 }
 
 /// Stops and deletes clusters whose test process no longer exists: what a
 /// run killed before its watchdog could act (a machine reboot, say) left.
 fn remove_leftovers(base: &Path, bin_dir: &Path, owner: &Owner) {
-    let Ok(entries) = fs::read_dir(base) else { return };
+    let Ok(entries) = fs::read_dir(base) else {
+        return;
+    };
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)).and_then(|rest| rest.split('-').next()) else {
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(DIR_PREFIX))
+            .and_then(|rest| rest.split('-').next())
+        else {
             continue;
         };
         if Path::new("/proc").join(pid).exists() {
             continue; // its process is alive: another test binary's cluster
         }
         let dir = entry.path();
-        let _ = owner.command(bin_dir.join("pg_ctl")).args(["stop", "-m", "immediate", "-D"]).arg(&dir).output();
+        let _ = owner
+            .command(bin_dir.join("pg_ctl"))
+            .args(["stop", "-m", "immediate", "-D"])
+            .arg(&dir)
+            .output();
         let _ = fs::remove_dir_all(&dir);
     }
 }
@@ -133,13 +174,19 @@ fn remove_leftovers(base: &Path, bin_dir: &Path, owner: &Owner) {
 /// and 40–250 ms on an ordinary disk.
 fn base_dir() -> PathBuf {
     let shm = PathBuf::from("/dev/shm");
-    if shm.is_dir() { shm } else { std::env::temp_dir() }
+    if shm.is_dir() {
+        shm
+    } else {
+        std::env::temp_dir()
+    }
 }
 
 /// The first directory holding both `initdb` and `pg_ctl`: PATH, then what
 /// `pg_config` reports, then Debian's versioned directories, newest first.
 fn find_bin_dir() -> Option<PathBuf> {
-    let from_path = std::env::var_os("PATH").into_iter().flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
+    let from_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
     let from_pg_config = Command::new("pg_config")
         .arg("--bindir")
         .output()
@@ -153,13 +200,22 @@ fn find_bin_dir() -> Option<PathBuf> {
         .collect();
     // Newest first: compare the version directory as a number ("16" > "9.6").
     debian.sort_by_key(|p| {
-        let version = p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()).unwrap_or("0");
-        std::cmp::Reverse(version.split('.').next().and_then(|m| m.parse::<u32>().ok()).unwrap_or(0))
+        let version = p
+            .parent()
+            .and_then(|v| v.file_name())
+            .and_then(|v| v.to_str())
+            .unwrap_or("0");
+        std::cmp::Reverse(
+            version
+                .split('.')
+                .next()
+                .and_then(|m| m.parse::<u32>().ok())
+                .unwrap_or(0),
+        )
     });
-    from_path
-        .chain(from_pg_config)
-        .chain(debian)
-        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+    from_path.chain(from_pg_config).chain(debian).find(|dir| {
+        dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
+    })
 }
 
 /// Who runs the server. PostgreSQL refuses to run as root, so as root we run
@@ -193,8 +249,14 @@ impl Owner {
 }
 
 fn id(args: &[&str]) -> Result<u32, String> {
-    let out = Command::new("id").args(args).output().map_err(|e| format!("could not run `id`: {e}"))?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().map_err(|_| format!("`id {}` failed", args.join(" ")))
+    let out = Command::new("id")
+        .args(args)
+        .output()
+        .map_err(|e| format!("could not run `id`: {e}"))?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| format!("`id {}` failed", args.join(" ")))
 }
 
 /// Runs a command to completion; on failure returns its stderr in one line.
@@ -208,5 +270,9 @@ fn run(command: &mut Command) -> Result<(), String> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
-    Err(format!("{program} failed ({}): {}", out.status, stderr.trim()))
+    Err(format!(
+        "{program} failed ({}): {}",
+        out.status,
+        stderr.trim()
+    ))
 }

@@ -65,5 +65,10 @@ pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
     // channel receive, not a `CREATE DATABASE` nor a new connection.
     let stock::Ready { name, pool } = stock.take_ready().await;
     let options = stock.options_for(&name);
-    TestDatabase { pool, name, options, stock }
+    TestDatabase {
+        pool,
+        name,
+        options,
+        stock,
+    }
 }

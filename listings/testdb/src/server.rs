@@ -63,7 +63,9 @@ impl Server {
                 let _ = url.set_password(None);
                 format!("DATABASE_URL ({url})")
             }
-            Server::Throwaway(cluster) => format!("throwaway cluster in {}", cluster.data_dir.display()),
+            Server::Throwaway(cluster) => {
+                format!("throwaway cluster in {}", cluster.data_dir.display())
+            }
         }
     }
 }

@@ -87,7 +87,11 @@ impl Stock {
     pub fn url_for(&self, database: &str) -> String {
         match &self.url_base {
             UrlBase::Socket { dir } => {
-                format!("postgres://postgres@localhost:{}/{database}?host={}", crate::cluster::PORT, dir.display())
+                format!(
+                    "postgres://postgres@localhost:{}/{database}?host={}",
+                    crate::cluster::PORT,
+                    dir.display()
+                )
             }
             UrlBase::External(options) => {
                 use sqlx::ConnectOptions;
@@ -105,7 +109,9 @@ impl Stock {
         let options = server.admin_options();
         let url_base = match &server {
             Server::External { admin } => UrlBase::External(admin.clone()),
-            Server::Throwaway(cluster) => UrlBase::Socket { dir: cluster.data_dir.clone() },
+            Server::Throwaway(cluster) => UrlBase::Socket {
+                dir: cluster.data_dir.clone(),
+            },
         };
         let (ready_tx, ready_rx) = mpsc::channel(READY_CLONES);
         let (used_tx, used_rx) = mpsc::unbounded_channel();
@@ -115,15 +121,21 @@ impl Stock {
         thread::Builder::new()
             .name("testdb-stock".into())
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a tokio runtime");
                 runtime.block_on(async move {
                     // `server` moved into this block, which never ends: for a
                     // throwaway cluster, the watchdog pipe stays open as long
                     // as the process lives.
-                    let template = match prepare_template(&server, migrator).await {
-                        Ok(template) => template,
-                        Err(why) => return started_tx.send(Err(why)).unwrap_or(()),
-                    };
+                    let template =
+                        match prepare_template(&server, migrator).await {
+                            Ok(template) => template,
+                            Err(why) => {
+                                return started_tx.send(Err(why)).unwrap_or(());
+                            }
+                        };
                     let _ = started_tx.send(Ok(()));
                     let admin = template.admin;
                     for _ in 0..CLONE_MAKERS {
@@ -139,10 +151,20 @@ impl Stock {
                     drop_used(admin, used_rx).await;
                 });
             })
-            .map_err(|error| format!("could not start the background thread: {error}"))?;
+            .map_err(|error| {
+                format!("could not start the background thread: {error}")
+            })?;
 
-        started_rx.recv().map_err(|_| "the background thread died during set-up".to_string())??;
-        Ok(Stock { ready: Mutex::new(ready_rx), used: used_tx, options, url_base, migrator })
+        started_rx.recv().map_err(|_| {
+            "the background thread died during set-up".to_string()
+        })??;
+        Ok(Stock {
+            ready: Mutex::new(ready_rx),
+            used: used_tx,
+            options,
+            url_base,
+            migrator,
+        })
     }
 }
 
@@ -152,7 +174,10 @@ struct Template {
 }
 
 /// Creates this process's template and migrates it, once.
-async fn prepare_template(server: &Server, migrator: &'static Migrator) -> Result<Template, String> {
+async fn prepare_template(
+    server: &Server,
+    migrator: &'static Migrator,
+) -> Result<Template, String> {
     let where_ = server.describe();
     // One plain connection first: a pool would retry until its timeout and
     // then report "pool timed out", hiding the real cause (refused, bad password…).
@@ -178,10 +203,14 @@ async fn prepare_template(server: &Server, migrator: &'static Migrator) -> Resul
 
     // Migrate over one connection that we close before the first clone:
     // PostgreSQL refuses to copy a template while anyone is connected to it.
-    let mut conn = PgConnection::connect_with(&server.admin_options().database(&name))
+    let mut conn =
+        PgConnection::connect_with(&server.admin_options().database(&name))
+            .await
+            .map_err(|error| format!("could not connect to {name}: {error}"))?;
+    migrator
+        .run(&mut conn)
         .await
-        .map_err(|error| format!("could not connect to {name}: {error}"))?;
-    migrator.run(&mut conn).await.map_err(|error| format!("migrations failed: {error}"))?;
+        .map_err(|error| format!("migrations failed: {error}"))?;
     conn.close().await.map_err(|error| error.to_string())?;
 
     // From now on nobody may connect to it, so no stray session can block a clone.
@@ -194,28 +223,47 @@ async fn prepare_template(server: &Server, migrator: &'static Migrator) -> Resul
 
 static CLONES_MADE: AtomicU64 = AtomicU64::new(0);
 
-async fn keep_clones_ready(admin: PgPool, template: String, options: PgConnectOptions, ready: mpsc::Sender<Ready>) {
+async fn keep_clones_ready(
+    admin: PgPool,
+    template: String,
+    options: PgConnectOptions,
+    ready: mpsc::Sender<Ready>,
+) {
     // Since PostgreSQL 15 a clone is by default copied block by block through
     // the write-ahead log; copying the files is the older way and, for a small
     // template, less work: the stock refills about twice as fast here. Older
     // servers only know the file copy, and no STRATEGY clause.
-    let version: i32 = sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
-        .fetch_one(&admin)
-        .await
-        .unwrap_or(0);
-    let strategy = if version >= 150000 { " STRATEGY FILE_COPY" } else { "" };
+    let version: i32 =
+        sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
+            .fetch_one(&admin)
+            .await
+            .unwrap_or(0);
+    let strategy = if version >= 150000 {
+        " STRATEGY FILE_COPY"
+    } else {
+        ""
+    };
     loop {
         let n = CLONES_MADE.fetch_add(1, Ordering::Relaxed);
         let name = format!("testdb_{}_{n}", std::process::id());
-        let created = admin.execute(format!("CREATE DATABASE {name} TEMPLATE {template}{strategy}").as_str()).await;
+        let created = admin
+            .execute(
+                format!("CREATE DATABASE {name} TEMPLATE {template}{strategy}")
+                    .as_str(),
+            )
+            .await;
         if let Err(error) = created {
             eprintln!("testdb: could not clone the template: {error}");
             return; // closing the channel makes waiting tests fail loudly
         }
-        let pool = match connect_test_pool(options.clone().database(&name)).await {
+        let pool = match connect_test_pool(options.clone().database(&name))
+            .await
+        {
             Ok(pool) => pool,
             Err(error) => {
-                eprintln!("testdb: could not connect to the new clone {name}: {error}");
+                eprintln!(
+                    "testdb: could not connect to the new clone {name}: {error}"
+                );
                 return;
             }
         };
@@ -235,7 +283,9 @@ async fn keep_clones_ready(admin: PgPool, template: String, options: PgConnectOp
 /// the process, so the test's runtime can use it (tokio wakes the test when
 /// this thread's I/O driver sees data). Connections the test's pool opens
 /// later belong to the test's runtime, and end with it.
-async fn connect_test_pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Error> {
+async fn connect_test_pool(
+    options: PgConnectOptions,
+) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(CONNECTIONS_PER_TEST)
         // No idle or lifetime limits: they would start a housekeeping task on
@@ -253,7 +303,11 @@ async fn connect_test_pool(options: PgConnectOptions) -> Result<PgPool, sqlx::Er
 async fn drop_used(admin: PgPool, mut used: mpsc::UnboundedReceiver<String>) {
     while let Some(name) = used.recv().await {
         // FORCE: the test's pool may still be closing its connections.
-        let dropped = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        let dropped = admin
+            .execute(
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+            )
+            .await;
         if let Err(error) = dropped {
             eprintln!("testdb: could not drop {name}: {error}");
         }
@@ -264,16 +318,29 @@ async fn drop_used(admin: PgPool, mut used: mpsc::UnboundedReceiver<String>) {
 /// external server (a run killed half-way). Their names carry the process id;
 /// a process that no longer exists can't be using them.
 async fn drop_leftovers(admin: &PgPool) {
-    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'testdb\\_%'")
-        .fetch_all(admin)
-        .await
-        .unwrap_or_default();
+    let names: Vec<String> = sqlx::query_scalar(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'testdb\\_%'",
+    )
+    .fetch_all(admin)
+    .await
+    .unwrap_or_default();
     for name in names {
-        let Some(pid) = name.split('_').nth(1) else { continue };
+        let Some(pid) = name.split('_').nth(1) else {
+            continue;
+        };
         if std::path::Path::new("/proc").join(pid).exists() {
             continue;
         }
-        let _ = admin.execute(format!("ALTER DATABASE {name} WITH IS_TEMPLATE false").as_str()).await;
-        let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+        let _ = admin
+            .execute(
+                format!("ALTER DATABASE {name} WITH IS_TEMPLATE false")
+                    .as_str(),
+            )
+            .await;
+        let _ = admin
+            .execute(
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+            )
+            .await;
     }
 }

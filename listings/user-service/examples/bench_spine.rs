@@ -18,7 +18,8 @@ use std::{
 use testdb::cluster::Cluster;
 
 const RUNS: usize = 15;
-const FIRST_TEST: &str = "first_test::creating_a_user_stores_it_and_sends_one_welcome_email";
+const FIRST_TEST: &str =
+    "first_test::creating_a_user_stores_it_and_sends_one_welcome_email";
 
 fn median(mut samples: Vec<Duration>) -> f64 {
     samples.sort();
@@ -26,13 +27,16 @@ fn median(mut samples: Vec<Duration>) -> f64 {
 }
 
 fn main() {
-    let test_binary = std::env::args().nth(1).expect("usage: bench_spine <path to the user-service `api` test binary>");
+    let test_binary = std::env::args().nth(1).expect(
+        "usage: bench_spine <path to the user-service `api` test binary>",
+    );
     let runtime = tokio::runtime::Runtime::new().unwrap();
 
     let cluster_start = (0..5)
         .map(|_| {
             let started = Instant::now();
-            let cluster = Cluster::start().unwrap_or_else(|why| panic!("cluster start failed: {why}"));
+            let cluster = Cluster::start()
+                .unwrap_or_else(|why| panic!("cluster start failed: {why}"));
             let elapsed = started.elapsed();
             drop(cluster); // its watchdog stops and deletes it
             elapsed
@@ -53,7 +57,8 @@ fn main() {
     });
 
     // One server for every run of the test process, as CI's DATABASE_URL would be.
-    let server = Cluster::start().unwrap_or_else(|why| panic!("cluster start failed: {why}"));
+    let server = Cluster::start()
+        .unwrap_or_else(|why| panic!("cluster start failed: {why}"));
     let first_test = (0..RUNS)
         .map(|_| {
             let started = Instant::now();
@@ -62,14 +67,27 @@ fn main() {
                 .env("DATABASE_URL", server.admin_url())
                 .output()
                 .expect("run the test binary");
-            assert!(status.status.success(), "the first chapter's test failed: {}", String::from_utf8_lossy(&status.stdout));
+            assert!(
+                status.status.success(),
+                "the first chapter's test failed: {}",
+                String::from_utf8_lossy(&status.stdout)
+            );
             started.elapsed()
         })
         .collect();
 
     println!("| step | median ms | runs |");
     println!("|---|---:|---:|");
-    println!("| throwaway cluster start | {:.1} | 5 |", median(cluster_start));
-    println!("| one per-test database | {:.2} | {RUNS} |", median(per_test_database));
-    println!("| first chapter's test, whole process | {:.1} | {RUNS} |", median(first_test));
+    println!(
+        "| throwaway cluster start | {:.1} | 5 |",
+        median(cluster_start)
+    );
+    println!(
+        "| one per-test database | {:.2} | {RUNS} |",
+        median(per_test_database)
+    );
+    println!(
+        "| first chapter's test, whole process | {:.1} | {RUNS} |",
+        median(first_test)
+    );
 }

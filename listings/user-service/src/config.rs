@@ -31,6 +31,9 @@ pub struct AppState {
 impl AppConfig {
     pub(crate) fn into_state(self) -> AppState {
         let email = EmailClient::new(self.email_base_url, self.email_timeout);
-        AppState { pool: self.pool, email: Arc::new(email) }
+        AppState {
+            pool: self.pool,
+            email: Arc::new(email),
+        }
     }
 }

@@ -37,8 +37,14 @@ pub enum EmailError {
     /// at something else (a proxy's login page, a web server that answers 200
     /// to anything). We can't tell whether an email left, so the app keeps it
     /// pending; the idempotency key makes a later retry safe either way.
-    #[error("email service answered {status} but its body is not a JSON receipt ({reason}); body starts with {body_start:?}. Is the email base URL right?")]
-    UnreadableReceipt { status: u16, reason: String, body_start: String },
+    #[error(
+        "email service answered {status} but its body is not a JSON receipt ({reason}); body starts with {body_start:?}. Is the email base URL right?"
+    )]
+    UnreadableReceipt {
+        status: u16,
+        reason: String,
+        body_start: String,
+    },
 }
 
 impl EmailError {
@@ -47,7 +53,9 @@ impl EmailError {
     fn is_transient(&self) -> bool {
         match self {
             EmailError::Transport(_) => true,
-            EmailError::Rejected { status, .. } => *status >= 500 || *status == 429,
+            EmailError::Rejected { status, .. } => {
+                *status >= 500 || *status == 429
+            }
             EmailError::UnreadableReceipt { .. } => false,
         }
     }
@@ -69,12 +77,16 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// One try, no retry: what [`EmailClient::new`] does.
-    pub const NONE: RetryPolicy = RetryPolicy { max_attempts: 1, first_backoff: Duration::ZERO };
+    pub const NONE: RetryPolicy = RetryPolicy {
+        max_attempts: 1,
+        first_backoff: Duration::ZERO,
+    };
 
     /// The wait before try number `attempt + 1`, where `attempt` starts at 1.
     fn backoff_after(&self, attempt: u32) -> Duration {
         // Saturate rather than overflow for a policy with many attempts.
-        self.first_backoff.saturating_mul(2u32.saturating_pow(attempt - 1))
+        self.first_backoff
+            .saturating_mul(2u32.saturating_pow(attempt - 1))
     }
 }
 // ANCHOR_END: retry_policy
@@ -93,8 +105,14 @@ impl EmailClient {
             .timeout(timeout)
             .build()
             .expect("a reqwest client with only a timeout set always builds");
-        let send_url = base_url.join("send").expect("`send` is a valid relative URL");
-        EmailClient { http, send_url, retry: RetryPolicy::NONE }
+        let send_url = base_url
+            .join("send")
+            .expect("`send` is a valid relative URL");
+        EmailClient {
+            http,
+            send_url,
+            retry: RetryPolicy::NONE,
+        }
     }
 
     /// The same client, but retrying transient failures (a timeout, a refused
@@ -103,7 +121,10 @@ impl EmailClient {
     /// # Panics
     /// If `policy.max_attempts` is 0: a client that never tries is a bug.
     pub fn with_retries(mut self, policy: RetryPolicy) -> Self {
-        assert!(policy.max_attempts >= 1, "RetryPolicy::max_attempts must be at least 1 (1 = no retry), got 0");
+        assert!(
+            policy.max_attempts >= 1,
+            "RetryPolicy::max_attempts must be at least 1 (1 = no retry), got 0"
+        );
         self.retry = policy;
         self
     }
@@ -115,7 +136,12 @@ impl EmailClient {
     /// whose answer was lost, the service can recognise it and send once.
     /// That is why the key is chosen by the caller and is the same on every
     /// try: a fresh key per try would turn a lost answer into a second email.
-    pub async fn send(&self, to: &str, template: &str, idempotency_key: &str) -> Result<(), EmailError> {
+    pub async fn send(
+        &self,
+        to: &str,
+        template: &str,
+        idempotency_key: &str,
+    ) -> Result<(), EmailError> {
         let mut attempt = 1;
         loop {
             match self.send_once(to, template, idempotency_key).await {
@@ -123,7 +149,10 @@ impl EmailClient {
                     tracing::debug!(message_id = ?receipt.map(|r| r.message_id), attempt, "email accepted");
                     return Ok(());
                 }
-                Err(error) if error.is_transient() && attempt < self.retry.max_attempts => {
+                Err(error)
+                    if error.is_transient()
+                        && attempt < self.retry.max_attempts =>
+                {
                     let wait = self.retry.backoff_after(attempt);
                     tracing::info!(%error, attempt, ?wait, "email send failed; retrying");
                     tokio::time::sleep(wait).await;
@@ -136,7 +165,12 @@ impl EmailClient {
     // ANCHOR_END: send
 
     /// One HTTP call. `Ok(None)` is an empty success from an older service.
-    async fn send_once(&self, to: &str, template: &str, idempotency_key: &str) -> Result<Option<Receipt>, EmailError> {
+    async fn send_once(
+        &self,
+        to: &str,
+        template: &str,
+        idempotency_key: &str,
+    ) -> Result<Option<Receipt>, EmailError> {
         let response = self
             .http
             .post(self.send_url.clone())
@@ -152,17 +186,22 @@ impl EmailClient {
         // its headers is caught by the same timeout.
         let body = response.text().await?;
         if !status.is_success() {
-            return Err(EmailError::Rejected { status: status.as_u16(), body });
+            return Err(EmailError::Rejected {
+                status: status.as_u16(),
+                body,
+            });
         }
         if body.trim().is_empty() {
             return Ok(None);
         }
         // ANCHOR: parse_receipt -- an answer the client cannot read is an error, not proof of delivery
-        serde_json::from_str::<Receipt>(&body).map(Some).map_err(|error| EmailError::UnreadableReceipt {
-            status: status.as_u16(),
-            reason: error.to_string(),
-            body_start: body.chars().take(60).collect(),
-        })
+        serde_json::from_str::<Receipt>(&body)
+            .map(Some)
+            .map_err(|error| EmailError::UnreadableReceipt {
+                status: status.as_u16(),
+                reason: error.to_string(),
+                body_start: body.chars().take(60).collect(),
+            })
         // ANCHOR_END: parse_receipt
     }
 }

@@ -28,17 +28,27 @@ impl IntoResponse for ApiError {
         let (status, kind) = match &self {
             // axum already picked the right 4xx (400 bad syntax, 415 no JSON
             // content type, 413 too large, 422 wrong shape); keep it.
-            ApiError::BadJson(rejection) => (rejection.status(), "bad_request_body"),
-            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+            ApiError::BadJson(rejection) => {
+                (rejection.status(), "bad_request_body")
+            }
+            ApiError::Invalid(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid_field")
+            }
             ApiError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Database(error) => {
                 tracing::error!(%error, "database error");
                 // Don't leak SQL to clients.
-                let body = json!({"error": "internal", "detail": "internal error"});
-                return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                let body =
+                    json!({"error": "internal", "detail": "internal error"});
+                return (StatusCode::INTERNAL_SERVER_ERROR, Json(body))
+                    .into_response();
             }
         };
-        (status, Json(json!({"error": kind, "detail": self.to_string()}))).into_response()
+        (
+            status,
+            Json(json!({"error": kind, "detail": self.to_string()})),
+        )
+            .into_response()
     }
 }

@@ -37,7 +37,11 @@ pub struct WelcomeEmail {
 pub trait JobQueue: Send + Sync {
     /// Records `job` inside the caller's transaction `tx`: it commits or rolls
     /// back together with the user.
-    async fn enqueue(&self, tx: &mut PgConnection, job: &WelcomeEmail) -> Result<(), sqlx::Error>;
+    async fn enqueue(
+        &self,
+        tx: &mut PgConnection,
+        job: &WelcomeEmail,
+    ) -> Result<(), sqlx::Error>;
 }
 
 /// The real queue: a row in `email_outbox`, which the worker reads.
@@ -46,7 +50,11 @@ pub struct OutboxTable;
 
 #[async_trait::async_trait]
 impl JobQueue for OutboxTable {
-    async fn enqueue(&self, tx: &mut PgConnection, job: &WelcomeEmail) -> Result<(), sqlx::Error> {
+    async fn enqueue(
+        &self,
+        tx: &mut PgConnection,
+        job: &WelcomeEmail,
+    ) -> Result<(), sqlx::Error> {
         sqlx::query("INSERT INTO email_outbox (user_id, recipient, template, idempotency_key) VALUES ($1, $2, $3, $4)")
             .bind(job.user_id)
             .bind(&job.recipient)
@@ -83,13 +91,20 @@ pub struct Jobs {
 
 impl Default for Jobs {
     fn default() -> Self {
-        Jobs { queue: Arc::new(OutboxTable), delivery: Delivery::Inline, claims: worker::Settings::default() }
+        Jobs {
+            queue: Arc::new(OutboxTable),
+            delivery: Delivery::Inline,
+            claims: worker::Settings::default(),
+        }
     }
 }
 
 impl Jobs {
     /// Record the job and let the worker send it.
     pub fn left_to_the_worker() -> Self {
-        Jobs { delivery: Delivery::Worker, ..Jobs::default() }
+        Jobs {
+            delivery: Delivery::Worker,
+            ..Jobs::default()
+        }
     }
 }

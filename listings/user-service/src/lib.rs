@@ -17,8 +17,8 @@ pub mod clock;
 pub mod config;
 pub mod email;
 pub mod error;
-pub mod request_id;
 pub mod jobs;
+pub mod request_id;
 pub mod users;
 pub mod worker;
 
@@ -75,6 +75,9 @@ pub fn router_with(state: AppState, jobs: Jobs) -> Router {
 
 /// Serves `app` on a listener the caller already bound. Taking a listener
 /// rather than an address lets a test bind port 0 and read the real port.
-pub async fn serve(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }

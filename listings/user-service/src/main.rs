@@ -11,34 +11,65 @@
 
 use std::{env, time::Duration};
 
-use user_service::{AppConfig, Jobs, MIGRATOR, app_with, jobs::Delivery, serve};
+use user_service::{
+    AppConfig, Jobs, MIGRATOR, app_with, jobs::Delivery, serve,
+};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
         .init();
 
     let database_url = required("DATABASE_URL")?;
     let email_base_url = required("EMAIL_BASE_URL")?.parse()?;
-    let timeout_ms: u64 = env::var("EMAIL_TIMEOUT_MS").unwrap_or_else(|_| "2000".into()).parse()?;
-    let bind_addr = env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
+    let timeout_ms: u64 = env::var("EMAIL_TIMEOUT_MS")
+        .unwrap_or_else(|_| "2000".into())
+        .parse()?;
+    let bind_addr =
+        env::var("BIND_ADDR").unwrap_or_else(|_| "127.0.0.1:3000".into());
     let delivery = match env::var("WELCOME_EMAIL").as_deref() {
         Err(_) | Ok("inline") => Delivery::Inline,
         Ok("worker") => Delivery::Worker,
-        Ok(other) => return Err(format!("WELCOME_EMAIL={other:?}: expected `inline` or `worker`").into()),
+        Ok(other) => {
+            return Err(format!(
+                "WELCOME_EMAIL={other:?}: expected `inline` or `worker`"
+            )
+            .into());
+        }
     };
 
     let pool = sqlx::PgPool::connect(&database_url).await?;
     MIGRATOR.run(&pool).await?;
 
-    let config = AppConfig { pool, email_base_url, email_timeout: Duration::from_millis(timeout_ms) };
+    let config = AppConfig {
+        pool,
+        email_base_url,
+        email_timeout: Duration::from_millis(timeout_ms),
+    };
     let listener = tokio::net::TcpListener::bind(&bind_addr).await?;
     tracing::info!("listening on {}", listener.local_addr()?);
-    serve(listener, app_with(config, Jobs { delivery, ..Jobs::default() })).await?;
+    serve(
+        listener,
+        app_with(
+            config,
+            Jobs {
+                delivery,
+                ..Jobs::default()
+            },
+        ),
+    )
+    .await?;
     Ok(())
 }
 
 fn required(name: &str) -> Result<String, String> {
-    env::var(name).map_err(|_| format!("{name} is not set; see the doc comment at the top of src/main.rs"))
+    env::var(name).map_err(|_| {
+        format!(
+            "{name} is not set; see the doc comment at the top of src/main.rs"
+        )
+    })
 }

@@ -15,7 +15,9 @@
 use axum::{Router, extract::Request, middleware::Next, response::Response};
 use reqwest::header::{HeaderMap, HeaderValue};
 use tower_http::{
-    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    request_id::{
+        MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+    },
     trace::{DefaultOnResponse, TraceLayer},
 };
 use tracing::Level;
@@ -54,13 +56,21 @@ pub fn traced(routes: Router) -> Router {
 }
 
 fn request_span(request: &Request) -> tracing::Span {
-    let id = request.headers().get(HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let id = request
+        .headers()
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
 }
 // ANCHOR_END: layers
 
 async fn scope_request_id(request: Request, next: Next) -> Response {
-    let id = request.extensions().get::<RequestId>().and_then(|id| id.header_value().to_str().ok()).map(str::to_owned);
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .map(str::to_owned);
     match id {
         Some(id) => CURRENT.scope(id, next.run(request)).await,
         None => next.run(request).await,
@@ -78,7 +88,9 @@ pub fn current() -> Option<String> {
 /// nothing outside a request.
 pub fn forwarded() -> HeaderMap {
     let mut headers = HeaderMap::new();
-    if let Some(value) = current().and_then(|id| HeaderValue::from_str(&id).ok()) {
+    if let Some(value) =
+        current().and_then(|id| HeaderValue::from_str(&id).ok())
+    {
         headers.insert(HEADER, value);
     }
     headers

@@ -60,7 +60,9 @@ pub async fn create_user(
     let Json(new_user) = body?;
     let (name, email) = validate(&new_user)?;
 
-    let job = insert_user_and_job(&state.pool, jobs.queue.as_ref(), &name, &email).await?;
+    let job =
+        insert_user_and_job(&state.pool, jobs.queue.as_ref(), &name, &email)
+            .await?;
 
     // ANCHOR: inline_or_worker -- the inline attempt takes the same claim a worker would, so the two never both send
     // Only after the commit: the email must never announce a user that a
@@ -68,10 +70,23 @@ pub async fn create_user(
     if jobs.delivery == Delivery::Inline {
         // The same claim a worker makes, so a worker polling right now can't
         // send it too; if a worker got there first, it is the worker's job.
-        if let Some(claimed) = worker::claim_fresh(&state.pool, &jobs.claims, &job.idempotency_key).await? {
-            let outcome = worker::process(&state.pool, &state.email, &jobs.claims, &claimed).await?;
+        if let Some(claimed) =
+            worker::claim_fresh(&state.pool, &jobs.claims, &job.idempotency_key)
+                .await?
+        {
+            let outcome = worker::process(
+                &state.pool,
+                &state.email,
+                &jobs.claims,
+                &claimed,
+            )
+            .await?;
             if outcome != worker::Outcome::Sent {
-                tracing::warn!(user_id = job.user_id, ?outcome, "welcome email left pending for the worker");
+                tracing::warn!(
+                    user_id = job.user_id,
+                    ?outcome,
+                    "welcome email left pending for the worker"
+                );
             }
         }
     }
@@ -80,7 +95,10 @@ pub async fn create_user(
     Ok((StatusCode::CREATED, Json(Created { id: job.user_id })))
 }
 
-pub async fn get_user(State(state): State<AppState>, Path(id): Path<i64>) -> Result<Json<User>, ApiError> {
+pub async fn get_user(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+) -> Result<Json<User>, ApiError> {
     sqlx::query_as::<_, User>("SELECT id, name, email FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.pool)
@@ -97,21 +115,30 @@ fn validate(new_user: &NewUser) -> Result<(String, String), ApiError> {
         return Err(ApiError::Invalid("name must not be empty".into()));
     }
     if name.chars().count() > MAX_NAME_CHARS {
-        return Err(ApiError::Invalid(format!("name must be at most {MAX_NAME_CHARS} characters")));
+        return Err(ApiError::Invalid(format!(
+            "name must be at most {MAX_NAME_CHARS} characters"
+        )));
     }
     let email = new_user.email.trim().to_lowercase();
     if email.is_empty() {
         return Err(ApiError::Invalid("email must not be empty".into()));
     }
     if !EmailAddress::is_valid(&email) {
-        return Err(ApiError::Invalid(format!("{email:?} is not a valid email address")));
+        return Err(ApiError::Invalid(format!(
+            "{email:?} is not a valid email address"
+        )));
     }
     Ok((name.to_owned(), email))
 }
 
 /// Writes the user and the email it is owed in one transaction. A duplicate
 /// email inserts nothing and returns `EmailTaken`.
-async fn insert_user_and_job(pool: &PgPool, queue: &dyn JobQueue, name: &str, email: &str) -> Result<WelcomeEmail, ApiError> {
+async fn insert_user_and_job(
+    pool: &PgPool,
+    queue: &dyn JobQueue,
+    name: &str,
+    email: &str,
+) -> Result<WelcomeEmail, ApiError> {
     let mut tx = pool.begin().await?;
     // ON CONFLICT turns a race between two sign-ups into one winner and one
     // 409, without a unique-violation error to parse.
@@ -125,7 +152,11 @@ async fn insert_user_and_job(pool: &PgPool, queue: &dyn JobQueue, name: &str, em
     let Some(user_id) = user_id else {
         return Err(ApiError::EmailTaken);
     };
-    let job = WelcomeEmail { user_id, recipient: email.to_owned(), idempotency_key: format!("welcome-{user_id}") };
+    let job = WelcomeEmail {
+        user_id,
+        recipient: email.to_owned(),
+        idempotency_key: format!("welcome-{user_id}"),
+    };
     queue.enqueue(&mut tx, &job).await?;
     tx.commit().await?;
     Ok(job)

@@ -50,7 +50,8 @@ use crate::{
 
 /// A pause point for tests: called with the job's id, and the worker waits
 /// for the future it returns. Built with [`hook`].
-pub type Hook = Arc<dyn Fn(i64) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+pub type Hook =
+    Arc<dyn Fn(i64) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
 
 // ANCHOR: hooks
 /// Places where a test can stop or slow the worker on purpose, so a race or
@@ -122,7 +123,9 @@ impl Settings {
     /// retry together; it is left out here to keep the schedule exact.
     pub fn backoff_after(&self, attempt: i32) -> Duration {
         let doublings = u32::try_from(attempt - 1).unwrap_or(0).min(30);
-        self.first_backoff.saturating_mul(1 << doublings).min(self.max_backoff)
+        self.first_backoff
+            .saturating_mul(1 << doublings)
+            .min(self.max_backoff)
     }
 }
 // ANCHOR_END: backoff
@@ -143,9 +146,14 @@ pub struct Job {
 pub enum Outcome {
     Sent,
     /// Failed; the job is due again after `after`.
-    WillRetry { after: Duration, error: String },
+    WillRetry {
+        after: Duration,
+        error: String,
+    },
     /// Failed with no attempts left.
-    Dead { error: String },
+    Dead {
+        error: String,
+    },
 }
 
 /// Running totals a worker publishes after every job, for whoever watches.
@@ -162,13 +170,18 @@ pub struct Progress {
 /// so a lease end and a clock reading that are equal in Rust are equal in SQL
 /// by construction, not by an argument about float rounding.
 fn pg_seconds(time: SystemTime) -> f64 {
-    time.duration_since(UNIX_EPOCH).expect("the clock reads after 1970").as_secs_f64()
+    time.duration_since(UNIX_EPOCH)
+        .expect("the clock reads after 1970")
+        .as_secs_f64()
 }
 
 // ANCHOR: claim
 /// Claims the oldest job that is due and not leased to anyone, or returns
 /// `None` when there is none.
-pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job>, sqlx::Error> {
+pub async fn claim_next(
+    pool: &PgPool,
+    settings: &Settings,
+) -> Result<Option<Job>, sqlx::Error> {
     loop {
         let now = settings.clock.now();
         let mut tx = pool.begin().await?;
@@ -186,7 +199,9 @@ pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job
         .bind(pg_seconds(now))
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((id, attempts)) = candidate else { return Ok(None) };
+        let Some((id, attempts)) = candidate else {
+            return Ok(None);
+        };
 
         if let Some(hook) = &settings.hooks.while_claiming {
             hook(id).await;
@@ -212,14 +227,25 @@ pub async fn claim_next(pool: &PgPool, settings: &Settings) -> Result<Option<Job
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        tracing::info!("claimed job {} (attempt {}, key {})", job.id, job.attempt, job.idempotency_key);
+        tracing::info!(
+            "claimed job {} (attempt {}, key {})",
+            job.id,
+            job.attempt,
+            job.idempotency_key
+        );
         return Ok(Some(job));
     }
 }
 // ANCHOR_END: claim
 
-async fn bury_unfinished(tx: &mut sqlx::PgConnection, id: i64, attempts: i32) -> Result<(), sqlx::Error> {
-    tracing::warn!("job {id}: {attempts} attempts started and none finished; marking it dead");
+async fn bury_unfinished(
+    tx: &mut sqlx::PgConnection,
+    id: i64,
+    attempts: i32,
+) -> Result<(), sqlx::Error> {
+    tracing::warn!(
+        "job {id}: {attempts} attempts started and none finished; marking it dead"
+    );
     sqlx::query(
         "UPDATE email_outbox SET status = 'dead', locked_until = NULL,
              last_error = concat_ws('; ', last_error, 'the last attempt never reported back (did its worker crash?)')
@@ -234,7 +260,11 @@ async fn bury_unfinished(tx: &mut sqlx::PgConnection, id: i64, attempts: i32) ->
 /// Claims the job with `idempotency_key` if nobody has touched it yet: the
 /// inline attempt in `POST /users`. If a worker got there first, the request
 /// leaves the job to it.
-pub async fn claim_fresh(pool: &PgPool, settings: &Settings, idempotency_key: &str) -> Result<Option<Job>, sqlx::Error> {
+pub async fn claim_fresh(
+    pool: &PgPool,
+    settings: &Settings,
+    idempotency_key: &str,
+) -> Result<Option<Job>, sqlx::Error> {
     let lease_end = settings.clock.now() + settings.lease;
     sqlx::query_as(
         "UPDATE email_outbox
@@ -252,15 +282,26 @@ pub async fn claim_fresh(pool: &PgPool, settings: &Settings, idempotency_key: &s
 // ANCHOR: process
 /// Sends a claimed job's email, renewing the lease while the call runs, and
 /// records the outcome.
-pub async fn process(pool: &PgPool, email: &EmailClient, settings: &Settings, job: &Job) -> Result<Outcome, sqlx::Error> {
+pub async fn process(
+    pool: &PgPool,
+    email: &EmailClient,
+    settings: &Settings,
+    job: &Job,
+) -> Result<Outcome, sqlx::Error> {
     if let Some(hook) = &settings.hooks.before_send {
         hook(job.id).await;
     }
-    let sending = email.send(&job.recipient, &job.template, &job.idempotency_key);
+    let sending =
+        email.send(&job.recipient, &job.template, &job.idempotency_key);
     let outcome = match with_heartbeat(pool, settings, job, sending).await? {
         Ok(()) => Outcome::Sent,
-        Err(error) if job.attempt >= settings.max_attempts => Outcome::Dead { error: error.to_string() },
-        Err(error) => Outcome::WillRetry { after: settings.backoff_after(job.attempt), error: error.to_string() },
+        Err(error) if job.attempt >= settings.max_attempts => Outcome::Dead {
+            error: error.to_string(),
+        },
+        Err(error) => Outcome::WillRetry {
+            after: settings.backoff_after(job.attempt),
+            error: error.to_string(),
+        },
     };
     record(pool, settings, job, &outcome).await?;
     Ok(outcome)
@@ -269,8 +310,15 @@ pub async fn process(pool: &PgPool, email: &EmailClient, settings: &Settings, jo
 
 /// Runs `work` while renewing the job's lease every third of its length: a
 /// live worker keeps its job however slow the email service is.
-async fn with_heartbeat<F: Future>(pool: &PgPool, settings: &Settings, job: &Job, work: F) -> Result<F::Output, sqlx::Error> {
-    let mut renew = tokio::time::interval((settings.lease / 3).max(Duration::from_millis(1)));
+async fn with_heartbeat<F: Future>(
+    pool: &PgPool,
+    settings: &Settings,
+    job: &Job,
+    work: F,
+) -> Result<F::Output, sqlx::Error> {
+    let mut renew = tokio::time::interval(
+        (settings.lease / 3).max(Duration::from_millis(1)),
+    );
     renew.tick().await; // the first tick is immediate, and the claim just set the lease
     tokio::pin!(work);
     loop {
@@ -290,11 +338,20 @@ async fn with_heartbeat<F: Future>(pool: &PgPool, settings: &Settings, job: &Job
 }
 
 /// Writes an attempt's outcome, if this attempt still holds the job (fencing).
-async fn record(pool: &PgPool, settings: &Settings, job: &Job, outcome: &Outcome) -> Result<(), sqlx::Error> {
+async fn record(
+    pool: &PgPool,
+    settings: &Settings,
+    job: &Job,
+    outcome: &Outcome,
+) -> Result<(), sqlx::Error> {
     let now = settings.clock.now();
     let (status, run_after, error) = match outcome {
         Outcome::Sent => ("sent", None, None),
-        Outcome::WillRetry { after, error } => ("pending", Some(pg_seconds(now + *after)), Some(error.as_str())),
+        Outcome::WillRetry { after, error } => (
+            "pending",
+            Some(pg_seconds(now + *after)),
+            Some(error.as_str()),
+        ),
         Outcome::Dead { error } => ("dead", None, Some(error.as_str())),
     };
     let written = sqlx::query(
@@ -311,11 +368,22 @@ async fn record(pool: &PgPool, settings: &Settings, job: &Job, outcome: &Outcome
     .await?;
     match outcome {
         _ if written.rows_affected() == 0 => {
-            tracing::warn!("job {}: attempt {} lost its lease to a later attempt; outcome {outcome:?} not recorded", job.id, job.attempt)
+            tracing::warn!(
+                "job {}: attempt {} lost its lease to a later attempt; outcome {outcome:?} not recorded",
+                job.id,
+                job.attempt
+            )
         }
         Outcome::Sent => tracing::info!("sent job {}", job.id),
-        Outcome::WillRetry { after, error } => tracing::warn!("job {} failed, retrying in {after:?}: {error}", job.id),
-        Outcome::Dead { error } => tracing::error!("job {} is dead after {} attempts: {error}", job.id, job.attempt),
+        Outcome::WillRetry { after, error } => tracing::warn!(
+            "job {} failed, retrying in {after:?}: {error}",
+            job.id
+        ),
+        Outcome::Dead { error } => tracing::error!(
+            "job {} is dead after {} attempts: {error}",
+            job.id,
+            job.attempt
+        ),
     }
     Ok(())
 }
@@ -329,8 +397,17 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(pool: PgPool, email: Arc<EmailClient>, settings: Settings) -> Self {
-        Worker { pool, email, settings, progress: watch::Sender::new(Progress::default()) }
+    pub fn new(
+        pool: PgPool,
+        email: Arc<EmailClient>,
+        settings: Settings,
+    ) -> Self {
+        Worker {
+            pool,
+            email,
+            settings,
+            progress: watch::Sender::new(Progress::default()),
+        }
     }
 
     /// A receiver that sees the worker's totals change after every job: the
@@ -343,7 +420,8 @@ impl Worker {
     pub async fn drain(&self) -> Result<Progress, sqlx::Error> {
         let mut done = Progress::default();
         while let Some(job) = claim_next(&self.pool, &self.settings).await? {
-            let outcome = process(&self.pool, &self.email, &self.settings, &job).await?;
+            let outcome =
+                process(&self.pool, &self.email, &self.settings, &job).await?;
             let count = |p: &mut Progress| match outcome {
                 Outcome::Sent => p.sent += 1,
                 Outcome::WillRetry { .. } => p.retried += 1,
@@ -363,7 +441,10 @@ impl Worker {
         tokio::pin!(shutdown);
         loop {
             if let Err(error) = self.drain().await {
-                tracing::error!("database error, trying again in {:?}: {error}", self.settings.idle_poll);
+                tracing::error!(
+                    "database error, trying again in {:?}: {error}",
+                    self.settings.idle_poll
+                );
             }
             tokio::select! {
                 () = &mut shutdown => return,
@@ -378,7 +459,12 @@ impl Worker {
 /// Sends every job that is due, one after the other, and returns when none is
 /// left: the worker run inline, for a test that wants the background work
 /// done *now*, on its own task, with nothing to wait for.
-pub async fn drain(pool: &PgPool, email: &Arc<EmailClient>) -> Result<Progress, sqlx::Error> {
-    Worker::new(pool.clone(), email.clone(), Settings::default()).drain().await
+pub async fn drain(
+    pool: &PgPool,
+    email: &Arc<EmailClient>,
+) -> Result<Progress, sqlx::Error> {
+    Worker::new(pool.clone(), email.clone(), Settings::default())
+        .drain()
+        .await
 }
 // ANCHOR_END: drain

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 
 /// A fenced code block: its info string (`rust,ignore`) and its text.
 #[derive(Debug, PartialEq)]
@@ -18,7 +20,10 @@ impl CodeBlock {
     }
 
     pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        self.info.split([',', ' ']).map(str::trim).filter(|a| !a.is_empty())
+        self.info
+            .split([',', ' '])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
     }
 
     pub fn has(&self, attribute: &str) -> bool {
@@ -32,7 +37,10 @@ impl CodeBlock {
 }
 
 fn parser(markdown: &str) -> Parser<'_> {
-    Parser::new_ext(markdown, Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES)
+    Parser::new_ext(
+        markdown,
+        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
+    )
 }
 
 pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
@@ -41,7 +49,10 @@ pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
     for event in parser(markdown) {
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                current = Some(CodeBlock { info: info.to_string(), text: String::new() });
+                current = Some(CodeBlock {
+                    info: info.to_string(),
+                    text: String::new(),
+                });
             }
             Event::Text(text) => {
                 if let Some(block) = current.as_mut() {
@@ -70,7 +81,10 @@ pub fn includes_in(text: &str) -> Vec<Include> {
         let Some(end) = after.find("}}") else { break };
         let directive = after[..end].trim();
         rest = &after[end..];
-        let Some(target) = directive.strip_prefix("include ").or_else(|| directive.strip_prefix("rustdoc_include ")) else {
+        let Some(target) = directive
+            .strip_prefix("include ")
+            .or_else(|| directive.strip_prefix("rustdoc_include "))
+        else {
             continue;
         };
         let target = target.trim();
@@ -79,7 +93,10 @@ pub fn includes_in(text: &str) -> Vec<Include> {
             Some((path, anchor)) => (path, Some(anchor.to_string())),
             None => (target, None),
         };
-        found.push(Include { path: path.to_string(), anchor });
+        found.push(Include {
+            path: path.to_string(),
+            anchor,
+        });
     }
     found
 }
@@ -90,7 +107,13 @@ pub fn has_anchor(file_text: &str, anchor: &str) -> bool {
     let marks = |marker: &str| {
         file_text.lines().any(|line| {
             line.split(marker).nth(1).is_some_and(|after| {
-                let name: String = after.trim_start().chars().take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-').collect();
+                let name: String = after
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| {
+                        c.is_alphanumeric() || *c == '_' || *c == '-'
+                    })
+                    .collect();
                 name == anchor
             })
         })
@@ -102,7 +125,10 @@ pub fn has_anchor(file_text: &str, anchor: &str) -> bool {
 pub fn links(markdown: &str) -> Vec<String> {
     parser(markdown)
         .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, .. })
+            | Event::Start(Tag::Image { dest_url, .. }) => {
+                Some(dest_url.to_string())
+            }
             _ => None,
         })
         .collect()
@@ -115,7 +141,9 @@ pub fn fragment_ids(markdown: &str) -> Vec<String> {
     let mut heading: Option<(String, Option<String>)> = None;
     for event in parser(markdown) {
         match event {
-            Event::Start(Tag::Heading { id, .. }) => heading = Some((String::new(), id.map(|i| i.to_string()))),
+            Event::Start(Tag::Heading { id, .. }) => {
+                heading = Some((String::new(), id.map(|i| i.to_string())))
+            }
             Event::Text(text) | Event::Code(text) => {
                 if let Some((title, _)) = heading.as_mut() {
                     title.push_str(&text);
@@ -147,7 +175,9 @@ pub fn normalize_id(title: &str) -> String {
         .trim()
         .chars()
         .filter_map(|c| match c {
-            c if c.is_alphanumeric() || c == '_' || c == '-' => Some(c.to_ascii_lowercase()),
+            c if c.is_alphanumeric() || c == '_' || c == '-' => {
+                Some(c.to_ascii_lowercase())
+            }
             c if c.is_whitespace() => Some('-'),
             _ => None,
         })
@@ -156,19 +186,32 @@ pub fn normalize_id(title: &str) -> String {
 
 /// The chapter files `SUMMARY.md` links to.
 pub fn summary_chapters(summary: &str) -> Vec<String> {
-    links(summary).into_iter().filter(|l| !l.is_empty()).collect()
+    links(summary)
+        .into_iter()
+        .filter(|l| !l.is_empty())
+        .collect()
 }
 
 /// Whether cargo compiles `file` as part of its crate: it is a target root,
 /// or a sibling root declares `mod <stem>;`. Good enough for the flat module
 /// trees the listings use.
 pub fn is_compiled(file: &Path) -> bool {
-    let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else { return false };
-    let Some(dir) = file.parent() else { return false };
+    let Some(stem) = file.file_stem().and_then(|s| s.to_str()) else {
+        return false;
+    };
+    let Some(dir) = file.parent() else {
+        return false;
+    };
     let dir_name = dir.file_name().and_then(|s| s.to_str()).unwrap_or("");
-    let parent_name = dir.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or("");
-    let is_root = matches!(stem, "lib" | "main" | "build") && matches!(dir_name, "src" | "tests" | "examples" | "benches")
-        || stem == "main" && matches!(parent_name, "tests" | "examples" | "benches" | "bin")
+    let parent_name = dir
+        .parent()
+        .and_then(|p| p.file_name())
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    let is_root = matches!(stem, "lib" | "main" | "build")
+        && matches!(dir_name, "src" | "tests" | "examples" | "benches")
+        || stem == "main"
+            && matches!(parent_name, "tests" | "examples" | "benches" | "bin")
         || matches!(dir_name, "tests" | "bin" | "examples" | "benches");
     if is_root {
         return true;
@@ -178,11 +221,15 @@ pub fn is_compiled(file: &Path) -> bool {
             text.lines().any(|l| {
                 let l = l.trim();
                 let l = l.strip_prefix("pub ").unwrap_or(l);
-                l == format!("mod {stem};") || l.starts_with(&format!("mod {stem} "))
+                l == format!("mod {stem};")
+                    || l.starts_with(&format!("mod {stem} "))
             })
         })
     };
-    ["main.rs", "lib.rs", "mod.rs"].iter().any(|root| declared(dir.join(root))) || declared(dir.with_extension("rs"))
+    ["main.rs", "lib.rs", "mod.rs"]
+        .iter()
+        .any(|root| declared(dir.join(root)))
+        || declared(dir.with_extension("rs"))
 }
 
 #[cfg(test)]
@@ -196,26 +243,47 @@ mod tests {
         assert_eq!(blocks.len(), 2);
         assert!(blocks[0].is_rust() && blocks[0].has("ignore"));
         assert!(!blocks[1].is_rust());
-        assert_eq!(blocks[0].includes(), vec![Include { path: "../listings/a/src/lib.rs".into(), anchor: Some("here".into()) }]);
+        assert_eq!(
+            blocks[0].includes(),
+            vec![Include {
+                path: "../listings/a/src/lib.rs".into(),
+                anchor: Some("here".into())
+            }]
+        );
     }
 
     #[test]
     fn an_anchor_needs_both_ends() {
-        assert!(has_anchor("// ANCHOR: x\nfn a() {}\n// ANCHOR_END: x\n", "x"));
+        assert!(has_anchor(
+            "// ANCHOR: x\nfn a() {}\n// ANCHOR_END: x\n",
+            "x"
+        ));
         assert!(!has_anchor("// ANCHOR: x\nfn a() {}\n", "x"));
         assert!(!has_anchor("// ANCHOR: xy\n// ANCHOR_END: xy\n", "x"));
-        assert!(has_anchor("-- ANCHOR: q\nSELECT 1;\n-- ANCHOR_END: q\n", "q"), "any comment style works");
+        assert!(
+            has_anchor("-- ANCHOR: q\nSELECT 1;\n-- ANCHOR_END: q\n", "q"),
+            "any comment style works"
+        );
     }
 
     #[test]
     fn heading_ids_follow_mdbook() {
         let md = "# Your first test\n\n## The `spawn_app` helper\n\n## Custom {#mine}\n\n<a id=\"old-slug\"></a>\n";
-        assert_eq!(fragment_ids(md), vec!["your-first-test", "the-spawn_app-helper", "mine", "old-slug"]);
+        assert_eq!(
+            fragment_ids(md),
+            vec![
+                "your-first-test",
+                "the-spawn_app-helper",
+                "mine",
+                "old-slug"
+            ]
+        );
     }
 
     #[test]
     fn a_module_file_is_compiled_only_when_declared() {
-        let dir = std::env::temp_dir().join(format!("book-checks-{}", std::process::id()));
+        let dir = std::env::temp_dir()
+            .join(format!("book-checks-{}", std::process::id()));
         let tests = dir.join("tests").join("api");
         std::fs::create_dir_all(&tests).unwrap();
         std::fs::write(tests.join("main.rs"), "mod declared;\n").unwrap();

@@ -16,7 +16,8 @@
 pub const DEPS_ENV: &str = "BOOK_SNIPPET_DEPS";
 
 /// The crates a `rust,deps` block may use, as rustc names them.
-pub const SNIPPET_CRATES: [&str; 5] = ["reqwest", "serde", "serde_json", "tokio", "wiremock"];
+pub const SNIPPET_CRATES: [&str; 5] =
+    ["reqwest", "serde", "serde_json", "tokio", "wiremock"];
 
 /// Rewrites the `rust,deps` blocks of one chapter for `mdbook test`.
 pub fn prepare_for_test(markdown: &str, deps_available: bool) -> String {
@@ -32,20 +33,36 @@ pub fn prepare_for_test(markdown: &str, deps_available: bool) -> String {
             continue;
         }
         if trimmed.starts_with("```") {
-            let fence: String = trimmed.chars().take_while(|c| *c == '`').collect();
+            let fence: String =
+                trimmed.chars().take_while(|c| *c == '`').collect();
             let info = trimmed[fence.len()..].trim();
-            let attributes: Vec<&str> = info.split(',').map(str::trim).collect();
+            let attributes: Vec<&str> =
+                info.split(',').map(str::trim).collect();
             in_block = Some(fence.clone());
-            if attributes.first() == Some(&"rust") && attributes.contains(&"deps") {
-                let kept: Vec<&str> = attributes.iter().copied().filter(|a| *a != "deps").collect();
+            if attributes.first() == Some(&"rust")
+                && attributes.contains(&"deps")
+            {
+                let kept: Vec<&str> = attributes
+                    .iter()
+                    .copied()
+                    .filter(|a| *a != "deps")
+                    .collect();
                 let indent = &line[..line.len() - trimmed.len()];
                 if deps_available {
-                    out.push_str(&format!("{indent}{fence}{}\n", kept.join(",")));
+                    out.push_str(&format!(
+                        "{indent}{fence}{}\n",
+                        kept.join(",")
+                    ));
                     for krate in SNIPPET_CRATES {
-                        out.push_str(&format!("{indent}# extern crate {krate};\n"));
+                        out.push_str(&format!(
+                            "{indent}# extern crate {krate};\n"
+                        ));
                     }
                 } else {
-                    out.push_str(&format!("{indent}{fence}{},ignore\n", kept.join(",")));
+                    out.push_str(&format!(
+                        "{indent}{fence}{},ignore\n",
+                        kept.join(",")
+                    ));
                 }
                 continue;
             }

@@ -36,13 +36,23 @@ fn build(text: &str) -> (tempdir::Dir, PathBuf) {
     let source = dir.0.join("snippet.rs");
     std::fs::write(&source, text).unwrap();
     let exe = dir.0.join("snippet");
-    let mut rustc = Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
-    rustc.args(["--edition=2024", "--crate-type=bin", "-o"]).arg(&exe).arg(&source).arg("-L").arg(snippet_deps());
+    let mut rustc =
+        Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()));
+    rustc
+        .args(["--edition=2024", "--crate-type=bin", "-o"])
+        .arg(&exe)
+        .arg(&source)
+        .arg("-L")
+        .arg(snippet_deps());
     for krate in SNIPPET_CRATES {
         rustc.args(["--extern", krate]);
     }
     let out = rustc.output().expect("run rustc");
-    assert!(out.status.success(), "the snippet does not compile:\n{}\n--- snippet ---\n{text}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "the snippet does not compile:\n{}\n--- snippet ---\n{text}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir, exe)
 }
 
@@ -64,14 +74,21 @@ fn compile_snippet(_root: &str, _out_dir: &str, _target: &str, text: &str) {
 
 /// A scratch directory removed on drop, so parallel snippets don't collide.
 mod tempdir {
-    use std::{path::PathBuf, sync::atomic::{AtomicU32, Ordering}};
+    use std::{
+        path::PathBuf,
+        sync::atomic::{AtomicU32, Ordering},
+    };
 
     pub struct Dir(pub PathBuf);
 
     impl Dir {
         pub fn new() -> Dir {
             static N: AtomicU32 = AtomicU32::new(0);
-            let path = std::env::temp_dir().join(format!("book-snippet-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
+            let path = std::env::temp_dir().join(format!(
+                "book-snippet-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::Relaxed)
+            ));
             std::fs::create_dir_all(&path).unwrap();
             Dir(path)
         }

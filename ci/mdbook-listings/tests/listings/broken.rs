@@ -29,7 +29,9 @@ fn counts_rows() {}
 #[test]
 fn a_broken_listing_is_marked_and_says_what_failure_to_expect() {
     let book = FakeBook::new();
-    book.test_crate("jobs", "jobs").write("listings/jobs/tests/jobs/main.rs", "mod pitfalls;\n").write("listings/jobs/tests/jobs/pitfalls.rs", BROKEN);
+    book.test_crate("jobs", "jobs")
+        .write("listings/jobs/tests/jobs/main.rs", "mod pitfalls;\n")
+        .write("listings/jobs/tests/jobs/pitfalls.rs", BROKEN);
 
     let out = book.preprocess("jobs.md", Some(4), "```rust,ignore\n{{#include ../listings/jobs/tests/jobs/pitfalls.rs:sleepy}}\n```\n");
 
@@ -42,7 +44,10 @@ fn a_broken_listing_is_marked_and_says_what_failure_to_expect() {
          Prove it fails for that reason: cargo test -p jobs --test jobs -- --exact pitfalls::the_fixed_sleep_fails",
         "output:\n{out}"
     );
-    assert!(out.contains("class=\"listing-caption broken\""), "the caption carries the `broken` class for its red mark; output:\n{out}");
+    assert!(
+        out.contains("class=\"listing-caption broken\""),
+        "the caption carries the `broken` class for its red mark; output:\n{out}"
+    );
 }
 
 /// Without an `ignore` reason, the marker comment's first sentence is the
@@ -50,13 +55,22 @@ fn a_broken_listing_is_marked_and_says_what_failure_to_expect() {
 #[test]
 fn the_marker_comment_alone_also_marks_a_listing_broken() {
     let book = FakeBook::new();
-    book.test_crate("jobs", "jobs").write("listings/jobs/tests/jobs/main.rs", "mod pitfalls;\n").write("listings/jobs/tests/jobs/pitfalls.rs", BROKEN);
+    book.test_crate("jobs", "jobs")
+        .write("listings/jobs/tests/jobs/main.rs", "mod pitfalls;\n")
+        .write("listings/jobs/tests/jobs/pitfalls.rs", BROKEN);
 
     let out = book.preprocess("jobs.md", Some(4), "```rust,ignore\n{{#include ../listings/jobs/tests/jobs/pitfalls.rs:marker_only}}\n```\n");
 
     let captions = caption_text(&out);
-    assert!(captions.contains("⚠ fails on purpose"), "marked; captions:\n{captions}");
-    assert!(captions.contains("Expected failure: shares one database between tests."), "first sentence of the marker; captions:\n{captions}");
+    assert!(
+        captions.contains("⚠ fails on purpose"),
+        "marked; captions:\n{captions}"
+    );
+    assert!(
+        captions
+            .contains("Expected failure: shares one database between tests."),
+        "first sentence of the marker; captions:\n{captions}"
+    );
 }
 
 /// A test ignored for another reason (a proving test runs it in a child
@@ -72,11 +86,20 @@ async fn needs_a_url() {}
 // ANCHOR_END: child
 "#;
     let book = FakeBook::new();
-    book.test_crate("jobs", "jobs").write("listings/jobs/tests/jobs/main.rs", "mod child;\n").write("listings/jobs/tests/jobs/child.rs", RUN_BY_ANOTHER);
+    book.test_crate("jobs", "jobs")
+        .write("listings/jobs/tests/jobs/main.rs", "mod child;\n")
+        .write("listings/jobs/tests/jobs/child.rs", RUN_BY_ANOTHER);
 
     let out = book.preprocess("jobs.md", Some(4), "```rust,ignore\n{{#include ../listings/jobs/tests/jobs/child.rs:child}}\n```\n");
 
     let captions = caption_text(&out);
-    assert!(!captions.contains("fails on purpose") && !captions.contains("Expected failure"), "not marked; captions:\n{captions}");
-    assert!(!out.contains("listing-caption broken"), "no `broken` class; output:\n{out}");
+    assert!(
+        !captions.contains("fails on purpose")
+            && !captions.contains("Expected failure"),
+        "not marked; captions:\n{captions}"
+    );
+    assert!(
+        !out.contains("listing-caption broken"),
+        "no `broken` class; output:\n{out}"
+    );
 }

@@ -57,12 +57,18 @@ fn an_included_test_gets_number_file_scenario_and_command() {
          Run it: cargo test -p shop --test api -- --exact sign_up::a_sign_up_stores_the_user",
         "caption of the first listing in chapter 3; whole output:\n{out}"
     );
-    assert!(out.contains("id=\"listing-3-1\""), "the caption is a link target `listing-3-1`; output:\n{out}");
+    assert!(
+        out.contains("id=\"listing-3-1\""),
+        "the caption is a link target `listing-3-1`; output:\n{out}"
+    );
     assert!(
         out.contains("</div>\n\n```rust,ignore\n/// A sign-up stores the user. It also sends an email.\n#[tokio::test]\nasync fn a_sign_up_stores_the_user() {\n"),
         "the block holds the region itself, without its ANCHOR lines, right after the caption; output:\n{out}"
     );
-    assert!(!out.contains("{{#include"), "the anchored include is expanded here, not left to `links`; output:\n{out}");
+    assert!(
+        !out.contains("{{#include"),
+        "the anchored include is expanded here, not left to `links`; output:\n{out}"
+    );
 }
 
 /// Several listings in a chapter are numbered in order; a region with two
@@ -81,10 +87,22 @@ fn listings_are_numbered_in_order_and_an_anchor_note_wins() {
     );
 
     let captions = caption_text(&out);
-    assert!(captions.contains("Listing 2.1 · tests/api/sign_up.rs"), "first listing is 2.1; captions:\n{captions}");
-    assert!(captions.contains("Listing 2.2 · tests/api/sign_up.rs"), "the inline block is not counted, so the next is 2.2; captions:\n{captions}");
-    assert!(!captions.contains("Listing 2.3"), "only two listings; captions:\n{captions}");
-    assert!(captions.contains("both reads of a stored user agree"), "the ANCHOR line's note is the caption's line; captions:\n{captions}");
+    assert!(
+        captions.contains("Listing 2.1 · tests/api/sign_up.rs"),
+        "first listing is 2.1; captions:\n{captions}"
+    );
+    assert!(
+        captions.contains("Listing 2.2 · tests/api/sign_up.rs"),
+        "the inline block is not counted, so the next is 2.2; captions:\n{captions}"
+    );
+    assert!(
+        !captions.contains("Listing 2.3"),
+        "only two listings; captions:\n{captions}"
+    );
+    assert!(
+        captions.contains("both reads of a stored user agree"),
+        "the ANCHOR line's note is the caption's line; captions:\n{captions}"
+    );
     assert!(
         captions.contains("Run it: cargo test -p shop --test api -- --exact sign_up::read_by_id sign_up::nested::read_by_email"),
         "both tests of the region, with their module paths; captions:\n{captions}"
@@ -113,7 +131,12 @@ fn a_caption_in_a_list_item_keeps_the_items_indentation() {
 
     let out = book.preprocess("first.md", Some(1), "1. Step one:\n\n   ```rust,ignore\n   {{#include ../listings/shop/tests/api/helpers.rs:spawn}}\n   ```\n");
 
-    assert!(out.contains("\n   <div class=\"listing-caption\" id=\"listing-1-1\">\n"), "caption indented by three spaces; output:\n{out}");
+    assert!(
+        out.contains(
+            "\n   <div class=\"listing-caption\" id=\"listing-1-1\">\n"
+        ),
+        "caption indented by three spaces; output:\n{out}"
+    );
 }
 
 /// An include that points nowhere stops the build with the listing's number
@@ -124,7 +147,11 @@ fn a_missing_anchor_is_an_error_naming_the_listing() {
 
     let error = book.preprocess_err("first.md", "```rust,ignore\n{{#include ../listings/shop/tests/api/sign_up.rs:no_such_anchor}}\n```\n");
 
-    assert!(error.contains("first.md") && error.contains("no `ANCHOR: no_such_anchor` line"), "the error should name the chapter and the anchor, got: {error}");
+    assert!(
+        error.contains("first.md")
+            && error.contains("no `ANCHOR: no_such_anchor` line"),
+        "the error should name the chapter and the anchor, got: {error}"
+    );
 }
 
 /// A region cut from inside an `impl` takes its line from the method in it;
@@ -144,6 +171,14 @@ fn methods_speak_for_a_region_inside_an_impl_but_not_for_a_whole_impl() {
     let whole = book.preprocess("first.md", Some(1), "```rust,ignore\n{{#include ../listings/shop/tests/api/helpers.rs:whole_impl}}\n```\n");
     let one = book.preprocess("first.md", Some(1), "```rust,ignore\n{{#include ../listings/shop/tests/api/helpers.rs:one_method}}\n```\n");
 
-    assert!(!caption_text(&whole).contains("POST /users"), "a whole impl is not described by one of its methods: {}", caption_text(&whole));
-    assert!(caption_text(&one).contains("Reads a user back by id."), "the method inside the region describes it: {}", caption_text(&one));
+    assert!(
+        !caption_text(&whole).contains("POST /users"),
+        "a whole impl is not described by one of its methods: {}",
+        caption_text(&whole)
+    );
+    assert!(
+        caption_text(&one).contains("Reads a user back by id."),
+        "the method inside the region describes it: {}",
+        caption_text(&one)
+    );
 }

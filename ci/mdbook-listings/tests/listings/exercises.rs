@@ -31,7 +31,9 @@ mod solution {
 #[test]
 fn a_starter_gets_the_exercise_mark_its_task_and_command() {
     let book = FakeBook::new();
-    book.test_crate("shop", "api").write("listings/shop/tests/api/main.rs", "mod exercises;\n").write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
+    book.test_crate("shop", "api")
+        .write("listings/shop/tests/api/main.rs", "mod exercises;\n")
+        .write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
 
     let out = book.preprocess("first.md", Some(2), "```rust,ignore\n{{#include ../listings/shop/tests/api/exercises/mod.rs:starter}}\n```\n");
 
@@ -43,14 +45,19 @@ fn a_starter_gets_the_exercise_mark_its_task_and_command() {
          Run it (it fails until you solve it): cargo test -p shop --test api -- --ignored --exact exercises::starter::a_name_is_stored_trimmed",
         "output:\n{out}"
     );
-    assert!(!out.contains("fails on purpose"), "a starter is not a broken listing; output:\n{out}");
+    assert!(
+        !out.contains("fails on purpose"),
+        "a starter is not a broken listing; output:\n{out}"
+    );
 }
 
 /// The solution is an ordinary test, run by the ordinary command.
 #[test]
 fn a_solution_is_an_ordinary_listing() {
     let book = FakeBook::new();
-    book.test_crate("shop", "api").write("listings/shop/tests/api/main.rs", "mod exercises;\n").write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
+    book.test_crate("shop", "api")
+        .write("listings/shop/tests/api/main.rs", "mod exercises;\n")
+        .write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
 
     let out = book.preprocess("solutions.md", None, "```rust,ignore\n{{#include ../listings/shop/tests/api/exercises/mod.rs:solution}}\n```\n");
 
@@ -68,15 +75,28 @@ fn a_solution_is_an_ordinary_listing() {
 #[test]
 fn a_region_inside_a_module_is_dedented() {
     let book = FakeBook::new();
-    book.test_crate("shop", "api").write("listings/shop/tests/api/main.rs", "mod exercises;\n").write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
+    book.test_crate("shop", "api")
+        .write("listings/shop/tests/api/main.rs", "mod exercises;\n")
+        .write("listings/shop/tests/api/exercises/mod.rs", EXERCISE);
 
     let out = book.preprocess("first.md", Some(2), "```rust,ignore\n{{#include ../listings/shop/tests/api/exercises/mod.rs:starter}}\n```\n");
 
-    let code = out.split("```rust,ignore\n").nth(1).and_then(|rest| rest.split("\n```").next()).expect("the code block");
+    let code = out
+        .split("```rust,ignore\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the code block");
     assert_eq!(
         code.lines().take(3).collect::<Vec<_>>(),
-        ["/// Spaces around a name are not stored.", "#[test]", "#[ignore = \"exercise starter: replace the todo!() with a SELECT of the stored name\"]"],
+        [
+            "/// Spaces around a name are not stored.",
+            "#[test]",
+            "#[ignore = \"exercise starter: replace the todo!() with a SELECT of the stored name\"]"
+        ],
         "first lines, at the left margin; the block:\n{code}"
     );
-    assert!(code.contains("\n    let stored: String = todo!(\"exercise\");\n"), "the body keeps its own indentation; the block:\n{code}");
+    assert!(
+        code.contains("\n    let stored: String = todo!(\"exercise\");\n"),
+        "the body keeps its own indentation; the block:\n{code}"
+    );
 }

@@ -16,7 +16,9 @@ pub struct FakeBook {
 
 impl FakeBook {
     pub fn new() -> Self {
-        let book = FakeBook { dir: tempfile::tempdir().expect("a temporary directory") };
+        let book = FakeBook {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        };
         book.write("src/SUMMARY.md", "# Summary\n");
         book
     }
@@ -44,16 +46,31 @@ impl FakeBook {
 
     /// Runs the preprocessor, as `mdbook build` would, on one chapter
     /// `src/<file>` numbered `number`, and returns the chapter's new Markdown.
-    pub fn preprocess(&self, file: &str, number: Option<u32>, markdown: &str) -> String {
+    pub fn preprocess(
+        &self,
+        file: &str,
+        number: Option<u32>,
+        markdown: &str,
+    ) -> String {
         self.write(&format!("src/{file}"), markdown);
-        let mut chapter = Chapter::new("A chapter", markdown.to_string(), file, Vec::new());
+        let mut chapter =
+            Chapter::new("A chapter", markdown.to_string(), file, Vec::new());
         chapter.number = number.map(|n| SectionNumber::new(vec![n]));
         let mut book = Book::new();
         book.push_item(BookItem::Chapter(chapter));
-        let ctx = PreprocessorContext::new(self.root().to_path_buf(), Config::default(), "html".to_string());
+        let ctx = PreprocessorContext::new(
+            self.root().to_path_buf(),
+            Config::default(),
+            "html".to_string(),
+        );
 
-        let book = Listings.run(&ctx, book).unwrap_or_else(|e| panic!("the preprocessor failed: {e:#}"));
-        let Some(BookItem::Chapter(chapter)) = book.items.into_iter().next() else { panic!("the chapter disappeared") };
+        let book = Listings
+            .run(&ctx, book)
+            .unwrap_or_else(|e| panic!("the preprocessor failed: {e:#}"));
+        let Some(BookItem::Chapter(chapter)) = book.items.into_iter().next()
+        else {
+            panic!("the chapter disappeared")
+        };
         chapter.content
     }
 
@@ -61,10 +78,21 @@ impl FakeBook {
     pub fn preprocess_err(&self, file: &str, markdown: &str) -> String {
         self.write(&format!("src/{file}"), markdown);
         let mut book = Book::new();
-        book.push_item(BookItem::Chapter(Chapter::new("A chapter", markdown.to_string(), file, Vec::new())));
-        let ctx = PreprocessorContext::new(self.root().to_path_buf(), Config::default(), "html".to_string());
+        book.push_item(BookItem::Chapter(Chapter::new(
+            "A chapter",
+            markdown.to_string(),
+            file,
+            Vec::new(),
+        )));
+        let ctx = PreprocessorContext::new(
+            self.root().to_path_buf(),
+            Config::default(),
+            "html".to_string(),
+        );
         match Listings.run(&ctx, book) {
-            Ok(_) => panic!("expected the preprocessor to refuse this chapter, but it succeeded"),
+            Ok(_) => panic!(
+                "expected the preprocessor to refuse this chapter, but it succeeded"
+            ),
             Err(e) => format!("{e:#}"),
         }
     }
@@ -74,7 +102,13 @@ impl FakeBook {
 pub fn caption_text(markdown: &str) -> String {
     let mut text = String::new();
     let mut in_tag = false;
-    for c in markdown.lines().filter(|l| l.trim_start().starts_with("<div") || l.trim() == "</div>").collect::<Vec<_>>().join("\n").chars() {
+    for c in markdown
+        .lines()
+        .filter(|l| l.trim_start().starts_with("<div") || l.trim() == "</div>")
+        .collect::<Vec<_>>()
+        .join("\n")
+        .chars()
+    {
         match c {
             '<' => in_tag = true,
             '>' => in_tag = false,
@@ -82,5 +116,10 @@ pub fn caption_text(markdown: &str) -> String {
             _ => {}
         }
     }
-    text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("\n").replace("&quot;", "\"")
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .replace("&quot;", "\"")
 }

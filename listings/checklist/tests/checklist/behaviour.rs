@@ -15,7 +15,10 @@ async fn sign_up_checks_the_email_then_inserts() {
     users.sign_up("Ada", "ada@example.com").await.unwrap();
 
     let sent = users.statements_sent();
-    assert_eq!(sent, 2, "expected a SELECT then an INSERT (2 statements), saw {sent}");
+    assert_eq!(
+        sent, 2,
+        "expected a SELECT then an INSERT (2 statements), saw {sent}"
+    );
 }
 
 /// The statement-counting test fails after the refactor, though sign-up works.
@@ -40,13 +43,24 @@ async fn a_second_sign_up_with_the_same_email_is_refused_and_adds_no_row() {
     let first = users.sign_up("Ada", "ada@example.com").await.unwrap();
     let second = users.sign_up("Ada again", "ada@example.com").await.unwrap();
 
-    assert!(first.is_some(), "expected the first sign-up to create a user, got {first:?}");
-    assert_eq!(second, None, "expected the second sign-up with the same email refused, got id {second:?}");
-    let names: Vec<String> = sqlx::query_scalar("SELECT name FROM users WHERE email = $1")
-        .bind("ada@example.com")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
-    assert_eq!(names, ["Ada"], "expected exactly the first user's row, found {names:?}");
+    assert!(
+        first.is_some(),
+        "expected the first sign-up to create a user, got {first:?}"
+    );
+    assert_eq!(
+        second, None,
+        "expected the second sign-up with the same email refused, got id {second:?}"
+    );
+    let names: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM users WHERE email = $1")
+            .bind("ada@example.com")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(
+        names,
+        ["Ada"],
+        "expected exactly the first user's row, found {names:?}"
+    );
 }
 // ANCHOR_END: fixed

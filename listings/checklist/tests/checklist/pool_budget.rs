@@ -13,10 +13,9 @@ use std::time::Duration;
 
 use checklist::MIGRATOR;
 use sqlx::{
-    PgPool,
+    PgPool, Postgres,
     pool::PoolConnection,
     postgres::{PgConnectOptions, PgPoolOptions},
-    Postgres,
 };
 use testdb::TestDatabase;
 
@@ -34,22 +33,34 @@ const fn pool_size_that_fits() -> u32 {
 
 /// A role whose connections the server caps at `limit`, on `db`. Returns the
 /// options to connect as it, and the role's name (to drop afterwards).
-async fn role_limited_to(db: &TestDatabase, limit: u32) -> (PgConnectOptions, String) {
+async fn role_limited_to(
+    db: &TestDatabase,
+    limit: u32,
+) -> (PgConnectOptions, String) {
     let role = format!("{}_budget", db.name);
     let password = "budget";
     sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}"))
         .execute(&db.pool)
         .await
         .unwrap_or_else(|e| panic!("could not create role {role} (the harness's user needs CREATEROLE): {e}"));
-    (db.connect_options().username(&role).password(password), role)
+    (
+        db.connect_options().username(&role).password(password),
+        role,
+    )
 }
 
 /// One "test": a pool of `size` on the limited role, filled at once — as a
 /// test does when the app serves concurrent requests. Returns the
 /// connections still held, so both tests hold theirs at the same moment.
-async fn a_test_filling_its_pool(options: PgConnectOptions, size: u32) -> Result<Vec<PoolConnection<Postgres>>, sqlx::Error> {
+async fn a_test_filling_its_pool(
+    options: PgConnectOptions,
+    size: u32,
+) -> Result<Vec<PoolConnection<Postgres>>, sqlx::Error> {
     // A short timeout keeps the broken run short; the default is 30 s.
-    let pool: PgPool = PgPoolOptions::new().max_connections(size).acquire_timeout(Duration::from_secs(1)).connect_lazy_with(options);
+    let pool: PgPool = PgPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(Duration::from_secs(1))
+        .connect_lazy_with(options);
     let mut held = Vec::new();
     for _ in 0..size {
         held.push(pool.acquire().await?);
@@ -60,7 +71,9 @@ async fn a_test_filling_its_pool(options: PgConnectOptions, size: u32) -> Result
 /// Runs `TEST_THREADS` tests at once, each filling a pool of `pool_size`,
 /// under a server limit of `SERVER_LIMIT`. Cleans up, then returns what
 /// each test got.
-async fn tests_in_parallel_with_pools_of(pool_size: u32) -> Vec<Result<usize, String>> {
+async fn tests_in_parallel_with_pools_of(
+    pool_size: u32,
+) -> Vec<Result<usize, String>> {
     let db = testdb::fresh_database(&MIGRATOR).await;
     let (options, role) = role_limited_to(&db, SERVER_LIMIT).await;
 
@@ -68,7 +81,8 @@ async fn tests_in_parallel_with_pools_of(pool_size: u32) -> Vec<Result<usize, St
         a_test_filling_its_pool(options.clone(), pool_size),
         a_test_filling_its_pool(options.clone(), pool_size),
     );
-    let outcomes = [first, second].map(|r| r.map(|held| held.len()).map_err(|e| format!("{e:?}")));
+    let outcomes = [first, second]
+        .map(|r| r.map(|held| held.len()).map_err(|e| format!("{e:?}")));
 
     // Cleanup before any assertion, so a failing test can't leave the role
     // behind on a shared server. The role owns nothing, so PostgreSQL drops
@@ -89,7 +103,11 @@ async fn pools_larger_than_the_budget_time_out() {
     let outcomes = tests_in_parallel_with_pools_of(3).await;
 
     for outcome in &outcomes {
-        assert_eq!(outcome, &Ok(3), "expected each test to get its 3 connections, one got {outcome:?}");
+        assert_eq!(
+            outcome,
+            &Ok(3),
+            "expected each test to get its 3 connections, one got {outcome:?}"
+        );
     }
 }
 
@@ -98,7 +116,10 @@ async fn pools_larger_than_the_budget_time_out() {
 fn pools_larger_than_the_budget_fail_with_pool_timed_out() {
     expect_failure::assert_fails_because(
         "pool_budget::pools_larger_than_the_budget_time_out",
-        &["expected each test to get its 3 connections", "Err(\"PoolTimedOut\")"],
+        &[
+            "expected each test to get its 3 connections",
+            "Err(\"PoolTimedOut\")",
+        ],
     );
 }
 // ANCHOR_END: broken
@@ -109,10 +130,18 @@ fn pools_larger_than_the_budget_fail_with_pool_timed_out() {
 #[tokio::test]
 async fn pools_sized_by_the_budget_fit_under_the_limit() {
     let size = pool_size_that_fits();
-    assert_eq!(size * TEST_THREADS, SERVER_LIMIT, "the budget uses the whole limit and no more");
+    assert_eq!(
+        size * TEST_THREADS,
+        SERVER_LIMIT,
+        "the budget uses the whole limit and no more"
+    );
 
     let outcomes = tests_in_parallel_with_pools_of(size).await;
 
-    assert_eq!(outcomes, [Ok(2), Ok(2)], "expected both tests to hold 2 connections at once");
+    assert_eq!(
+        outcomes,
+        [Ok(2), Ok(2)],
+        "expected both tests to hold 2 connections at once"
+    );
 }
 // ANCHOR_END: fixed

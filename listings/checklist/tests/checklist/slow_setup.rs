@@ -7,18 +7,26 @@ use sqlx::PgPool;
 
 /// The database server's own clock, so both instants come from one clock.
 async fn server_now(pool: &PgPool) -> String {
-    sqlx::query_scalar("SELECT clock_timestamp()::text").fetch_one(pool).await.unwrap()
+    sqlx::query_scalar("SELECT clock_timestamp()::text")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// Fails when the newest migration in `pool`'s database was installed after
 /// `test_started`: the schema was built on the test's path.
 async fn assert_schema_was_ready_before(pool: &PgPool, test_started: &str) {
-    let built_before: bool = sqlx::query_scalar("SELECT max(installed_on) < $1::timestamptz FROM _sqlx_migrations")
-        .bind(test_started)
-        .fetch_one(pool)
-        .await
-        .unwrap();
-    assert!(built_before, "the migrations ran inside this test (installed after {test_started}): set-up work on every test's path");
+    let built_before: bool = sqlx::query_scalar(
+        "SELECT max(installed_on) < $1::timestamptz FROM _sqlx_migrations",
+    )
+    .bind(test_started)
+    .fetch_one(pool)
+    .await
+    .unwrap();
+    assert!(
+        built_before,
+        "the migrations ran inside this test (installed after {test_started}): set-up work on every test's path"
+    );
 }
 
 // ANCHOR: broken -- running the migrations inside each test puts the schema build on every test's path
@@ -34,8 +42,13 @@ async fn broken_each_test_runs_the_migrations_itself() {
     // Named after the harness's database, so its sweep of a dead process's
     // databases also removes this one when the assertion below fails.
     let name = format!("{}_own", server.name);
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&server.pool).await.unwrap();
-    let own = PgPool::connect_with(server.connect_options().database(&name)).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&server.pool)
+        .await
+        .unwrap();
+    let own = PgPool::connect_with(server.connect_options().database(&name))
+        .await
+        .unwrap();
     MIGRATOR.run(&own).await.unwrap();
 
     assert_schema_was_ready_before(&own, &test_started).await;
@@ -46,7 +59,10 @@ async fn broken_each_test_runs_the_migrations_itself() {
 fn migrating_in_each_test_puts_the_schema_build_on_its_path() {
     expect_failure::assert_fails_because(
         "slow_setup::broken_each_test_runs_the_migrations_itself",
-        &["the migrations ran inside this test", "set-up work on every test's path"],
+        &[
+            "the migrations ran inside this test",
+            "set-up work on every test's path",
+        ],
     );
 }
 // ANCHOR_END: broken

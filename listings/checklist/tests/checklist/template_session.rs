@@ -9,9 +9,15 @@ use sqlx::{Connection, PgConnection, PgPool};
 /// was made, and returns what the server said.
 async fn clone(admin: &PgPool, template: &str) -> Result<(), String> {
     let copy = format!("{template}_copy");
-    let made = sqlx::query(&format!("CREATE DATABASE {copy} TEMPLATE {template}")).execute(admin).await;
+    let made =
+        sqlx::query(&format!("CREATE DATABASE {copy} TEMPLATE {template}"))
+            .execute(admin)
+            .await;
     if made.is_ok() {
-        sqlx::query(&format!("DROP DATABASE {copy}")).execute(admin).await.expect("drop the clone just made");
+        sqlx::query(&format!("DROP DATABASE {copy}"))
+            .execute(admin)
+            .await
+            .expect("drop the clone just made");
     }
     made.map(|_| ()).map_err(|e| e.to_string())
 }
@@ -23,9 +29,13 @@ async fn clone(admin: &PgPool, template: &str) -> Result<(), String> {
 #[ignore = "broken on purpose: a session on the template blocks the clone"]
 async fn cloning_a_template_someone_is_connected_to() {
     let template = testdb::fresh_database(&MIGRATOR).await;
-    let admin = PgPool::connect_lazy_with(template.connect_options().database("postgres"));
+    let admin = PgPool::connect_lazy_with(
+        template.connect_options().database("postgres"),
+    );
     // The session someone forgot: still open while the clone runs.
-    let forgotten = PgConnection::connect_with(&template.connect_options()).await.unwrap();
+    let forgotten = PgConnection::connect_with(&template.connect_options())
+        .await
+        .unwrap();
     // The harness's own pool on the template counts too: close it.
     template.pool.close().await;
 
@@ -50,11 +60,18 @@ fn a_session_on_the_template_makes_the_clone_fail() {
 #[tokio::test]
 async fn cloning_a_template_nobody_is_connected_to() {
     let template = testdb::fresh_database(&MIGRATOR).await;
-    let admin = PgPool::connect_lazy_with(template.connect_options().database("postgres"));
+    let admin = PgPool::connect_lazy_with(
+        template.connect_options().database("postgres"),
+    );
     template.pool.close().await;
 
     let cloned = clone(&admin, &template.name).await;
 
-    assert_eq!(cloned, Ok(()), "expected a clone of {} once nobody is connected to it", template.name);
+    assert_eq!(
+        cloned,
+        Ok(()),
+        "expected a clone of {} once nobody is connected to it",
+        template.name
+    );
 }
 // ANCHOR_END: fixed

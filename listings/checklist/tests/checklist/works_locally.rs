@@ -9,24 +9,34 @@
 #[ignore = "broken on purpose: depends on EMAIL_BASE_URL from the developer's shell, which CI does not set"]
 #[test]
 fn broken_finds_the_email_stand_in_through_the_shell() {
-    let url = std::env::var("EMAIL_BASE_URL").expect("EMAIL_BASE_URL is set (it is, in my shell)");
-    assert!(url.starts_with("http://127.0.0.1:"), "the stand-in listens on loopback, got {url}");
+    let url = std::env::var("EMAIL_BASE_URL")
+        .expect("EMAIL_BASE_URL is set (it is, in my shell)");
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "the stand-in listens on loopback, got {url}"
+    );
 }
 
 /// On the laptop, where the variable happens to be exported, it passes...
 #[test]
 fn on_the_laptop_the_shell_dependent_test_passes() {
-    expect_failure::BrokenRun::new("works_locally::broken_finds_the_email_stand_in_through_the_shell")
-        .env("EMAIL_BASE_URL", "http://127.0.0.1:8025")
-        .assert_passes();
+    expect_failure::BrokenRun::new(
+        "works_locally::broken_finds_the_email_stand_in_through_the_shell",
+    )
+    .env("EMAIL_BASE_URL", "http://127.0.0.1:8025")
+    .assert_passes();
 }
 
 /// ...and in CI, where nobody exported it, the same test fails.
 #[test]
 fn in_ci_the_shell_dependent_test_fails() {
-    expect_failure::BrokenRun::new("works_locally::broken_finds_the_email_stand_in_through_the_shell")
-        .env_remove("EMAIL_BASE_URL")
-        .assert_fails_because(&["EMAIL_BASE_URL is set (it is, in my shell)", "NotPresent"]);
+    expect_failure::BrokenRun::new(
+        "works_locally::broken_finds_the_email_stand_in_through_the_shell",
+    )
+    .env_remove("EMAIL_BASE_URL")
+    .assert_fails_because(&[
+        "EMAIL_BASE_URL is set (it is, in my shell)",
+        "NotPresent",
+    ]);
 }
 // ANCHOR_END: broken
-

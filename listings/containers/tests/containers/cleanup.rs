@@ -8,7 +8,9 @@ use std::{
 
 use containers::{LABEL, engine::docker_or_skip};
 
-use crate::helpers::{containers_labelled, field, postgres_for_this_test, shared_postgres};
+use crate::helpers::{
+    containers_labelled, field, postgres_for_this_test, shared_postgres,
+};
 
 // ANCHOR: panics
 // BROKEN ON PURPOSE: fails while it holds a container; the proof below checks the container is removed all the same.
@@ -16,8 +18,14 @@ use crate::helpers::{containers_labelled, field, postgres_for_this_test, shared_
 #[tokio::test]
 #[ignore = "broken on purpose: panics while it holds a container"]
 async fn panics_while_it_holds_a_container() {
-    let Some(postgres) = postgres_for_this_test().await else { return };
-    println!("container id={} pid={}", postgres.container.id(), std::process::id());
+    let Some(postgres) = postgres_for_this_test().await else {
+        return;
+    };
+    println!(
+        "container id={} pid={}",
+        postgres.container.id(),
+        std::process::id()
+    );
     panic!("an assertion failed while the container ran");
 }
 
@@ -31,12 +39,16 @@ async fn a_test_that_panics_leaves_no_container_behind() {
         "cleanup::panics_while_it_holds_a_container",
         &["an assertion failed while the container ran"],
     );
-    let pid = field(&failure.output, "pid").expect("the broken test printed pid=<its process id>");
+    let pid = field(&failure.output, "pid")
+        .expect("the broken test printed pid=<its process id>");
 
     // Checked right away: the container is removed while the panic unwinds,
     // before the test process exits.
     let left = containers_labelled(pid);
-    assert!(left.is_empty(), "expected no container labelled {LABEL}={pid} after the test panicked, found {left:?}");
+    assert!(
+        left.is_empty(),
+        "expected no container labelled {LABEL}={pid} after the test panicked, found {left:?}"
+    );
 }
 // ANCHOR_END: panics
 
@@ -44,13 +56,17 @@ async fn a_test_that_panics_leaves_no_container_behind() {
 /// The shared container carries the label of the process that started it.
 #[tokio::test]
 async fn the_shared_container_is_labelled_with_its_process() {
-    let Some(server) = shared_postgres().await else { return };
+    let Some(server) = shared_postgres().await else {
+        return;
+    };
     let pid = std::process::id().to_string();
 
     let listed = containers_labelled(&pid);
 
     assert!(
-        listed.iter().any(|short_id| server.id.starts_with(short_id.as_str())),
+        listed
+            .iter()
+            .any(|short_id| server.id.starts_with(short_id.as_str())),
         "expected container {} among those labelled {LABEL}={pid}, found {listed:?}",
         server.id
     );
@@ -66,12 +82,20 @@ async fn a_shared_container_is_removed_after_its_test_process_exits() {
     }
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let out = Command::new(exe)
-        .args(["--exact", "cleanup::the_shared_container_is_labelled_with_its_process", "--nocapture"])
+        .args([
+            "--exact",
+            "cleanup::the_shared_container_is_labelled_with_its_process",
+            "--nocapture",
+        ])
         .output()
         .expect("run the test binary again");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && stdout.contains("1 passed"), "expected the child run to pass, got:\n{stdout}");
-    let pid = field(&stdout, "pid").expect("the child printed pid=<its process id>");
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "expected the child run to pass, got:\n{stdout}"
+    );
+    let pid =
+        field(&stdout, "pid").expect("the child printed pid=<its process id>");
 
     // The reaper removes it right after the child exits, in another process:
     // wait for that, with a deadline, instead of guessing a delay.
@@ -81,6 +105,9 @@ async fn a_shared_container_is_removed_after_its_test_process_exits() {
         std::thread::sleep(Duration::from_millis(100)); // polling another process, not the code under test
         left = containers_labelled(pid);
     }
-    assert!(left.is_empty(), "expected the shared container of process {pid} to be removed after it exited, still there: {left:?}");
+    assert!(
+        left.is_empty(),
+        "expected the shared container of process {pid} to be removed after it exited, still there: {left:?}"
+    );
 }
 // ANCHOR_END: static

@@ -46,8 +46,14 @@ pub async fn shared_postgres() -> Option<&'static SharedPostgres> {
         .get_or_init(|| async {
             let started = postgres::start().await;
             let id = started.container.id().to_owned();
-            let reaper_pipe = reaper::remove_on_exit(&id).unwrap_or_else(|why| panic!("{why}"));
-            SharedPostgres { url: started.url, id, _container: started.container, _reaper_pipe: reaper_pipe }
+            let reaper_pipe = reaper::remove_on_exit(&id)
+                .unwrap_or_else(|why| panic!("{why}"));
+            SharedPostgres {
+                url: started.url,
+                id,
+                _container: started.container,
+                _reaper_pipe: reaper_pipe,
+            }
         })
         .await;
     Some(shared)
@@ -59,12 +65,18 @@ pub async fn shared_postgres() -> Option<&'static SharedPostgres> {
 /// a connection to it. One database per test keeps tests on a shared server
 /// from seeing each other's rows.
 pub async fn own_database(server_url: &str, name: &str) -> PgConnection {
-    let mut admin = PgConnection::connect(server_url).await.expect("connect to the shared server");
+    let mut admin = PgConnection::connect(server_url)
+        .await
+        .expect("connect to the shared server");
     sqlx::query(&format!(r#"CREATE DATABASE "{name}""#))
         .execute(&mut admin)
         .await
-        .unwrap_or_else(|error| panic!("could not create database {name}: {error}"));
-    PgConnection::connect(&postgres::url_with_database(server_url, name)).await.expect("connect to the new database")
+        .unwrap_or_else(|error| {
+            panic!("could not create database {name}: {error}")
+        });
+    PgConnection::connect(&postgres::url_with_database(server_url, name))
+        .await
+        .expect("connect to the new database")
 }
 // ANCHOR_END: own_database
 
@@ -72,11 +84,24 @@ pub async fn own_database(server_url: &str, name: &str) -> PgConnection {
 /// (a process id), as `docker ps -a` lists them.
 pub fn containers_labelled(value: &str) -> Vec<String> {
     let out = Command::new("docker")
-        .args(["ps", "-a", "-q", "--filter", &format!("label={LABEL}={value}")])
+        .args([
+            "ps",
+            "-a",
+            "-q",
+            "--filter",
+            &format!("label={LABEL}={value}"),
+        ])
         .output()
         .expect("the docker CLI runs");
-    assert!(out.status.success(), "docker ps failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect()
+    assert!(
+        out.status.success(),
+        "docker ps failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The value after `key=` on the first line of `output` that has it.

@@ -9,13 +9,19 @@ use std::process::{Command, Output};
 fn run_container_tests_without_docker(ci: Option<&str>) -> (Output, String) {
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let mut child = Command::new(exe);
-    child.arg("per_test::").env("DOCKER_HOST", "unix:///nonexistent.sock");
+    child
+        .arg("per_test::")
+        .env("DOCKER_HOST", "unix:///nonexistent.sock");
     match ci {
         Some(value) => child.env("CI", value),
         None => child.env_remove("CI"),
     };
     let out = child.output().expect("run the test binary again");
-    let output = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     (out, output)
 }
 
@@ -24,10 +30,25 @@ fn run_container_tests_without_docker(ci: Option<&str>) -> (Output, String) {
 fn without_docker_outside_ci_the_tests_pass_with_one_skipped_line() {
     let (out, output) = run_container_tests_without_docker(None);
 
-    assert!(out.status.success(), "expected the tests to pass (skipped), got:\n{output}");
-    let skipped: Vec<&str> = output.lines().filter(|line| line.starts_with("skipped: no Docker engine reachable")).collect();
-    assert_eq!(skipped.len(), 1, "expected exactly one `skipped:` line, found {}:\n{output}", skipped.len());
-    assert!(skipped[0].contains("start Docker"), "expected the line to say how to fix it, got: {}", skipped[0]);
+    assert!(
+        out.status.success(),
+        "expected the tests to pass (skipped), got:\n{output}"
+    );
+    let skipped: Vec<&str> = output
+        .lines()
+        .filter(|line| line.starts_with("skipped: no Docker engine reachable"))
+        .collect();
+    assert_eq!(
+        skipped.len(),
+        1,
+        "expected exactly one `skipped:` line, found {}:\n{output}",
+        skipped.len()
+    );
+    assert!(
+        skipped[0].contains("start Docker"),
+        "expected the line to say how to fix it, got: {}",
+        skipped[0]
+    );
 }
 
 /// In CI without Docker: the same tests fail, and say why.
@@ -35,9 +56,13 @@ fn without_docker_outside_ci_the_tests_pass_with_one_skipped_line() {
 fn without_docker_in_ci_the_tests_fail() {
     let (out, output) = run_container_tests_without_docker(Some("true"));
 
-    assert!(!out.status.success(), "expected the tests to fail in CI without Docker, got:\n{output}");
     assert!(
-        output.contains("no Docker engine reachable") && output.contains("CI is set"),
+        !out.status.success(),
+        "expected the tests to fail in CI without Docker, got:\n{output}"
+    );
+    assert!(
+        output.contains("no Docker engine reachable")
+            && output.contains("CI is set"),
         "expected the failure to name the missing engine and CI, got:\n{output}"
     );
 }

@@ -15,7 +15,9 @@ use crate::helpers::email_client_for_tests;
 fn one_welcome_email_for_ada() -> Mock {
     Mock::given(method("POST"))
         .and(path("/send"))
-        .and(body_partial_json(json!({"to": "ada@example.com", "template": "welcome"})))
+        .and(body_partial_json(
+            json!({"to": "ada@example.com", "template": "welcome"}),
+        ))
         .respond_with(ResponseTemplate::new(202))
         .named("one welcome email for ada")
         .expect(1)
@@ -33,7 +35,10 @@ async fn an_expectation_is_checked_when_the_server_is_dropped() {
 
     let outcome = client.send("ada@example.com", "welcome", "welcome-1").await;
 
-    assert!(outcome.is_ok(), "the stub accepts a welcome email to ada, but the client got {outcome:?}");
+    assert!(
+        outcome.is_ok(),
+        "the stub accepts a welcome email to ada, but the client got {outcome:?}"
+    );
 } // <- `email_server` is dropped here: one matching request, as expected.
 // ANCHOR_END: expect_on_drop
 
@@ -50,7 +55,9 @@ async fn broken_the_welcome_email_is_never_sent() {
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
     // The mistake: a template renamed in the code but not in the test.
-    let _ = client.send("ada@example.com", "welcome-v2", "welcome-1").await;
+    let _ = client
+        .send("ada@example.com", "welcome-v2", "welcome-1")
+        .await;
 }
 
 /// Proves the test above fails, and fails because the named expectation saw
@@ -91,12 +98,21 @@ async fn a_scoped_mock_stops_answering_when_its_guard_is_dropped() {
 
     {
         let _setup = stub_email_for_setup(&email_server).await;
-        let during = client.send("ada@example.com", "welcome", "welcome-1").await;
-        assert!(during.is_ok(), "inside the scope the set-up stub answers, but got {during:?}");
+        let during =
+            client.send("ada@example.com", "welcome", "welcome-1").await;
+        assert!(
+            during.is_ok(),
+            "inside the scope the set-up stub answers, but got {during:?}"
+        );
     } // <- `_setup` dropped: `expect(1)` is verified now, not at the end of the test.
 
     let after = client.send("ada@example.com", "welcome", "welcome-2").await;
-    let error = after.expect_err("after the scope no stub is mounted, so the call must fail");
-    assert!(error.to_string().contains("404"), "expected wiremock's 404 for an unmatched request, got: {error}");
+    let error = after.expect_err(
+        "after the scope no stub is mounted, so the call must fail",
+    );
+    assert!(
+        error.to_string().contains("404"),
+        "expected wiremock's 404 for an unmatched request, got: {error}"
+    );
 }
 // ANCHOR_END: scoped

@@ -9,11 +9,15 @@ use std::{
     time::Duration,
 };
 
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path};
+use wiremock::{
+    Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path,
+};
 
 use user_service::email::RetryPolicy;
 
-use crate::helpers::{EMAIL_TIMEOUT, RETRIES, email_client_for_tests, spawn_app};
+use crate::helpers::{
+    EMAIL_TIMEOUT, RETRIES, email_client_for_tests, spawn_app,
+};
 
 // ANCHOR: idempotent_stub
 /// A stand-in that behaves like an email service that honours idempotency
@@ -36,8 +40,13 @@ impl IdempotentInbox {
 
 impl Respond for IdempotentInbox {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let Some(key) = request.headers.get("Idempotency-Key").and_then(|k| k.to_str().ok()) else {
-            return ResponseTemplate::new(400).set_body_string("missing Idempotency-Key");
+        let Some(key) = request
+            .headers
+            .get("Idempotency-Key")
+            .and_then(|k| k.to_str().ok())
+        else {
+            return ResponseTemplate::new(400)
+                .set_body_string("missing Idempotency-Key");
         };
         // A key seen before is a repeat: acknowledge it, send nothing.
         if self.delivered_keys.lock().unwrap().insert(key.to_owned()) {
@@ -46,9 +55,12 @@ impl Respond for IdempotentInbox {
         let mut answered = self.answered.lock().unwrap();
         *answered += 1;
         if self.fail_first_answer && *answered == 1 {
-            return ResponseTemplate::new(500).set_body_string("delivered, but the answer was lost");
+            return ResponseTemplate::new(500)
+                .set_body_string("delivered, but the answer was lost");
         }
-        ResponseTemplate::new(202).set_body_json(serde_json::json!({"message_id": format!("m-{key}")}))
+        ResponseTemplate::new(202).set_body_json(
+            serde_json::json!({"message_id": format!("m-{key}")}),
+        )
     }
 }
 // ANCHOR_END: idempotent_stub
@@ -59,19 +71,43 @@ impl Respond for IdempotentInbox {
 #[tokio::test]
 async fn a_500_then_a_200_delivers_one_email_not_two() {
     let email_server = MockServer::start().await;
-    let inbox = IdempotentInbox { fail_first_answer: true, ..Default::default() };
-    Mock::given(path("/send")).respond_with(inbox.clone()).expect(2).mount(&email_server).await;
+    let inbox = IdempotentInbox {
+        fail_first_answer: true,
+        ..Default::default()
+    };
+    Mock::given(path("/send"))
+        .respond_with(inbox.clone())
+        .expect(2)
+        .mount(&email_server)
+        .await;
     let app = spawn_app(&email_server.uri()).await;
 
     let user_id = app.sign_up("ada@example.com").await;
 
     let outbox = app.user_and_outbox(user_id).await;
-    assert_eq!(outbox.status, "sent", "the retry succeeded, so the outbox must say sent; row: {outbox:?}");
-    assert_eq!(outbox.attempts, 1, "the client's retries happen within one delivery round; row: {outbox:?}");
-    assert_eq!(inbox.deliveries(), 1, "one email must reach Ada, not one per attempt");
+    assert_eq!(
+        outbox.status, "sent",
+        "the retry succeeded, so the outbox must say sent; row: {outbox:?}"
+    );
+    assert_eq!(
+        outbox.attempts, 1,
+        "the client's retries happen within one delivery round; row: {outbox:?}"
+    );
+    assert_eq!(
+        inbox.deliveries(),
+        1,
+        "one email must reach Ada, not one per attempt"
+    );
     let requests = email_server.received_requests().await.unwrap();
-    let keys: Vec<_> = requests.iter().map(|r| r.headers["Idempotency-Key"].to_str().unwrap()).collect();
-    assert_eq!(keys, [outbox.idempotency_key.as_str(); 2], "both attempts must carry the outbox's key");
+    let keys: Vec<_> = requests
+        .iter()
+        .map(|r| r.headers["Idempotency-Key"].to_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [outbox.idempotency_key.as_str(); 2],
+        "both attempts must carry the outbox's key"
+    );
 }
 // ANCHOR_END: retry_500
 
@@ -84,18 +120,32 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
 async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
     let email_server = MockServer::start().await;
     // Delivers, then loses its answer: the case where a retry is dangerous.
-    let inbox = IdempotentInbox { fail_first_answer: true, ..Default::default() };
-    Mock::given(path("/send")).respond_with(inbox.clone()).mount(&email_server).await;
+    let inbox = IdempotentInbox {
+        fail_first_answer: true,
+        ..Default::default()
+    };
+    Mock::given(path("/send"))
+        .respond_with(inbox.clone())
+        .mount(&email_server)
+        .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
     for attempt in 1..=2 {
         let key = format!("welcome-ada-attempt-{attempt}"); // the mistake: a key per attempt
-        if client.send("ada@example.com", "welcome", &key).await.is_ok() {
+        if client
+            .send("ada@example.com", "welcome", &key)
+            .await
+            .is_ok()
+        {
             break;
         }
     }
 
-    assert_eq!(inbox.deliveries(), 1, "one email must reach Ada, not one per attempt");
+    assert_eq!(
+        inbox.deliveries(),
+        1,
+        "one email must reach Ada, not one per attempt"
+    );
 }
 
 /// The fresh-key retry fails because the inbox counts two deliveries.
@@ -103,7 +153,11 @@ async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
 fn a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
     expect_failure::assert_fails_because(
         "failures::broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails",
-        &["one email must reach Ada, not one per attempt", "left: 2", "right: 1"],
+        &[
+            "one email must reach Ada, not one per attempt",
+            "left: 2",
+            "right: 1",
+        ],
     );
 }
 // ANCHOR_END: retry_fresh_key
@@ -131,9 +185,15 @@ async fn a_service_slower_than_the_timeout_leaves_the_email_pending() {
         .expect("the sign-up must answer within 5 s: is the email client's timeout applied?");
 
     let outbox = app.user_and_outbox(user_id).await;
-    assert_eq!(outbox.status, "pending", "a timed-out email must wait for a retry; row: {outbox:?}");
+    assert_eq!(
+        outbox.status, "pending",
+        "a timed-out email must wait for a retry; row: {outbox:?}"
+    );
     let reason = outbox.last_error.unwrap_or_default();
-    assert!(reason.contains("too slow"), "the outbox must record the timeout, recorded: {reason:?}");
+    assert!(
+        reason.contains("too slow"),
+        "the outbox must record the timeout, recorded: {reason:?}"
+    );
 }
 // ANCHOR_END: too_slow
 
@@ -145,7 +205,10 @@ async fn a_service_slower_than_the_timeout_leaves_the_email_pending() {
 async fn a_200_with_html_instead_of_a_receipt_leaves_the_email_pending() {
     let email_server = MockServer::start().await;
     Mock::given(path("/send"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("<html><body>Please log in</body></html>", "text/html"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            "<html><body>Please log in</body></html>",
+            "text/html",
+        ))
         // Not retried: a wrong answer will be wrong again a second later.
         .expect(1)
         .mount(&email_server)
@@ -155,9 +218,15 @@ async fn a_200_with_html_instead_of_a_receipt_leaves_the_email_pending() {
     let user_id = app.sign_up("ada@example.com").await;
 
     let outbox = app.user_and_outbox(user_id).await;
-    assert_eq!(outbox.status, "pending", "an unreadable answer is not proof of delivery; row: {outbox:?}");
+    assert_eq!(
+        outbox.status, "pending",
+        "an unreadable answer is not proof of delivery; row: {outbox:?}"
+    );
     let reason = outbox.last_error.unwrap_or_default();
-    assert!(reason.contains("not a JSON receipt"), "the outbox must say why, recorded: {reason:?}");
+    assert!(
+        reason.contains("not a JSON receipt"),
+        "the outbox must say why, recorded: {reason:?}"
+    );
 }
 // ANCHOR_END: not_json
 
@@ -174,13 +243,22 @@ async fn a_closed_port_leaves_the_email_pending() {
     drop(listener);
     let app = spawn_app(&closed).await;
 
-    let user_id = tokio::time::timeout(Duration::from_secs(5), app.sign_up("ada@example.com"))
-        .await
-        .expect("a refused connection must fail fast, not hang the sign-up");
+    let user_id = tokio::time::timeout(
+        Duration::from_secs(5),
+        app.sign_up("ada@example.com"),
+    )
+    .await
+    .expect("a refused connection must fail fast, not hang the sign-up");
 
     let outbox = app.user_and_outbox(user_id).await;
-    assert_eq!(outbox.status, "pending", "an unreachable service means the email waits; row: {outbox:?}");
+    assert_eq!(
+        outbox.status, "pending",
+        "an unreachable service means the email waits; row: {outbox:?}"
+    );
     let reason = outbox.last_error.unwrap_or_default();
-    assert!(reason.contains("unreachable"), "the outbox must record the failure, recorded: {reason:?}");
+    assert!(
+        reason.contains("unreachable"),
+        "the outbox must record the failure, recorded: {reason:?}"
+    );
 }
 // ANCHOR_END: closed_port

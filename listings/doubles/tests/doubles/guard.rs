@@ -26,9 +26,16 @@ fn only_loopback_urls_pass_the_guard() {
     ];
     for (url, allowed) in cases {
         let verdict = require_loopback(&Url::parse(url).unwrap());
-        assert_eq!(verdict.is_ok(), allowed, "{url}: expected allowed={allowed}, got {verdict:?}");
+        assert_eq!(
+            verdict.is_ok(),
+            allowed,
+            "{url}: expected allowed={allowed}, got {verdict:?}"
+        );
         if let Err(error) = verdict {
-            assert!(error.to_string().contains("MockServer::start"), "the refusal must say how to fix it: {error}");
+            assert!(
+                error.to_string().contains("MockServer::start"),
+                "the refusal must say how to fix it: {error}"
+            );
         }
     }
 }
@@ -53,7 +60,10 @@ async fn broken_a_test_wired_to_the_real_email_service() {
 fn the_guard_stops_a_test_that_would_call_a_real_service() {
     expect_failure::assert_fails_because(
         "guard::broken_a_test_wired_to_the_real_email_service",
-        &["refusing to use https://email.staging.mail-provider.example/", "not a loopback address"],
+        &[
+            "refusing to use https://email.staging.mail-provider.example/",
+            "not a loopback address",
+        ],
     );
 }
 // ANCHOR_END: broken_guard

@@ -21,8 +21,13 @@ async fn the_client_sends_the_documented_request() {
         .and(header("Idempotency-Key", "welcome-7"))
         .and(header("Content-Type", "application/json"))
         // Exact: an extra field, or a missing one, and this mock won't match.
-        .and(body_json(json!({"to": "ada@example.com", "template": "welcome"})))
-        .respond_with(ResponseTemplate::new(202).set_body_json(json!({"message_id": "m-1"})))
+        .and(body_json(
+            json!({"to": "ada@example.com", "template": "welcome"}),
+        ))
+        .respond_with(
+            ResponseTemplate::new(202)
+                .set_body_json(json!({"message_id": "m-1"})),
+        )
         .expect(1)
         .mount(&email_server)
         .await;
@@ -30,7 +35,10 @@ async fn the_client_sends_the_documented_request() {
 
     let outcome = client.send("ada@example.com", "welcome", "welcome-7").await;
 
-    assert!(outcome.is_ok(), "the stub accepts exactly this request, but the client got {outcome:?}");
+    assert!(
+        outcome.is_ok(),
+        "the stub accepts exactly this request, but the client got {outcome:?}"
+    );
 }
 // ANCHOR_END: exact
 
@@ -49,9 +57,15 @@ async fn a_partial_body_matcher_ignores_the_fields_it_does_not_name() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    for (recipient, key) in [("ada@example.com", "welcome-1"), ("alan@example.com", "welcome-2")] {
+    for (recipient, key) in [
+        ("ada@example.com", "welcome-1"),
+        ("alan@example.com", "welcome-2"),
+    ] {
         let outcome = client.send(recipient, "welcome", key).await;
-        assert!(outcome.is_ok(), "any recipient matches a stub that names only the template; got {outcome:?}");
+        assert!(
+            outcome.is_ok(),
+            "any recipient matches a stub that names only the template; got {outcome:?}"
+        );
     }
 }
 // ANCHOR_END: partial
@@ -68,7 +82,9 @@ async fn a_request_that_no_mock_matches_gets_a_404() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client.send("ada@example.com", "password-reset", "reset-1").await;
+    let outcome = client
+        .send("ada@example.com", "password-reset", "reset-1")
+        .await;
 
     assert!(
         matches!(outcome, Err(EmailError::Rejected { status: 404, .. })),

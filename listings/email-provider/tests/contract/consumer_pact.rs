@@ -61,11 +61,20 @@ async fn record_consumer_pact() -> PathBuf {
 
     {
         let mock = pact.start_mock_server_async(None, None).await;
-        let outcome = email_client(mock.url().as_str()).send("ada@example.com", "welcome", "welcome-1").await;
-        assert!(outcome.is_ok(), "the client must accept the answer it declared it needs, got {outcome:?}");
+        let outcome = email_client(mock.url().as_str())
+            .send("ada@example.com", "welcome", "welcome-1")
+            .await;
+        assert!(
+            outcome.is_ok(),
+            "the client must accept the answer it declared it needs, got {outcome:?}"
+        );
     } // <- dropped: Pact checks every interaction was exercised, then writes the file.
 
-    assert!(pact_file.exists(), "Pact should have written {}", pact_file.display());
+    assert!(
+        pact_file.exists(),
+        "Pact should have written {}",
+        pact_file.display()
+    );
     pact_file
 }
 // ANCHOR_END: consumer
@@ -75,8 +84,15 @@ async fn record_consumer_pact() -> PathBuf {
 async fn the_consumer_records_what_it_needs_from_the_email_service() {
     let file = consumer_pact_file().await;
 
-    let pact: Value = serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+    let pact: Value =
+        serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
     let response = &pact["interactions"][0]["response"];
-    assert_eq!(response["status"], 202, "the pact must record the status the client expects: {response}");
-    assert!(response["body"]["message_id"].is_string(), "the pact must ask for a message_id: {response}");
+    assert_eq!(
+        response["status"], 202,
+        "the pact must record the status the client expects: {response}"
+    );
+    assert!(
+        response["body"]["message_id"].is_string(),
+        "the pact must ask for a message_id: {response}"
+    );
 }

@@ -7,8 +7,11 @@ use std::sync::Arc;
 
 use email_provider::ReceiptFormat;
 use pact_verifier::{
-    FilterInfo, PactSource, ProviderInfo, ProviderTransport, VerificationOptions,
-    callback_executors::{HttpRequestProviderStateExecutor, NullRequestFilterExecutor},
+    FilterInfo, PactSource, ProviderInfo, ProviderTransport,
+    VerificationOptions,
+    callback_executors::{
+        HttpRequestProviderStateExecutor, NullRequestFilterExecutor,
+    },
     verification_result::VerificationExecutionResult,
     verify_provider_async,
 };
@@ -21,22 +24,43 @@ use crate::{consumer_pact::consumer_pact_file, helpers::spawn_provider};
 async fn verify_provider(format: ReceiptFormat) -> VerificationExecutionResult {
     let pact_file = consumer_pact_file().await;
     let base_url = spawn_provider(format).await;
-    let port = base_url.rsplit(':').next().and_then(|p| p.parse().ok()).expect("spawn_provider returns host:port");
+    let port = base_url
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("spawn_provider returns host:port");
 
     let provider = ProviderInfo {
         name: "email-service".into(),
         host: "127.0.0.1".into(),
-        transports: vec![ProviderTransport { transport: "http".into(), port: Some(port), path: None, scheme: None }],
+        transports: vec![ProviderTransport {
+            transport: "http".into(),
+            port: Some(port),
+            path: None,
+            scheme: None,
+        }],
         ..ProviderInfo::default()
     };
-    let options = VerificationOptions::<NullRequestFilterExecutor> { coloured_output: false, ..Default::default() };
+    let options = VerificationOptions::<NullRequestFilterExecutor> {
+        coloured_output: false,
+        ..Default::default()
+    };
     // The pact names no provider states, so this executor is never called.
     let states = Arc::new(HttpRequestProviderStateExecutor::default());
     let sources = vec![PactSource::File(pact_file.display().to_string())];
 
-    verify_provider_async(provider, sources, FilterInfo::None, vec![], &options, None, &states, None)
-        .await
-        .expect("the verifier could read the pact file and reach the provider")
+    verify_provider_async(
+        provider,
+        sources,
+        FilterInfo::None,
+        vec![],
+        &options,
+        None,
+        &states,
+        None,
+    )
+    .await
+    .expect("the verifier could read the pact file and reach the provider")
 }
 
 /// Today's provider honours what the consumer recorded.
@@ -44,7 +68,12 @@ async fn verify_provider(format: ReceiptFormat) -> VerificationExecutionResult {
 async fn the_provider_honours_the_consumers_pact() {
     let result = verify_provider(ReceiptFormat::MessageId).await;
 
-    assert!(result.result, "verification failed: {:#?}\n{}", result.errors, result.output.join("\n"));
+    assert!(
+        result.result,
+        "verification failed: {:#?}\n{}",
+        result.errors,
+        result.output.join("\n")
+    );
 }
 
 /// The next release renames `message_id` to `id`: the verification fails, in
@@ -53,7 +82,10 @@ async fn the_provider_honours_the_consumers_pact() {
 async fn renaming_a_field_the_consumer_reads_fails_the_verification() {
     let result = verify_provider(ReceiptFormat::RenamedId).await;
 
-    assert!(!result.result, "a renamed field the consumer reads must fail the verification");
+    assert!(
+        !result.result,
+        "a renamed field the consumer reads must fail the verification"
+    );
     // The mismatch must be the renamed field, not some other failure (a 415,
     // a refused connection) that happens to mention it.
     let report = format!("{:?}", result.errors);

@@ -13,9 +13,14 @@ use crate::helpers::{email_client, spawn_provider};
 async fn the_client_sends_a_welcome_email_to_the_real_provider() {
     let provider = spawn_provider(ReceiptFormat::MessageId).await;
 
-    let outcome = email_client(&provider).send("ada@example.com", "welcome", "welcome-1").await;
+    let outcome = email_client(&provider)
+        .send("ada@example.com", "welcome", "welcome-1")
+        .await;
 
-    assert!(outcome.is_ok(), "today's provider must accept the client's request, but the client got {outcome:?}");
+    assert!(
+        outcome.is_ok(),
+        "today's provider must accept the client's request, but the client got {outcome:?}"
+    );
 }
 
 /// The provider's next release renames `message_id` to `id`: the client can
@@ -24,13 +29,20 @@ async fn the_client_sends_a_welcome_email_to_the_real_provider() {
 async fn the_renamed_receipt_field_breaks_the_client() {
     let provider = spawn_provider(ReceiptFormat::RenamedId).await;
 
-    let outcome = email_client(&provider).send("ada@example.com", "welcome", "welcome-1").await;
+    let outcome = email_client(&provider)
+        .send("ada@example.com", "welcome", "welcome-1")
+        .await;
 
     match outcome {
         Err(EmailError::UnreadableReceipt { reason, .. }) => {
-            assert!(reason.contains("message_id"), "the error must name the missing field, got: {reason}")
+            assert!(
+                reason.contains("message_id"),
+                "the error must name the missing field, got: {reason}"
+            )
         }
-        other => panic!("expected the renamed field to make the receipt unreadable, got {other:?}"),
+        other => panic!(
+            "expected the renamed field to make the receipt unreadable, got {other:?}"
+        ),
     }
 }
 // ANCHOR_END: real

@@ -62,7 +62,9 @@ fn main() -> ExitCode {
     let options = match parse_args() {
         Ok(options) => options,
         Err(why) => {
-            eprintln!("bench-isolation: {why}\nusage: bench-isolation [--json] [-n SAMPLES] [--test-ms MS]");
+            eprintln!(
+                "bench-isolation: {why}\nusage: bench-isolation [--json] [-n SAMPLES] [--test-ms MS]"
+            );
             return ExitCode::from(2);
         }
     };
@@ -74,22 +76,32 @@ fn main() -> ExitCode {
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut options =
-        Options { json: false, samples: DEFAULT_SAMPLES, test_time: Duration::from_millis(DEFAULT_TEST_MS) };
+    let mut options = Options {
+        json: false,
+        samples: DEFAULT_SAMPLES,
+        test_time: Duration::from_millis(DEFAULT_TEST_MS),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => options.json = true,
             "-n" => {
-                let value = args.next().ok_or("-n needs a number of samples")?;
-                options.samples = value.parse().map_err(|_| format!("-n wants a positive number, got {value:?}"))?;
+                let value =
+                    args.next().ok_or("-n needs a number of samples")?;
+                options.samples = value.parse().map_err(|_| {
+                    format!("-n wants a positive number, got {value:?}")
+                })?;
                 if options.samples == 0 {
                     return Err("-n wants at least 1 sample".into());
                 }
             }
             "--test-ms" => {
-                let value = args.next().ok_or("--test-ms needs a number of milliseconds")?;
-                let ms: u64 = value.parse().map_err(|_| format!("--test-ms wants a whole number, got {value:?}"))?;
+                let value = args
+                    .next()
+                    .ok_or("--test-ms needs a number of milliseconds")?;
+                let ms: u64 = value.parse().map_err(|_| {
+                    format!("--test-ms wants a whole number, got {value:?}")
+                })?;
                 options.test_time = Duration::from_millis(ms);
             }
             other => return Err(format!("unknown argument {other:?}")),
@@ -102,7 +114,10 @@ fn parse_args() -> Result<Options, String> {
 /// `DATABASE_URL` set to it. The child's testdb then uses that same server
 /// too (it honours `DATABASE_URL`), so all strategies share one server.
 fn rerun_against_the_harness_server() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     let db = runtime.block_on(testdb::fresh_database(&MIGRATOR));
     let exe = std::env::current_exe().expect("the program knows its own path");
     let status = Command::new(exe)
@@ -123,17 +138,27 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
     let server: PgConnectOptions = match url.parse() {
         Ok(server) => server,
         Err(error) => {
-            eprintln!("bench-isolation: DATABASE_URL is not a PostgreSQL URL ({error})");
+            eprintln!(
+                "bench-isolation: DATABASE_URL is not a PostgreSQL URL ({error})"
+            );
             return ExitCode::from(2);
         }
     };
     let n = options.samples;
     // `#[sqlx::test]` builds its own runtime per test, so it runs outside ours.
-    let mut rows = vec![Row { strategy: "sqlx_test", samples: sample(n, sqlx_test_once) }];
+    let mut rows = vec![Row {
+        strategy: "sqlx_test",
+        samples: sample(n, sqlx_test_once),
+    }];
 
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
     runtime.block_on(async {
-        let mut admin = PgConnection::connect_with(&server).await.expect("connect to DATABASE_URL");
+        let mut admin = PgConnection::connect_with(&server)
+            .await
+            .expect("connect to DATABASE_URL");
         let prefix = format!("bench_{}", std::process::id());
 
         let mut i = 0;
@@ -141,37 +166,74 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
             strategy: "create_and_migrate",
             samples: sample_async(n, async || {
                 i += 1;
-                create_and_migrate_once(&mut admin, &server, format!("{prefix}_{i}")).await
+                create_and_migrate_once(
+                    &mut admin,
+                    &server,
+                    format!("{prefix}_{i}"),
+                )
+                .await
             })
             .await,
         });
 
         // One migrated template for the plain clone strategy, made untimed.
         let template = format!("{prefix}_template");
-        strategies::create_and_migrate(&mut admin, &server, &template).await.expect("template").close().await.ok();
+        strategies::create_and_migrate(&mut admin, &server, &template)
+            .await
+            .expect("template")
+            .close()
+            .await
+            .ok();
         rows.push(Row {
             strategy: "template_clone",
             samples: sample_async(n, async || {
                 i += 1;
-                template_clone_once(&mut admin, &server, &template, format!("{prefix}_{i}")).await
+                template_clone_once(
+                    &mut admin,
+                    &server,
+                    &template,
+                    format!("{prefix}_{i}"),
+                )
+                .await
             })
             .await,
         });
-        strategies::drop_database(&mut admin, &template).await.expect("drop the template");
+        strategies::drop_database(&mut admin, &template)
+            .await
+            .expect("drop the template");
 
-        rows.push(Row { strategy: "pooled_clone", samples: sample_async(n, async || pooled_clone_once().await).await });
+        rows.push(Row {
+            strategy: "pooled_clone",
+            samples: sample_async(n, async || pooled_clone_once().await).await,
+        });
 
         // The shared database the last two strategies use, as a suite built
         // on them would have: migrated once, before any test.
         let shared = format!("{prefix}_shared");
-        strategies::create_and_migrate(&mut admin, &server, &shared).await.expect("shared").close().await.ok();
+        strategies::create_and_migrate(&mut admin, &server, &shared)
+            .await
+            .expect("shared")
+            .close()
+            .await
+            .ok();
         let shared_options = server.clone().database(&shared);
         rows.push(Row {
             strategy: "transaction_rollback",
-            samples: sample_async(n, async || transaction_rollback_once(&shared_options).await).await,
+            samples: sample_async(n, async || {
+                transaction_rollback_once(&shared_options).await
+            })
+            .await,
         });
-        rows.push(Row { strategy: "truncate", samples: sample_async(n, async || truncate_once(&shared_options).await).await });
-        strategies::drop_database(&mut admin, &shared).await.expect("drop the shared database");
+        rows.push(Row {
+            strategy: "truncate",
+            samples: sample_async(n, async || {
+                truncate_once(&shared_options).await
+            })
+            .await,
+        });
+        strategies::drop_database(&mut admin, &shared)
+            .await
+            .expect("drop the shared database");
     });
 
     print_rows(&rows, options.json);
@@ -185,7 +247,10 @@ fn sample(n: usize, mut once: impl FnMut() -> Duration) -> Vec<Duration> {
     (0..n).map(|_| once()).collect()
 }
 
-async fn sample_async(n: usize, mut once: impl AsyncFnMut() -> Duration) -> Vec<Duration> {
+async fn sample_async(
+    n: usize,
+    mut once: impl AsyncFnMut() -> Duration,
+) -> Vec<Duration> {
     for _ in 0..WARM_UP {
         once().await;
     }
@@ -199,8 +264,14 @@ async fn sample_async(n: usize, mut once: impl AsyncFnMut() -> Duration) -> Vec<
 /// What every sample's test does once it has its database, untimed: one
 /// write and one read, so each strategy also has to leave a working database.
 async fn test_body(conn: &mut PgConnection) {
-    create_user(conn, "Ada", "ada@example.com").await.expect("insert a user");
-    assert_eq!(count_users(conn).await.expect("count users"), 1, "the test's database started empty");
+    create_user(conn, "Ada", "ada@example.com")
+        .await
+        .expect("insert a user");
+    assert_eq!(
+        count_users(conn).await.expect("count users"),
+        1,
+        "the test's database started empty"
+    );
     // The rest of the test, modelled: the time a real test spends on its
     // HTTP calls and assertions. Not a wait for anything.
     tokio::time::sleep(*TEST_TIME.get().expect("set in main")).await;
@@ -232,7 +303,12 @@ fn sqlx_test_once() -> Duration {
 /// The shared end of the two "own database" strategies: the clock stops at
 /// the first answered query; the test body, closing and dropping the database
 /// happen after, off the measured path.
-async fn time_to_first_query_then_drop(admin: &mut PgConnection, mut conn: PgConnection, name: &str, started: Instant) -> Duration {
+async fn time_to_first_query_then_drop(
+    admin: &mut PgConnection,
+    mut conn: PgConnection,
+    name: &str,
+    started: Instant,
+) -> Duration {
     first_query(&mut conn).await;
     let waited = started.elapsed();
     test_body(&mut conn).await;
@@ -241,9 +317,15 @@ async fn time_to_first_query_then_drop(admin: &mut PgConnection, mut conn: PgCon
     waited
 }
 
-async fn create_and_migrate_once(admin: &mut PgConnection, server: &PgConnectOptions, name: String) -> Duration {
+async fn create_and_migrate_once(
+    admin: &mut PgConnection,
+    server: &PgConnectOptions,
+    name: String,
+) -> Duration {
     let started = Instant::now();
-    let conn = strategies::create_and_migrate(admin, server, &name).await.expect("create and migrate");
+    let conn = strategies::create_and_migrate(admin, server, &name)
+        .await
+        .expect("create and migrate");
     time_to_first_query_then_drop(admin, conn, &name, started).await
 }
 
@@ -254,15 +336,23 @@ async fn template_clone_once(
     name: String,
 ) -> Duration {
     let started = Instant::now();
-    strategies::clone_template(admin, template, &name).await.expect("clone the template");
-    let conn = PgConnection::connect_with(&server.clone().database(&name)).await.expect("connect to the clone");
+    strategies::clone_template(admin, template, &name)
+        .await
+        .expect("clone the template");
+    let conn = PgConnection::connect_with(&server.clone().database(&name))
+        .await
+        .expect("connect to the clone");
     time_to_first_query_then_drop(admin, conn, &name, started).await
 }
 
 async fn pooled_clone_once() -> Duration {
     let started = Instant::now();
     let db = testdb::fresh_database(&MIGRATOR).await;
-    let mut conn = db.pool.acquire().await.expect("a connection from the test's pool");
+    let mut conn = db
+        .pool
+        .acquire()
+        .await
+        .expect("a connection from the test's pool");
     first_query(&mut conn).await;
     let waited = started.elapsed();
     test_body(&mut conn).await;
@@ -273,7 +363,9 @@ async fn pooled_clone_once() -> Duration {
 async fn transaction_rollback_once(shared: &PgConnectOptions) -> Duration {
     let started = Instant::now();
     // Each test opens its own connection: a pool can't outlive the test's runtime.
-    let mut conn = PgConnection::connect_with(shared).await.expect("connect to the shared database");
+    let mut conn = PgConnection::connect_with(shared)
+        .await
+        .expect("connect to the shared database");
     let mut tx = conn.begin().await.expect("begin");
     first_query(&mut tx).await;
     let waited = started.elapsed();
@@ -285,7 +377,9 @@ async fn transaction_rollback_once(shared: &PgConnectOptions) -> Duration {
 
 async fn truncate_once(shared: &PgConnectOptions) -> Duration {
     let started = Instant::now();
-    let mut conn = PgConnection::connect_with(shared).await.expect("connect to the shared database");
+    let mut conn = PgConnection::connect_with(shared)
+        .await
+        .expect("connect to the shared database");
     strategies::truncate_all(&mut conn).await.expect("truncate");
     first_query(&mut conn).await;
     let waited = started.elapsed();
@@ -312,11 +406,17 @@ fn print_rows(rows: &[Row], json: bool) {
     for row in rows {
         let mut sorted = row.samples.clone();
         sorted.sort();
-        let (median, p95, n) = (millis(percentile(&sorted, 0.5)), millis(percentile(&sorted, 0.95)), sorted.len());
+        let (median, p95, n) = (
+            millis(percentile(&sorted, 0.5)),
+            millis(percentile(&sorted, 0.95)),
+            sorted.len(),
+        );
         if json {
             // Written by hand to keep the fields in the documented order.
             let strategy = serde_json::Value::from(row.strategy);
-            println!(r#"{{"strategy": {strategy}, "median_ms": {median}, "p95_ms": {p95}, "n": {n}}}"#);
+            println!(
+                r#"{{"strategy": {strategy}, "median_ms": {median}, "p95_ms": {p95}, "n": {n}}}"#
+            );
         } else {
             println!("| `{}` | {median:.2} | {p95:.2} | {n} |", row.strategy);
         }

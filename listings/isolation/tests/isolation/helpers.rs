@@ -15,5 +15,7 @@ pub async fn fresh_database() -> TestDatabase {
 pub async fn connect(db: &TestDatabase) -> PgConnection {
     PgConnection::connect_with(&db.connect_options())
         .await
-        .unwrap_or_else(|error| panic!("could not connect to {}: {error}", db.name))
+        .unwrap_or_else(|error| {
+            panic!("could not connect to {}: {error}", db.name)
+        })
 }

@@ -19,12 +19,19 @@ use crate::helpers;
 /// The body of a sign-up test written as if it had the database to itself.
 /// It waits at `barrier` between its write and its check: the point where a
 /// parallel test's write can slip in.
-async fn sign_up_and_count_users(database: PgConnectOptions, email: &str, barrier: &Barrier) {
+async fn sign_up_and_count_users(
+    database: PgConnectOptions,
+    email: &str,
+    barrier: &Barrier,
+) {
     let mut conn = PgConnection::connect_with(&database).await.unwrap();
     create_user(&mut conn, "Someone", email).await.unwrap();
     barrier.wait().await;
     let seen = count_users(&mut conn).await.unwrap();
-    assert_eq!(seen, 1, "{email}'s test expected 1 user (its own), but saw {seen}");
+    assert_eq!(
+        seen, 1,
+        "{email}'s test expected 1 user (its own), but saw {seen}"
+    );
 }
 // ANCHOR_END: counting_body
 
@@ -39,8 +46,16 @@ async fn broken_two_tests_sharing_a_database_count_each_others_rows() {
     let both_have_written = Barrier::new(2);
 
     tokio::join!(
-        sign_up_and_count_users(shared.connect_options(), "ada@example.com", &both_have_written),
-        sign_up_and_count_users(shared.connect_options(), "grace@example.com", &both_have_written),
+        sign_up_and_count_users(
+            shared.connect_options(),
+            "ada@example.com",
+            &both_have_written
+        ),
+        sign_up_and_count_users(
+            shared.connect_options(),
+            "grace@example.com",
+            &both_have_written
+        ),
     );
 }
 
@@ -58,12 +73,23 @@ fn tests_sharing_a_database_see_each_others_rows() {
 /// With a database each, the same interleaving can't make a test see another's row.
 #[tokio::test]
 async fn with_a_database_each_the_same_interleaving_passes() {
-    let (ada_db, grace_db) = (helpers::fresh_database().await, helpers::fresh_database().await);
+    let (ada_db, grace_db) = (
+        helpers::fresh_database().await,
+        helpers::fresh_database().await,
+    );
     let both_have_written = Barrier::new(2);
 
     tokio::join!(
-        sign_up_and_count_users(ada_db.connect_options(), "ada@example.com", &both_have_written),
-        sign_up_and_count_users(grace_db.connect_options(), "grace@example.com", &both_have_written),
+        sign_up_and_count_users(
+            ada_db.connect_options(),
+            "ada@example.com",
+            &both_have_written
+        ),
+        sign_up_and_count_users(
+            grace_db.connect_options(),
+            "grace@example.com",
+            &both_have_written
+        ),
     );
 }
 // ANCHOR_END: own_databases
@@ -72,19 +98,37 @@ async fn with_a_database_each_the_same_interleaving_passes() {
 /// An email no other test in this run (or in a parallel run) will use.
 fn unique_email(name: &str) -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{name}-{}-{}@example.com", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{name}-{}-{}@example.com",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// The body of a sign-up test that asserts only on the rows it created.
-async fn sign_up_and_find_own_user(database: PgConnectOptions, email: String, barrier: &Barrier) {
+async fn sign_up_and_find_own_user(
+    database: PgConnectOptions,
+    email: String,
+    barrier: &Barrier,
+) {
     let mut conn = PgConnection::connect_with(&database).await.unwrap();
-    let id = create_user(&mut conn, "Someone", &email).await.unwrap_or_else(|error| {
-        panic!("{email}'s test could not create its user: {error}");
-    });
+    let id = create_user(&mut conn, "Someone", &email)
+        .await
+        .unwrap_or_else(|error| {
+            panic!("{email}'s test could not create its user: {error}");
+        });
     barrier.wait().await;
     let found: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM users WHERE email = $1").bind(&email).fetch_all(&mut conn).await.unwrap();
-    assert_eq!(found, [id], "{email}'s test expected to find exactly its own user");
+        sqlx::query_scalar("SELECT id FROM users WHERE email = $1")
+            .bind(&email)
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    assert_eq!(
+        found,
+        [id],
+        "{email}'s test expected to find exactly its own user"
+    );
 }
 
 // BROKEN ON PURPOSE: both tests sign up the same fixed email in a shared
@@ -97,8 +141,16 @@ async fn broken_two_tests_sharing_a_database_use_the_same_email() {
     let both_have_written = Barrier::new(2);
 
     tokio::join!(
-        sign_up_and_find_own_user(shared.connect_options(), "ada@example.com".into(), &both_have_written),
-        sign_up_and_find_own_user(shared.connect_options(), "ada@example.com".into(), &both_have_written),
+        sign_up_and_find_own_user(
+            shared.connect_options(),
+            "ada@example.com".into(),
+            &both_have_written
+        ),
+        sign_up_and_find_own_user(
+            shared.connect_options(),
+            "ada@example.com".into(),
+            &both_have_written
+        ),
     );
 }
 
@@ -107,7 +159,10 @@ async fn broken_two_tests_sharing_a_database_use_the_same_email() {
 fn tests_sharing_a_database_collide_on_unique_values() {
     expect_failure::assert_fails_because(
         "parallel_collisions::broken_two_tests_sharing_a_database_use_the_same_email",
-        &["could not create its user", "duplicate key value violates unique constraint"],
+        &[
+            "could not create its user",
+            "duplicate key value violates unique constraint",
+        ],
     );
 }
 
@@ -118,8 +173,16 @@ async fn with_unique_values_tests_can_share_a_database() {
     let both_have_written = Barrier::new(2);
 
     tokio::join!(
-        sign_up_and_find_own_user(shared.connect_options(), unique_email("ada"), &both_have_written),
-        sign_up_and_find_own_user(shared.connect_options(), unique_email("ada"), &both_have_written),
+        sign_up_and_find_own_user(
+            shared.connect_options(),
+            unique_email("ada"),
+            &both_have_written
+        ),
+        sign_up_and_find_own_user(
+            shared.connect_options(),
+            unique_email("ada"),
+            &both_have_written
+        ),
     );
 }
 // ANCHOR_END: unique_values

@@ -23,7 +23,9 @@ use crate::helpers;
 #[ignore = "needs DATABASE_URL: the_sqlx_tests_pass_on_the_harness_server runs it with one"]
 async fn sqlx_test_gives_each_test_a_migrated_database(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
-    create_user(&mut conn, "Ada", "ada@example.com").await.unwrap();
+    create_user(&mut conn, "Ada", "ada@example.com")
+        .await
+        .unwrap();
 
     let seen = count_users(&mut conn).await.unwrap();
     assert_eq!(seen, 1, "expected only this test's user, saw {seen}");
@@ -35,7 +37,9 @@ async fn sqlx_test_gives_each_test_a_migrated_database(pool: PgPool) {
 #[ignore = "needs DATABASE_URL: the_sqlx_tests_pass_on_the_harness_server runs it with one"]
 async fn sqlx_test_databases_are_separate(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
-    create_user(&mut conn, "Ada", "ada@example.com").await.expect("no other test's Ada in this database");
+    create_user(&mut conn, "Ada", "ada@example.com")
+        .await
+        .expect("no other test's Ada in this database");
 }
 
 // ANCHOR: runner
@@ -59,7 +63,13 @@ async fn the_sqlx_tests_pass_on_the_harness_server() {
     );
 
     let still_tracked: Vec<String> =
-        sqlx::query_scalar("SELECT db_name FROM _sqlx_test.databases").fetch_all(&db.pool).await.unwrap();
-    assert!(still_tracked.is_empty(), "expected sqlx to drop and forget the databases of passed tests: {still_tracked:?}");
+        sqlx::query_scalar("SELECT db_name FROM _sqlx_test.databases")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap();
+    assert!(
+        still_tracked.is_empty(),
+        "expected sqlx to drop and forget the databases of passed tests: {still_tracked:?}"
+    );
 }
 // ANCHOR_END: runner

@@ -19,15 +19,23 @@ async fn a_test_inside_a_transaction_leaves_nothing_behind() {
 
     // The test: begin, hand the transaction to the code under test, assert.
     let mut tx = conn.begin().await.expect("begin");
-    create_user(&mut tx, "Ada", "ada@example.com").await.expect("insert a user");
+    create_user(&mut tx, "Ada", "ada@example.com")
+        .await
+        .expect("insert a user");
     let seen_inside = count_users(&mut tx).await.unwrap();
-    assert_eq!(seen_inside, 1, "inside its transaction the test sees its own row");
+    assert_eq!(
+        seen_inside, 1,
+        "inside its transaction the test sees its own row"
+    );
     // Dropping `tx` rolls back too, also when an assertion above panics.
     tx.rollback().await.expect("rollback");
 
     // What the next test, on the same database, finds.
     let seen_after = count_users(&mut conn).await.unwrap();
-    assert_eq!(seen_after, 0, "expected the rollback to remove the test's row, but {seen_after} remain");
+    assert_eq!(
+        seen_after, 0,
+        "expected the rollback to remove the test's row, but {seen_after} remain"
+    );
 }
 // ANCHOR_END: rolled_back
 
@@ -39,11 +47,15 @@ async fn a_rollback_does_not_give_back_the_ids_it_used() {
     let mut conn = helpers::connect(&shared).await;
 
     let mut first_test = conn.begin().await.unwrap();
-    let first_id = create_user(&mut first_test, "Ada", "ada@example.com").await.unwrap();
+    let first_id = create_user(&mut first_test, "Ada", "ada@example.com")
+        .await
+        .unwrap();
     first_test.rollback().await.unwrap();
 
     let mut second_test = conn.begin().await.unwrap();
-    let second_id = create_user(&mut second_test, "Ada", "ada@example.com").await.unwrap();
+    let second_id = create_user(&mut second_test, "Ada", "ada@example.com")
+        .await
+        .unwrap();
     second_test.rollback().await.unwrap();
 
     // So a test that asserts "the first user gets id 1" passes alone and
@@ -65,12 +77,17 @@ async fn a_rollback_does_not_give_back_the_ids_it_used() {
 async fn broken_the_app_cannot_see_rows_in_the_tests_transaction() {
     let db = helpers::fresh_database().await;
     let mut tx = db.pool.begin().await.unwrap();
-    create_user(&mut tx, "Ada", "ada@example.com").await.unwrap();
+    create_user(&mut tx, "Ada", "ada@example.com")
+        .await
+        .unwrap();
 
     // Like a request handler or a job, this checks out its own connection.
     let found = find_user_id(&db.pool, "ada@example.com").await.unwrap();
 
-    assert!(found.is_some(), "expected the app to find the user the test created, but it found none");
+    assert!(
+        found.is_some(),
+        "expected the app to find the user the test created, but it found none"
+    );
 }
 
 /// Proves the test above fails, and for the reason the chapter gives.
@@ -78,7 +95,9 @@ async fn broken_the_app_cannot_see_rows_in_the_tests_transaction() {
 fn code_that_takes_the_pool_does_not_see_the_tests_transaction() {
     expect_failure::assert_fails_because(
         "transaction_per_test::broken_the_app_cannot_see_rows_in_the_tests_transaction",
-        &["expected the app to find the user the test created, but it found none"],
+        &[
+            "expected the app to find the user the test created, but it found none",
+        ],
     );
 }
 // ANCHOR_END: caveat
@@ -89,10 +108,16 @@ fn code_that_takes_the_pool_does_not_see_the_tests_transaction() {
 async fn with_its_own_database_the_test_commits_and_the_app_sees_the_row() {
     let db = helpers::fresh_database().await;
     let mut conn = db.pool.acquire().await.unwrap();
-    let id = create_user(&mut conn, "Ada", "ada@example.com").await.unwrap();
+    let id = create_user(&mut conn, "Ada", "ada@example.com")
+        .await
+        .unwrap();
 
     let found = find_user_id(&db.pool, "ada@example.com").await.unwrap();
 
-    assert_eq!(found, Some(id), "expected the app to find the committed user {id}, got {found:?}");
+    assert_eq!(
+        found,
+        Some(id),
+        "expected the app to find the committed user {id}, got {found:?}"
+    );
 }
 // ANCHOR_END: caveat_fixed

@@ -15,13 +15,21 @@ async fn truncating_first_gives_the_test_empty_tables() {
     let shared = helpers::fresh_database().await;
     let mut conn = helpers::connect(&shared).await;
     // What an earlier test left behind, committed.
-    create_user(&mut conn, "Left Over", "left@example.com").await.unwrap();
+    create_user(&mut conn, "Left Over", "left@example.com")
+        .await
+        .unwrap();
 
     // This test's set-up, then the test.
     truncate_all(&mut conn).await.expect("truncate");
-    let id = create_user(&mut conn, "Ada", "ada@example.com").await.unwrap();
+    let id = create_user(&mut conn, "Ada", "ada@example.com")
+        .await
+        .unwrap();
 
-    assert_eq!(count_users(&mut conn).await.unwrap(), 1, "only this test's user should exist");
+    assert_eq!(
+        count_users(&mut conn).await.unwrap(),
+        1,
+        "only this test's user should exist"
+    );
     assert_eq!(id, 1, "RESTART IDENTITY starts ids again at 1");
 }
 // ANCHOR_END: truncate_first
@@ -42,11 +50,16 @@ async fn broken_truncating_while_another_test_runs() {
     let test_a = async {
         let mut conn = helpers::connect(&shared).await;
         truncate_all(&mut conn).await.unwrap();
-        create_user(&mut conn, "Ada", "ada@example.com").await.unwrap();
+        create_user(&mut conn, "Ada", "ada@example.com")
+            .await
+            .unwrap();
         a_has_written.send(()).unwrap();
         a_may_check.await.unwrap();
         let seen = count_users(&mut conn).await.unwrap();
-        assert_eq!(seen, 1, "test A expected the 1 user it created, but saw {seen}");
+        assert_eq!(
+            seen, 1,
+            "test A expected the 1 user it created, but saw {seen}"
+        );
     };
     let test_b = async {
         b_may_start.await.unwrap();

@@ -41,7 +41,10 @@ impl TestData {
         // libtest runs each test on a thread named after it
         // (`module::test_name`), and `#[tokio::test]` keeps the test's body
         // on that thread: the name is there for the taking.
-        let test = std::thread::current().name().unwrap_or("unnamed test").to_owned();
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("unnamed test")
+            .to_owned();
         let mut data = TestData::with_seed(&test, seed::run_seed());
         data.replayable = true;
         data
@@ -65,8 +68,18 @@ impl TestData {
         let first: String = FirstName().fake_with_rng(&mut self.rng);
         let last: String = LastName().fake_with_rng(&mut self.rng);
         self.made += 1;
-        let email = format!("{}.{}.{}@{}", slug(&first), slug(&last), self.made, self.domain());
-        UserBuilder { name: format!("{first} {last}"), email, created_at: self.clock.now() }
+        let email = format!(
+            "{}.{}.{}@{}",
+            slug(&first),
+            slug(&last),
+            self.made,
+            self.domain()
+        );
+        UserBuilder {
+            name: format!("{first} {last}"),
+            email,
+            created_at: self.clock.now(),
+        }
     }
 
     /// A domain of the test's own, made from its name: two tests never make
@@ -86,7 +99,9 @@ impl Drop for TestData {
     fn drop(&mut self) {
         if std::thread::panicking() && self.replayable {
             let (seed, test) = (self.seed, &self.test);
-            eprintln!("test data came from seed {seed}; replay it with:\n  {SEED_VAR}={seed} cargo test -p test-data --test test_data -- --exact {test}");
+            eprintln!(
+                "test data came from seed {seed}; replay it with:\n  {SEED_VAR}={seed} cargo test -p test-data --test test_data -- --exact {test}"
+            );
         }
     }
 }
@@ -94,7 +109,10 @@ impl Drop for TestData {
 
 /// Lower-case letters only: `O'Connor` → `oconnor`, a valid email part.
 fn slug(name: &str) -> String {
-    name.chars().filter(char::is_ascii_alphabetic).map(|c| c.to_ascii_lowercase()).collect()
+    name.chars()
+        .filter(char::is_ascii_alphabetic)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 // ANCHOR: user_builder
@@ -126,7 +144,11 @@ impl UserBuilder {
     /// rather than as the thing under test. Skips the API on purpose: it is
     /// faster, and a bug in sign-up then fails the sign-up tests only.
     pub async fn insert(self, pool: &PgPool) -> User {
-        let created_at = self.created_at.duration_since(UNIX_EPOCH).expect("after 1970").as_secs_f64();
+        let created_at = self
+            .created_at
+            .duration_since(UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs_f64();
         sqlx::query_as("INSERT INTO users (name, email, created_at) VALUES ($1, $2, to_timestamp($3)) RETURNING id, name, email")
             .bind(&self.name)
             .bind(&self.email)

@@ -24,7 +24,9 @@ impl TestClock {
     }
 
     pub fn new() -> Self {
-        TestClock { now: Mutex::new(Self::start()) }
+        TestClock {
+            now: Mutex::new(Self::start()),
+        }
     }
 
     /// Moves time forward; whatever reads the clock next sees the new time.

@@ -13,11 +13,20 @@ async fn broken_sign_up_collides_with_a_hard_coded_fixture_email() {
     let mut data = TestData::new();
     // An existing customer, as many tests need. Its email is spelt out
     // although no assertion is about it: that is the bug.
-    data.user().email("ann@example.test").insert(&app.db.pool).await;
+    data.user()
+        .email("ann@example.test")
+        .insert(&app.db.pool)
+        .await;
 
-    let reply = app.post_user(&data.user().email("ann@example.test").json()).await;
+    let reply = app
+        .post_user(&data.user().email("ann@example.test").json())
+        .await;
 
-    assert_eq!(reply.status, 201, "expected the sign-up to create a user, got {}: {}", reply.status, reply.body);
+    assert_eq!(
+        reply.status, 201,
+        "expected the sign-up to create a user, got {}: {}",
+        reply.status, reply.body
+    );
 }
 
 /// The failing test prints its request id, the response it got, the rows
@@ -37,7 +46,9 @@ fn a_failing_test_prints_the_response_the_rows_and_its_own_logs() {
             // The row that explains the 409.
             r#""email":"ann@example.test""#,
             // The app's own log line for that request.
-            &format!("request_id={request_id}}}: tower_http::trace::on_response: finished processing request"),
+            &format!(
+                "request_id={request_id}}}: tower_http::trace::on_response: finished processing request"
+            ),
             // How to get the same data again.
             "TEST_SEED=",
         ],
@@ -56,6 +67,10 @@ async fn sign_up_next_to_an_existing_customer_creates_a_user() {
 
     let reply = app.post_user(&data.user().json()).await;
 
-    assert_eq!(reply.status, 201, "expected the sign-up to create a user, got {}: {}", reply.status, reply.body);
+    assert_eq!(
+        reply.status, 201,
+        "expected the sign-up to create a user, got {}: {}",
+        reply.status, reply.body
+    );
 }
 // ANCHOR_END: fixed

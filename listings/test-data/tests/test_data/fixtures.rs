@@ -13,7 +13,10 @@ use crate::builders::TestData;
 /// One user who is owed a welcome email nobody has tried to send yet: where
 /// every test of the email worker starts. The job is written by the app's
 /// own queue, so the fixture can't drift from what the app really writes.
-pub async fn user_owed_a_welcome_email(pool: &PgPool, data: &mut TestData) -> User {
+pub async fn user_owed_a_welcome_email(
+    pool: &PgPool,
+    data: &mut TestData,
+) -> User {
     let user = data.user().insert(pool).await;
     let job = WelcomeEmail {
         user_id: user.id,
@@ -21,7 +24,10 @@ pub async fn user_owed_a_welcome_email(pool: &PgPool, data: &mut TestData) -> Us
         idempotency_key: format!("welcome-{}", user.id),
     };
     let mut tx = pool.begin().await.expect("begin a transaction");
-    OutboxTable.enqueue(&mut tx, &job).await.expect("enqueue the welcome email");
+    OutboxTable
+        .enqueue(&mut tx, &job)
+        .await
+        .expect("enqueue the welcome email");
     tx.commit().await.expect("commit the fixture");
     user
 }

@@ -47,17 +47,25 @@ pub async fn spawn_app() -> TestApp {
     let db = testdb::fresh_database(&MIGRATOR).await;
     let config = AppConfig {
         pool: db.pool.clone(),
-        email_base_url: email_server.uri().parse().expect("wiremock gives a valid URL"),
+        email_base_url: email_server
+            .uri()
+            .parse()
+            .expect("wiremock gives a valid URL"),
         email_timeout: Duration::from_secs(2),
     };
     let logs = CapturedLogs::default();
     let app = capture_logs(app(config), &logs);
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let address = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, app));
 
-    let test = std::thread::current().name().unwrap_or("unnamed test").to_owned();
+    let test = std::thread::current()
+        .name()
+        .unwrap_or("unnamed test")
+        .to_owned();
     TestApp {
         address,
         db,
@@ -75,28 +83,45 @@ pub async fn spawn_app() -> TestApp {
 impl TestApp {
     /// `POST /users` with a JSON body.
     pub async fn post_user(&self, body: &Value) -> Reply {
-        self.send("POST /users", self.http.post(format!("{}/users", self.address)).json(body)).await
+        self.send(
+            "POST /users",
+            self.http.post(format!("{}/users", self.address)).json(body),
+        )
+        .await
     }
 
     pub async fn get_user(&self, id: i64) -> Reply {
-        self.send(&format!("GET /users/{id}"), self.http.get(format!("{}/users/{id}", self.address))).await
+        self.send(
+            &format!("GET /users/{id}"),
+            self.http.get(format!("{}/users/{id}", self.address)),
+        )
+        .await
     }
 
     /// Sends a request with an id that names the test (`module::test#1`,
     /// `#2`, …): in any log, the app's or the email service's, a line with
     /// that id leads straight back to the test that caused it.
-    async fn send(&self, what: &str, request: reqwest::RequestBuilder) -> Reply {
+    async fn send(
+        &self,
+        what: &str,
+        request: reqwest::RequestBuilder,
+    ) -> Reply {
         let n = self.requests_sent.fetch_add(1, Ordering::Relaxed) + 1;
         let response = request
             .header(request_id::HEADER, format!("{}#{n}", self.test))
             .send()
             .await
-            .unwrap_or_else(|error| panic!("{what}: the app did not answer: {error}"));
+            .unwrap_or_else(|error| {
+                panic!("{what}: the app did not answer: {error}")
+            });
         let reply = Reply {
             request: what.to_owned(),
             status: response.status(),
             headers: response.headers().clone(),
-            body: response.text().await.unwrap_or_else(|error| format!("(body unreadable: {error})")),
+            body: response
+                .text()
+                .await
+                .unwrap_or_else(|error| format!("(body unreadable: {error})")),
         };
         self.replies.lock().unwrap().push(reply.clone());
         reply
@@ -110,9 +135,16 @@ impl Drop for TestApp {
     /// runs while a panic unwinds, so every test gets this without asking.
     fn drop(&mut self) {
         if std::thread::panicking() {
-            let replies = self.replies.lock().map(|replies| replies.clone()).unwrap_or_default();
+            let replies = self
+                .replies
+                .lock()
+                .map(|replies| replies.clone())
+                .unwrap_or_default();
             let rows = report::database_rows(&self.db);
-            eprintln!("{}", report::render(&self.test, &replies, &rows, &self.logs.text()));
+            eprintln!(
+                "{}",
+                report::render(&self.test, &replies, &rows, &self.logs.text())
+            );
         }
     }
 }

@@ -60,9 +60,11 @@ impl io::Write for CapturedLogs {
 /// capture everything — every parallel test's app, in one stream.
 pub fn capture_logs(app: Router, logs: &CapturedLogs) -> Router {
     let subscriber = logs.subscriber();
-    app.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
-        let subscriber = subscriber.clone();
-        async move { next.run(request).with_subscriber(subscriber).await }
-    }))
+    app.layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| {
+            let subscriber = subscriber.clone();
+            async move { next.run(request).with_subscriber(subscriber).await }
+        },
+    ))
 }
 // ANCHOR_END: capture_logs

@@ -22,14 +22,20 @@ pub struct Reply {
 impl Reply {
     /// The body as JSON; a body that isn't JSON fails the test and shows it.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|error| panic!("{} answered a body that is not JSON ({error}): {:?}", self.request, self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|error| {
+            panic!(
+                "{} answered a body that is not JSON ({error}): {:?}",
+                self.request, self.body
+            )
+        })
     }
 
     /// The `x-request-id` the app answered with.
     pub fn request_id(&self) -> &str {
         let value = self.headers.get(user_service::request_id::HEADER);
-        value.and_then(|v| v.to_str().ok()).unwrap_or_else(|| panic!("{} answered without an x-request-id header", self.request))
+        value.and_then(|v| v.to_str().ok()).unwrap_or_else(|| {
+            panic!("{} answered without an x-request-id header", self.request)
+        })
     }
 }
 
@@ -37,7 +43,11 @@ impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "{} -> {}", self.request, self.status)?;
         for (name, value) in &self.headers {
-            writeln!(f, "  {name}: {}", value.to_str().unwrap_or("(not text)"))?;
+            writeln!(
+                f,
+                "  {name}: {}",
+                value.to_str().unwrap_or("(not text)")
+            )?;
         }
         write!(f, "  {}", self.body)
     }
@@ -66,7 +76,11 @@ pub fn render(test: &str, replies: &[Reply], rows: &str, logs: &str) -> String {
         let _ = writeln!(report, "{reply}");
     }
     let _ = writeln!(report, "---- database rows ----\n{rows}");
-    let _ = writeln!(report, "---- logs of this test's app ----\n{}", logs.trim_end());
+    let _ = writeln!(
+        report,
+        "---- logs of this test's app ----\n{}",
+        logs.trim_end()
+    );
     let _ = write!(report, "==== end of failure report ====");
     report
 }
@@ -83,12 +97,20 @@ pub fn database_rows(db: &TestDatabase) -> String {
     std::thread::scope(|scope| {
         scope
             .spawn(|| {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime");
                 // A report must not hang the run: give up after a few seconds.
                 runtime.block_on(async {
-                    tokio::time::timeout(Duration::from_secs(5), read_tables(&options))
-                        .await
-                        .unwrap_or_else(|_| "(the database did not answer within 5 s)".into())
+                    tokio::time::timeout(
+                        Duration::from_secs(5),
+                        read_tables(&options),
+                    )
+                    .await
+                    .unwrap_or_else(|_| {
+                        "(the database did not answer within 5 s)".into()
+                    })
                 })
             })
             .join()
@@ -99,15 +121,23 @@ pub fn database_rows(db: &TestDatabase) -> String {
 async fn read_tables(options: &PgConnectOptions) -> String {
     let mut connection = match PgConnection::connect_with(options).await {
         Ok(connection) => connection,
-        Err(error) => return format!("(could not connect to the test's database: {error})"),
+        Err(error) => {
+            return format!(
+                "(could not connect to the test's database: {error})"
+            );
+        }
     };
     let mut out = String::new();
     for (table, query) in TABLES {
         let _ = writeln!(out, "{table}:");
         // row_to_json turns any row into one line of text, whatever the
         // types of its columns: no Rust struct per table needed.
-        let sql = format!("SELECT row_to_json(row)::text FROM ({query}) AS row");
-        match sqlx::query_scalar::<_, String>(&sql).fetch_all(&mut connection).await {
+        let sql =
+            format!("SELECT row_to_json(row)::text FROM ({query}) AS row");
+        match sqlx::query_scalar::<_, String>(&sql)
+            .fetch_all(&mut connection)
+            .await
+        {
             Ok(rows) if rows.is_empty() => out.push_str("  (no rows)\n"),
             Ok(rows) => rows.iter().for_each(|row| {
                 let _ = writeln!(out, "  {row}");

@@ -40,5 +40,7 @@ pub fn rng_for(test: &str, seed: u64) -> StdRng {
 /// FNV-1a: a hash that is the same on every machine and Rust version, unlike
 /// `std`'s `DefaultHasher`, whose algorithm is allowed to change.
 pub fn stable_hash(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }

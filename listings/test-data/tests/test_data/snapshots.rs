@@ -16,13 +16,27 @@ async fn a_user_reads_back_exactly_as_it_was_created() {
     let app = spawn_app().await;
     // Spelt-out values, not fakes: a snapshot is compared with a file, so
     // the input must be the same on every run, whatever TEST_SEED says.
-    let created = app.post_user(&json!({ "name": "Ada Lovelace", "email": "ada@example.test" })).await;
-    assert_eq!(created.status, 201, "expected the sign-up to succeed, got {}: {}", created.status, created.body);
-    let id = created.json()["id"].as_i64().expect("the 201 body has a numeric id");
+    let created = app
+        .post_user(
+            &json!({ "name": "Ada Lovelace", "email": "ada@example.test" }),
+        )
+        .await;
+    assert_eq!(
+        created.status, 201,
+        "expected the sign-up to succeed, got {}: {}",
+        created.status, created.body
+    );
+    let id = created.json()["id"]
+        .as_i64()
+        .expect("the 201 body has a numeric id");
 
     let reply = app.get_user(id).await;
 
-    assert_eq!(reply.status, 200, "expected to read the user back, got {}: {}", reply.status, reply.body);
+    assert_eq!(
+        reply.status, 200,
+        "expected to read the user back, got {}: {}",
+        reply.status, reply.body
+    );
     // The id is whatever the database handed out: not part of the contract.
     assert_json_snapshot!(reply.json(), { ".id" => "[id]" });
 }
@@ -36,7 +50,10 @@ async fn the_welcome_email_request_is_exactly_what_the_email_service_expects() {
     let app = spawn_app().await;
     Mock::given(method("POST"))
         .and(path("/send"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "message_id": "m-1" })))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(json!({ "message_id": "m-1" })),
+        )
         .expect(1)
         .mount(&app.email_server)
         .await;
@@ -51,7 +68,12 @@ async fn the_welcome_email_request_is_exactly_what_the_email_service_expects() {
 
     assert_eq!(response.status(), 201, "expected the sign-up to succeed");
     let call = &app.email_server.received_requests().await.unwrap()[0];
-    let header = |name: &str| call.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| {
+        call.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     let seen = json!({
         "method": call.method.as_str(),
         "path": call.url.path(),
@@ -82,10 +104,22 @@ async fn the_welcome_email_request_is_exactly_what_the_email_service_expects() {
 async fn a_sign_up_stores_exactly_these_columns() {
     let app = spawn_app().await;
 
-    let created = app.post_user(&json!({ "name": "Ada Lovelace", "email": "Ada@Example.test" })).await;
+    let created = app
+        .post_user(
+            &json!({ "name": "Ada Lovelace", "email": "Ada@Example.test" }),
+        )
+        .await;
 
-    assert_eq!(created.status, 201, "expected the sign-up to succeed, got {}: {}", created.status, created.body);
-    let row: String = sqlx::query_scalar("SELECT to_jsonb(users)::text FROM users").fetch_one(&app.db.pool).await.unwrap();
+    assert_eq!(
+        created.status, 201,
+        "expected the sign-up to succeed, got {}: {}",
+        created.status, created.body
+    );
+    let row: String =
+        sqlx::query_scalar("SELECT to_jsonb(users)::text FROM users")
+            .fetch_one(&app.db.pool)
+            .await
+            .unwrap();
     let row: Value = serde_json::from_str(&row).unwrap();
     assert_json_snapshot!(row, {
         ".id" => "[id]",

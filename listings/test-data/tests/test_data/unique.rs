@@ -18,9 +18,15 @@ async fn broken_random_emails_collide_when_a_test_needs_several_users() {
         // once in a while: a test that fails one run in a hundred, with
         // values nobody can get back.
         let email = format!("user{}@example.test", rand::random_range(0..3));
-        let reply = app.post_user(&json!({ "name": "Ann", "email": email })).await;
+        let reply = app
+            .post_user(&json!({ "name": "Ann", "email": email }))
+            .await;
 
-        assert_eq!(reply.status, 201, "expected a new user for {email}, got {}: {}", reply.status, reply.body);
+        assert_eq!(
+            reply.status, 201,
+            "expected a new user for {email}, got {}: {}",
+            reply.status, reply.body
+        );
     }
 }
 
@@ -29,7 +35,11 @@ async fn broken_random_emails_collide_when_a_test_needs_several_users() {
 fn random_emails_collide_on_every_run() {
     expect_failure::assert_fails_because(
         "unique::broken_random_emails_collide_when_a_test_needs_several_users",
-        &["expected a new user for user", "got 409 Conflict", "a user with this email already exists"],
+        &[
+            "expected a new user for user",
+            "got 409 Conflict",
+            "a user with this email already exists",
+        ],
     );
 }
 // ANCHOR_END: broken
@@ -46,7 +56,11 @@ async fn builder_emails_never_collide_however_many_users_a_test_makes() {
         let user = data.user();
         let reply = app.post_user(&user.json()).await;
 
-        assert_eq!(reply.status, 201, "expected a new user for {}, got {}: {}", user.email, reply.status, reply.body);
+        assert_eq!(
+            reply.status, 201,
+            "expected a new user for {}, got {}: {}",
+            user.email, reply.status, reply.body
+        );
     }
 }
 // ANCHOR_END: fixed

@@ -9,20 +9,35 @@ use test_lint::{Finding, Rule, lint_source, url_host_off_this_machine};
 
 /// The fixture's findings, grouped by the top-level function they fall in.
 fn findings_per_function(fixture: &str) -> BTreeMap<String, Vec<Finding>> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(fixture);
-    let source = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("could not read {}: {e}", path.display()));
-    let findings = lint_source(&path, &source).unwrap_or_else(|e| panic!("{fixture} does not parse: {e}"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    let source = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("could not read {}: {e}", path.display()));
+    let findings = lint_source(&path, &source)
+        .unwrap_or_else(|e| panic!("{fixture} does not parse: {e}"));
     let file = syn::parse_file(&source).unwrap();
     let mut per_fn = BTreeMap::new();
     for item in &file.items {
         if let syn::Item::Fn(f) = item {
-            let (first, last) = (item.span().start().line, item.span().end().line);
-            let inside = findings.iter().filter(|x| first <= x.line && x.line <= last).cloned().collect();
+            let (first, last) =
+                (item.span().start().line, item.span().end().line);
+            let inside = findings
+                .iter()
+                .filter(|x| first <= x.line && x.line <= last)
+                .cloned()
+                .collect();
             per_fn.insert(f.sig.ident.to_string(), inside);
         }
     }
-    let outside: Vec<_> = findings.iter().filter(|x| !per_fn.values().flatten().any(|y| y == *x)).collect();
-    assert!(outside.is_empty(), "{fixture}: findings outside any function: {outside:#?}");
+    let outside: Vec<_> = findings
+        .iter()
+        .filter(|x| !per_fn.values().flatten().any(|y| y == *x))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "{fixture}: findings outside any function: {outside:#?}"
+    );
     per_fn
 }
 
@@ -30,16 +45,37 @@ fn findings_per_function(fixture: &str) -> BTreeMap<String, Vec<Finding>> {
 /// it) and its `clean_*` functions break nothing.
 fn assert_rule_on_fixture(rule: Rule, fixture: &str) {
     let per_fn = findings_per_function(fixture);
-    let flagged = per_fn.keys().filter(|name| name.starts_with("flagged_")).count();
-    let clean = per_fn.keys().filter(|name| name.starts_with("clean_")).count();
-    assert!(flagged > 0 && clean > 0, "{fixture} needs flagged_ and clean_ functions, has {:?}", per_fn.keys());
+    let flagged = per_fn
+        .keys()
+        .filter(|name| name.starts_with("flagged_"))
+        .count();
+    let clean = per_fn
+        .keys()
+        .filter(|name| name.starts_with("clean_"))
+        .count();
+    assert!(
+        flagged > 0 && clean > 0,
+        "{fixture} needs flagged_ and clean_ functions, has {:?}",
+        per_fn.keys()
+    );
     for (name, found) in &per_fn {
         let rules: Vec<Rule> = found.iter().map(|f| f.rule).collect();
         if name.starts_with("flagged_") {
-            assert_eq!(rules, [rule], "{fixture}: expected `{name}` flagged for {} exactly once, got {found:#?}", rule.id());
-            assert!(found[0].is_allowed(), "{fixture}: `{name}` is marked BROKEN ON PURPOSE, so its finding should be allowed");
+            assert_eq!(
+                rules,
+                [rule],
+                "{fixture}: expected `{name}` flagged for {} exactly once, got {found:#?}",
+                rule.id()
+            );
+            assert!(
+                found[0].is_allowed(),
+                "{fixture}: `{name}` is marked BROKEN ON PURPOSE, so its finding should be allowed"
+            );
         } else {
-            assert!(found.is_empty(), "{fixture}: expected `{name}` clean, got {found:#?}");
+            assert!(
+                found.is_empty(),
+                "{fixture}: expected `{name}` clean, got {found:#?}"
+            );
         }
     }
 }
@@ -96,12 +132,25 @@ fn url_hosts_are_judged_by_where_they_point() {
         ("mailto:ada@example.com", None),
         ("https://example.com/", Some("example.com")),
         ("see http://10.0.0.7:8080/send", Some("10.0.0.7")),
-        ("http://user:secret@api.mail-provider.com/", Some("api.mail-provider.com")),
-        ("http://localhost.mail-provider.com/", Some("localhost.mail-provider.com")),
-        ("HTTPS://API.MAIL-PROVIDER.COM", Some("API.MAIL-PROVIDER.COM")),
+        (
+            "http://user:secret@api.mail-provider.com/",
+            Some("api.mail-provider.com"),
+        ),
+        (
+            "http://localhost.mail-provider.com/",
+            Some("localhost.mail-provider.com"),
+        ),
+        (
+            "HTTPS://API.MAIL-PROVIDER.COM",
+            Some("API.MAIL-PROVIDER.COM"),
+        ),
     ];
     for (text, expected) in cases {
-        assert_eq!(url_host_off_this_machine(text).as_deref(), expected, "host off this machine in {text:?}");
+        assert_eq!(
+            url_host_off_this_machine(text).as_deref(),
+            expected,
+            "host off this machine in {text:?}"
+        );
     }
 }
 
@@ -118,8 +167,13 @@ fn marked() { std::thread::sleep(D); assert!(done()); }
 fn unmarked() { std::thread::sleep(D); assert!(done()); }
 ";
     let findings = lint_source(Path::new("tests/a.rs"), source).unwrap();
-    let allowed: Vec<(usize, bool)> = findings.iter().map(|f| (f.line, f.is_allowed())).collect();
-    assert_eq!(allowed, [(3, true), (6, false)], "expected the sleep on line 3 allowed and the one on line 6 reported");
+    let allowed: Vec<(usize, bool)> =
+        findings.iter().map(|f| (f.line, f.is_allowed())).collect();
+    assert_eq!(
+        allowed,
+        [(3, true), (6, false)],
+        "expected the sleep on line 3 allowed and the one on line 6 reported"
+    );
 }
 
 /// A marker separated from the item by a blank line, or inside another
@@ -133,7 +187,10 @@ fn a_marker_must_sit_right_above_the_item() {
 fn too_far() { std::thread::sleep(D); assert!(done()); }
 ";
     let findings = lint_source(Path::new("tests/a.rs"), source).unwrap();
-    assert!(findings.len() == 1 && !findings[0].is_allowed(), "expected one reported finding, got {findings:#?}");
+    assert!(
+        findings.len() == 1 && !findings[0].is_allowed(),
+        "expected one reported finding, got {findings:#?}"
+    );
 }
 
 /// Outside test code (a library's `src/`, not in `#[cfg(test)]`), a sleep
@@ -141,10 +198,23 @@ fn too_far() { std::thread::sleep(D); assert!(done()); }
 #[test]
 fn only_test_code_is_checked_for_sleeps() {
     let source = "fn backoff() { std::thread::sleep(D) }\n#[cfg(test)]\nmod tests { fn helper() { std::thread::sleep(D) } }\n";
-    let lines: Vec<usize> = lint_source(Path::new("src/lib.rs"), source).unwrap().iter().map(|f| f.line).collect();
-    assert_eq!(lines, [3], "expected only the sleep in the #[cfg(test)] module");
-    let in_tests_dir = lint_source(Path::new("tests/api/helpers.rs"), source).unwrap();
-    assert_eq!(in_tests_dir.len(), 2, "under tests/ every function is test code: {in_tests_dir:#?}");
+    let lines: Vec<usize> = lint_source(Path::new("src/lib.rs"), source)
+        .unwrap()
+        .iter()
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(
+        lines,
+        [3],
+        "expected only the sleep in the #[cfg(test)] module"
+    );
+    let in_tests_dir =
+        lint_source(Path::new("tests/api/helpers.rs"), source).unwrap();
+    assert_eq!(
+        in_tests_dir.len(),
+        2,
+        "under tests/ every function is test code: {in_tests_dir:#?}"
+    );
 }
 
 /// A project's own assertion helper counts once it is named with
@@ -154,8 +224,17 @@ fn a_named_assertion_helper_counts_as_an_assertion() {
     let source = "#[tokio::test]\nasync fn waits() { poll(\"sent\").until(|| status(), |s| s == \"sent\").await; }\n";
     let path = Path::new("tests/a.rs");
     let without = lint_source(path, source).unwrap();
-    assert_eq!(without.iter().map(|f| f.rule).collect::<Vec<_>>(), [Rule::NoAssertion], "without the option: {without:#?}");
-    let options = test_lint::Options { assertion_fns: vec!["until".into()] };
+    assert_eq!(
+        without.iter().map(|f| f.rule).collect::<Vec<_>>(),
+        [Rule::NoAssertion],
+        "without the option: {without:#?}"
+    );
+    let options = test_lint::Options {
+        assertion_fns: vec!["until".into()],
+    };
     let with = test_lint::lint_source_with(path, source, &options).unwrap();
-    assert!(with.is_empty(), "with --assertion until, expected no finding, got {with:#?}");
+    assert!(
+        with.is_empty(),
+        "with --assertion until, expected no finding, got {with:#?}"
+    );
 }

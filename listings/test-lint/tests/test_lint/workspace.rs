@@ -10,12 +10,21 @@ use test_lint::{Allows, MarkedItem, Options, Report, marked_items};
 /// so a test that ends with it has asserted. (Keep in step with ci/test-lint.)
 fn lint_workspace() -> Report {
     let root = workspace_root();
-    let options = Options { assertion_fns: vec!["until".to_string()] };
-    test_lint::lint_paths_with(&[root.join("listings"), root.join("tests")], &options).unwrap()
+    let options = Options {
+        assertion_fns: vec!["until".to_string()],
+    };
+    test_lint::lint_paths_with(
+        &[root.join("listings"), root.join("tests")],
+        &options,
+    )
+    .unwrap()
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Every `.rs` file under `listings/` and `tests/`, with its marked items.
@@ -38,7 +47,9 @@ fn marked_items_in_workspace() -> Vec<(PathBuf, MarkedItem)> {
     let mut marked = Vec::new();
     for file in files {
         let source = std::fs::read_to_string(&file).unwrap();
-        let items = marked_items(&source).unwrap_or_else(|e| panic!("{} does not parse: {e}", file.display()));
+        let items = marked_items(&source).unwrap_or_else(|e| {
+            panic!("{} does not parse: {e}", file.display())
+        });
         marked.extend(items.into_iter().map(|item| (file.clone(), item)));
     }
     marked
@@ -48,9 +59,19 @@ fn marked_items_in_workspace() -> Vec<(PathBuf, MarkedItem)> {
 #[test]
 fn the_workspace_has_no_unexpected_findings() {
     let report = lint_workspace();
-    assert!(report.unparsed.is_empty(), "files the checker could not parse: {:?}", report.unparsed);
-    let unexpected: Vec<String> = report.unexpected().map(|f| f.to_string()).collect();
-    assert!(unexpected.is_empty(), "expected no findings outside marked items, found {}:\n{}", unexpected.len(), unexpected.join("\n"));
+    assert!(
+        report.unparsed.is_empty(),
+        "files the checker could not parse: {:?}",
+        report.unparsed
+    );
+    let unexpected: Vec<String> =
+        report.unexpected().map(|f| f.to_string()).collect();
+    assert!(
+        unexpected.is_empty(),
+        "expected no findings outside marked items, found {}:\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
 }
 
 /// Every `// BROKEN ON PURPOSE` marker is accounted for: the checker flags
@@ -61,22 +82,50 @@ fn the_workspace_has_no_unexpected_findings() {
 fn every_marker_is_flagged_by_the_checker_or_proven_by_a_run() {
     let report = lint_workspace();
     let allows_something = |file: &Path, item: &MarkedItem| {
-        report.allowed().any(|f| f.file.canonicalize().unwrap() == file && f.allowed_by.as_ref() == Some(item))
+        report.allowed().any(|f| {
+            f.file.canonicalize().unwrap() == file
+                && f.allowed_by.as_ref() == Some(item)
+        })
     };
-    let (mut flagged, mut run_only, mut unaccounted, mut stale) = (0, 0, Vec::new(), Vec::new());
+    let (mut flagged, mut run_only, mut unaccounted, mut stale) =
+        (0, 0, Vec::new(), Vec::new());
     for (file, item) in marked_items_in_workspace() {
         let file = file.canonicalize().unwrap();
         let flagged_here = allows_something(&file, &item);
         match item.allows {
             Allows::Everything if flagged_here => flagged += 1,
             Allows::Everything if item.ignored_as_broken => run_only += 1,
-            Allows::Everything => unaccounted.push(format!("{}:{} `{}`", file.display(), item.marker_line, item.name)),
-            Allows::Rules(_) if !flagged_here => stale.push(format!("{}:{} `{}`", file.display(), item.marker_line, item.name)),
+            Allows::Everything => unaccounted.push(format!(
+                "{}:{} `{}`",
+                file.display(),
+                item.marker_line,
+                item.name
+            )),
+            Allows::Rules(_) if !flagged_here => stale.push(format!(
+                "{}:{} `{}`",
+                file.display(),
+                item.marker_line,
+                item.name
+            )),
             Allows::Rules(_) => {}
         }
     }
-    println!("BROKEN ON PURPOSE markers: {} flagged by the checker, {run_only} fail only when run", flagged);
-    assert!(unaccounted.is_empty(), "markers on items that neither break a rule nor are ignored as broken:\n{}", unaccounted.join("\n"));
-    assert!(stale.is_empty(), "`test-lint: allow(…)` comments that allow nothing any more (remove them):\n{}", stale.join("\n"));
-    assert!(flagged >= 10, "expected at least the checker's 10 fixtures flagged, got {flagged}");
+    println!(
+        "BROKEN ON PURPOSE markers: {} flagged by the checker, {run_only} fail only when run",
+        flagged
+    );
+    assert!(
+        unaccounted.is_empty(),
+        "markers on items that neither break a rule nor are ignored as broken:\n{}",
+        unaccounted.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "`test-lint: allow(…)` comments that allow nothing any more (remove them):\n{}",
+        stale.join("\n")
+    );
+    assert!(
+        flagged >= 10,
+        "expected at least the checker's 10 fixtures flagged, got {flagged}"
+    );
 }

@@ -13,7 +13,8 @@ use std::{
     time::{Duration, Instant},
 };
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("tests/lifecycle/migrations");
+static MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("tests/lifecycle/migrations");
 
 fn run_child(test: &str, database_url: &str) -> Output {
     Command::new(std::env::current_exe().unwrap())
@@ -25,10 +26,13 @@ fn run_child(test: &str, database_url: &str) -> Output {
 
 /// The line of a panic's message that starts with `testdb:`.
 fn harness_error(output: &Output) -> String {
-    let text = String::from_utf8_lossy(&output.stderr).into_owned() + &String::from_utf8_lossy(&output.stdout);
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
     text.lines()
         .find(|line| line.starts_with("testdb:"))
-        .unwrap_or_else(|| panic!("no `testdb:` error line in the child's output:\n{text}"))
+        .unwrap_or_else(|| {
+            panic!("no `testdb:` error line in the child's output:\n{text}")
+        })
         .to_string()
 }
 
@@ -46,8 +50,15 @@ fn a_malformed_database_url_is_one_line_that_says_what_and_how_to_fix_it() {
 
     assert!(!output.status.success());
     let error = harness_error(&output);
-    assert!(error.contains("DATABASE_URL is not a valid PostgreSQL URL"), "says what is wrong: {error}");
-    assert!(error.contains("postgres://user:password@host:port/database") && error.contains("unset it"), "says how to fix it: {error}");
+    assert!(
+        error.contains("DATABASE_URL is not a valid PostgreSQL URL"),
+        "says what is wrong: {error}"
+    );
+    assert!(
+        error.contains("postgres://user:password@host:port/database")
+            && error.contains("unset it"),
+        "says how to fix it: {error}"
+    );
 }
 
 /// A `DATABASE_URL` nobody answers at: one line naming the server (without
@@ -55,18 +66,29 @@ fn a_malformed_database_url_is_one_line_that_says_what_and_how_to_fix_it() {
 #[test]
 fn an_unreachable_database_url_is_one_line_that_names_the_server() {
     // Port 1 on loopback: nothing listens there, so the refusal is immediate.
-    let output = run_child("child_asks_for_a_database", "postgres://tester:secret@127.0.0.1:1/postgres");
+    let output = run_child(
+        "child_asks_for_a_database",
+        "postgres://tester:secret@127.0.0.1:1/postgres",
+    );
 
     assert!(!output.status.success());
     let error = harness_error(&output);
-    assert!(error.contains("could not connect to DATABASE_URL") && error.contains("127.0.0.1:1"), "names the server: {error}");
-    assert!(!error.contains("secret"), "never prints the password: {error}");
+    assert!(
+        error.contains("could not connect to DATABASE_URL")
+            && error.contains("127.0.0.1:1"),
+        "names the server: {error}"
+    );
+    assert!(
+        !error.contains("secret"),
+        "never prints the password: {error}"
+    );
 }
 
 #[test]
 #[ignore = "run only as a child process by a_killed_test_process_leaves_no_cluster_behind"]
 fn child_holds_a_cluster_until_killed() {
-    let cluster = testdb::cluster::Cluster::start().expect("a throwaway cluster");
+    let cluster =
+        testdb::cluster::Cluster::start().expect("a throwaway cluster");
     println!("{}", cluster.data_dir.display());
     // Block until the parent kills us; no timer involved.
     let _ = std::io::stdin().read_line(&mut String::new());
@@ -77,7 +99,13 @@ fn child_holds_a_cluster_until_killed() {
 #[test]
 fn a_killed_test_process_leaves_no_cluster_behind() {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--ignored", "--exact", "child_holds_a_cluster_until_killed", "--nocapture", "--quiet"])
+        .args([
+            "--ignored",
+            "--exact",
+            "child_holds_a_cluster_until_killed",
+            "--nocapture",
+            "--quiet",
+        ])
         .env_remove("DATABASE_URL")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -85,12 +113,18 @@ fn a_killed_test_process_leaves_no_cluster_behind() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let data_dir = loop {
-        let line = lines.next().expect("the child prints its cluster directory").unwrap();
+        let line = lines
+            .next()
+            .expect("the child prints its cluster directory")
+            .unwrap();
         if line.starts_with('/') {
             break PathBuf::from(line);
         }
     };
-    assert!(data_dir.join("postmaster.pid").exists(), "the cluster runs before the kill");
+    assert!(
+        data_dir.join("postmaster.pid").exists(),
+        "the cluster runs before the kill"
+    );
 
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
@@ -98,9 +132,20 @@ fn a_killed_test_process_leaves_no_cluster_behind() {
     // The clean-up happens in other processes; poll for it with a deadline.
     let deadline = Instant::now() + Duration::from_secs(20);
     while data_dir.exists() {
-        assert!(Instant::now() < deadline, "{} still exists 20 s after its test process was killed", data_dir.display());
+        assert!(
+            Instant::now() < deadline,
+            "{} still exists 20 s after its test process was killed",
+            data_dir.display()
+        );
         std::thread::sleep(Duration::from_millis(50)); // polling interval, not a guess at how long clean-up takes
     }
-    let still_running = Command::new("pgrep").args(["-f", &data_dir.to_string_lossy()]).output().unwrap();
-    assert!(still_running.stdout.is_empty(), "a postgres process for {} survived", data_dir.display());
+    let still_running = Command::new("pgrep")
+        .args(["-f", &data_dir.to_string_lossy()])
+        .output()
+        .unwrap();
+    assert!(
+        still_running.stdout.is_empty(),
+        "a postgres process for {} survived",
+        data_dir.display()
+    );
 }

@@ -27,7 +27,10 @@ use user_service::{
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
         .with_ansi(false)
         .with_target(false)
         .init();
@@ -54,9 +57,14 @@ async fn run() -> Result<(), String> {
         ..defaults
     };
     if settings.lease.is_zero() || settings.max_attempts < 1 {
-        return Err("WORKER_LEASE_MS and WORKER_MAX_ATTEMPTS must be at least 1".into());
+        return Err(
+            "WORKER_LEASE_MS and WORKER_MAX_ATTEMPTS must be at least 1".into(),
+        );
     }
-    let email = EmailClient::new(email_base_url, millis("EMAIL_TIMEOUT_MS", Duration::from_secs(10))?);
+    let email = EmailClient::new(
+        email_base_url,
+        millis("EMAIL_TIMEOUT_MS", Duration::from_secs(10))?,
+    );
 
     // Two connections: one for claims and outcomes, one for the heartbeat
     // that renews a lease while a send is in flight. Every worker process
@@ -65,11 +73,19 @@ async fn run() -> Result<(), String> {
         .max_connections(2)
         .connect(&database_url)
         .await
-        .map_err(|error| format!("could not connect to DATABASE_URL: {error}"))?;
+        .map_err(|error| {
+            format!("could not connect to DATABASE_URL: {error}")
+        })?;
 
-    tracing::info!("worker {} started (lease {:?}, max attempts {})", settings.name, settings.lease, settings.max_attempts);
+    tracing::info!(
+        "worker {} started (lease {:?}, max attempts {})",
+        settings.name,
+        settings.lease,
+        settings.max_attempts
+    );
     let worker = Worker::new(pool, Arc::new(email), settings);
-    let mut terminate = signal(SignalKind::terminate()).map_err(|error| format!("could not listen for SIGTERM: {error}"))?;
+    let mut terminate = signal(SignalKind::terminate())
+        .map_err(|error| format!("could not listen for SIGTERM: {error}"))?;
     worker
         .run(async move {
             tokio::select! {
@@ -89,7 +105,9 @@ fn required(name: &str) -> Result<String, String> {
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
     match env::var(name) {
         Err(_) => Ok(default),
-        Ok(text) => text.parse().map_err(|_| format!("{name}={text:?} is not a whole number")),
+        Ok(text) => text
+            .parse()
+            .map_err(|_| format!("{name}={text:?} is not a whole number")),
     }
 }
 

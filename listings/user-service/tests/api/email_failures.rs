@@ -7,7 +7,10 @@ use wiremock::{Mock, ResponseTemplate, matchers::path};
 use crate::helpers::{EMAIL_TIMEOUT, TestApp, spawn_app};
 
 /// The outbox row for a user: (status, attempts, last_error).
-async fn outbox_row(app: &TestApp, user_id: i64) -> (String, i32, Option<String>) {
+async fn outbox_row(
+    app: &TestApp,
+    user_id: i64,
+) -> (String, i32, Option<String>) {
     sqlx::query_as("SELECT status, attempts, last_error FROM email_outbox WHERE user_id = $1")
         .bind(user_id)
         .fetch_one(app.pool())
@@ -22,19 +25,28 @@ async fn outbox_row(app: &TestApp, user_id: i64) -> (String, i32, Option<String>
 async fn an_email_service_error_keeps_the_user_and_leaves_the_email_pending() {
     let app = spawn_app().await;
     Mock::given(path("/send"))
-        .respond_with(ResponseTemplate::new(500).set_body_string("mail queue full"))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_string("mail queue full"),
+        )
         .expect(1)
         .mount(&app.email_server)
         .await;
 
-    let response = app.post_user(&json!({"name": "Ada", "email": "ada@example.com"})).await;
+    let response = app
+        .post_user(&json!({"name": "Ada", "email": "ada@example.com"}))
+        .await;
 
     assert_eq!(response.status(), 201);
-    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (status, attempts, last_error) = outbox_row(&app, id).await;
     assert_eq!((status.as_str(), attempts), ("pending", 1));
     let last_error = last_error.expect("the failure is recorded");
-    assert!(last_error.contains("500") && last_error.contains("mail queue full"), "recorded: {last_error}");
+    assert!(
+        last_error.contains("500") && last_error.contains("mail queue full"),
+        "recorded: {last_error}"
+    );
 }
 // ANCHOR_END: email_500
 
@@ -57,9 +69,14 @@ async fn a_slow_email_service_times_out_and_leaves_the_email_pending() {
         .expect("POST /users must answer long before the stub does: is the email timeout applied?");
 
     assert_eq!(response.status(), 201);
-    let id = response.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let id = response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
     let (status, _, last_error) = outbox_row(&app, id).await;
     assert_eq!(status, "pending");
-    assert!(last_error.unwrap().contains("too slow"), "the timeout is recorded as the reason");
+    assert!(
+        last_error.unwrap().contains("too slow"),
+        "the timeout is recorded as the reason"
+    );
 }
 // ANCHOR_END: email_timeout

@@ -10,7 +10,9 @@ use std::{
 };
 
 use serde_json::{Value, json};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path};
+use wiremock::{
+    Mock, MockServer, Request, Respond, ResponseTemplate, matchers::path,
+};
 
 // ANCHOR: idempotent_stub -- a stand-in that sends once per idempotency key and counts requests and emails apart
 #[derive(Clone, Default)]
@@ -31,14 +33,22 @@ struct Seen {
 
 impl Respond for IdempotentEmailService {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let Some(key) = request.headers.get("Idempotency-Key").and_then(|v| v.to_str().ok()) else {
-            return ResponseTemplate::new(400).set_body_string("missing Idempotency-Key header");
+        let Some(key) = request
+            .headers
+            .get("Idempotency-Key")
+            .and_then(|v| v.to_str().ok())
+        else {
+            return ResponseTemplate::new(400)
+                .set_body_string("missing Idempotency-Key header");
         };
-        let to = serde_json::from_slice::<Value>(&request.body).ok().and_then(|b| b["to"].as_str().map(str::to_owned));
+        let to = serde_json::from_slice::<Value>(&request.body)
+            .ok()
+            .and_then(|b| b["to"].as_str().map(str::to_owned));
         let mut seen = self.seen.lock().unwrap();
         let requests = seen.requests_by_key.entry(key.to_owned()).or_default();
         *requests += 1;
-        let receipt = ResponseTemplate::new(200).set_body_json(json!({"message_id": format!("msg-{key}")}));
+        let receipt = ResponseTemplate::new(200)
+            .set_body_json(json!({"message_id": format!("msg-{key}")}));
         if *requests > 1 {
             return receipt; // a repeat: already sent, nothing more to do
         }
@@ -49,20 +59,41 @@ impl Respond for IdempotentEmailService {
 
 impl IdempotentEmailService {
     /// Mounts the service on `server`; the first answer per key takes `first_answer_delay`.
-    pub async fn mount(server: &MockServer, first_answer_delay: Duration) -> Self {
-        let service = IdempotentEmailService { first_answer_delay, ..Default::default() };
-        Mock::given(path("/send")).respond_with(service.clone()).mount(server).await;
+    pub async fn mount(
+        server: &MockServer,
+        first_answer_delay: Duration,
+    ) -> Self {
+        let service = IdempotentEmailService {
+            first_answer_delay,
+            ..Default::default()
+        };
+        Mock::given(path("/send"))
+            .respond_with(service.clone())
+            .mount(server)
+            .await;
         service
     }
 
     /// Requests that carried `key`, repeats included.
     pub fn requests_with_key(&self, key: &str) -> u32 {
-        self.seen.lock().unwrap().requests_by_key.get(key).copied().unwrap_or(0)
+        self.seen
+            .lock()
+            .unwrap()
+            .requests_by_key
+            .get(key)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// Emails really sent to `recipient`, repeats not counted.
     pub fn emails_sent_to(&self, recipient: &str) -> usize {
-        self.seen.lock().unwrap().sent.iter().filter(|(to, _)| to == recipient).count()
+        self.seen
+            .lock()
+            .unwrap()
+            .sent
+            .iter()
+            .filter(|(to, _)| to == recipient)
+            .count()
     }
 }
 // ANCHOR_END: idempotent_stub

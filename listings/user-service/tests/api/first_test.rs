@@ -20,33 +20,51 @@ async fn creating_a_user_stores_it_and_sends_one_welcome_email() {
     //    accept. `expect(1)` is checked when `app` is dropped at the end.
     Mock::given(method("POST"))
         .and(path("/send"))
-        .and(body_json(json!({"to": "ada@example.com", "template": "welcome"})))
+        .and(body_json(
+            json!({"to": "ada@example.com", "template": "welcome"}),
+        ))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
         .mount(&app.email_server)
         .await;
 
     // 3. Act through the real interface: an HTTP request on a real socket.
-    let response = app.post_user(&json!({"name": "Ada Lovelace", "email": "ada@example.com"})).await;
+    let response = app
+        .post_user(&json!({"name": "Ada Lovelace", "email": "ada@example.com"}))
+        .await;
 
     // 4. Assert the response, the state it left, and the side effect.
-    assert_eq!(response.status(), 201, "body: {}", response.text().await.unwrap());
+    assert_eq!(
+        response.status(),
+        201,
+        "body: {}",
+        response.text().await.unwrap()
+    );
     let body: Value = response.json().await.unwrap();
     let id = body["id"].as_i64().expect("201 body has a numeric id");
 
-    let (name, email): (String, String) = sqlx::query_as("SELECT name, email FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(app.pool())
-        .await
-        .expect("the user row exists");
-    assert_eq!((name.as_str(), email.as_str()), ("Ada Lovelace", "ada@example.com"));
+    let (name, email): (String, String) =
+        sqlx::query_as("SELECT name, email FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(app.pool())
+            .await
+            .expect("the user row exists");
+    assert_eq!(
+        (name.as_str(), email.as_str()),
+        ("Ada Lovelace", "ada@example.com")
+    );
 
-    let outbox_status: String = sqlx::query_scalar("SELECT status FROM email_outbox WHERE user_id = $1")
-        .bind(id)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(outbox_status, "sent", "the app records that the email went out");
+    let outbox_status: String = sqlx::query_scalar(
+        "SELECT status FROM email_outbox WHERE user_id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        outbox_status, "sent",
+        "the app records that the email went out"
+    );
 
     // 5. Tear down: dropping `app` stops the mock (verifying `expect(1)`) and
     //    hands the database back to be dropped. Nothing to write by hand.
@@ -58,14 +76,25 @@ async fn creating_a_user_stores_it_and_sends_one_welcome_email() {
 #[tokio::test]
 async fn a_created_user_can_be_read_back() {
     let app = spawn_app().await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&app.email_server)
+        .await;
 
-    let created: Value = app.post_user(&json!({"name": "Grace", "email": "grace@example.com"})).await.json().await.unwrap();
+    let created: Value = app
+        .post_user(&json!({"name": "Grace", "email": "grace@example.com"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let response = app.get_user(created["id"].as_i64().unwrap()).await;
 
     assert_eq!(response.status(), 200);
     let user: Value = response.json().await.unwrap();
-    assert_eq!(user, json!({"id": created["id"], "name": "Grace", "email": "grace@example.com"}));
+    assert_eq!(
+        user,
+        json!({"id": created["id"], "name": "Grace", "email": "grace@example.com"})
+    );
 }
 
 /// An id nobody created is a 404 with a JSON error, not a 500.

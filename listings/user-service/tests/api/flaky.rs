@@ -47,11 +47,24 @@ impl Gate {
 /// `gate` before every send. Also returns the worker's progress signal.
 async fn app_with_gated_worker() -> (TestApp, Gate, watch::Receiver<Progress>) {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&app.email_server)
+        .await;
     let gate = Gate::closed();
     let held = gate.clone();
-    let hooks = Hooks { before_send: Some(hook(move |_job| { let held = held.clone(); async move { held.pass().await } })), ..Hooks::default() };
-    let settings = Settings { idle_poll: Duration::from_millis(20), hooks, ..Settings::default() };
+    let hooks = Hooks {
+        before_send: Some(hook(move |_job| {
+            let held = held.clone();
+            async move { held.pass().await }
+        })),
+        ..Hooks::default()
+    };
+    let settings = Settings {
+        idle_poll: Duration::from_millis(20),
+        hooks,
+        ..Settings::default()
+    };
     let worker = Worker::new(app.pool().clone(), app.email_client(), settings);
     let progress = worker.progress();
     // Runs until the test ends and its runtime drops the task.
@@ -73,7 +86,10 @@ async fn sleeping_a_fixed_time_for_the_worker() {
     tokio::time::sleep(Duration::from_millis(200)).await; // plenty, on my laptop
 
     let status = app.outbox_status(id).await;
-    assert_eq!(status, "sent", "expected the welcome email sent 200 ms after sign-up, but its outbox status is {status:?}");
+    assert_eq!(
+        status, "sent",
+        "expected the welcome email sent 200 ms after sign-up, but its outbox status is {status:?}"
+    );
 }
 
 /// The sleeping test fails on every run, and for the stated reason: when it
@@ -82,7 +98,10 @@ async fn sleeping_a_fixed_time_for_the_worker() {
 fn sleeping_for_the_worker_fails_because_the_email_is_still_pending() {
     expect_failure::assert_fails_because(
         "flaky::sleeping_a_fixed_time_for_the_worker",
-        &["expected the welcome email sent 200 ms after sign-up", "outbox status is \"pending\""],
+        &[
+            "expected the welcome email sent 200 ms after sign-up",
+            "outbox status is \"pending\"",
+        ],
     );
 }
 // ANCHOR_END: sleep_pitfall
@@ -94,7 +113,11 @@ fn sleeping_for_the_worker_fails_because_the_email_is_still_pending() {
 async fn polling_until_a_deadline_waits_as_long_as_the_worker_needs() {
     let (app, gate, _progress) = app_with_gated_worker().await;
     let id = app.sign_up("ada@example.com").await;
-    assert_eq!(app.outbox_status(id).await, "pending", "the gate holds the worker, so the first look can't see it done");
+    assert_eq!(
+        app.outbox_status(id).await,
+        "pending",
+        "the gate holds the worker, so the first look can't see it done"
+    );
 
     gate.open();
 
@@ -112,17 +135,28 @@ async fn polling_until_a_deadline_waits_as_long_as_the_worker_needs() {
 async fn waiting_for_the_workers_signal_needs_no_guess_either() {
     let (app, gate, mut progress) = app_with_gated_worker().await;
     let id = app.sign_up("ada@example.com").await;
-    assert_eq!(progress.borrow().sent, 0, "the gate holds the worker, so nothing is sent yet");
+    assert_eq!(
+        progress.borrow().sent,
+        0,
+        "the gate holds the worker, so nothing is sent yet"
+    );
 
     gate.open();
 
     // The timeout only turns "never" into a failure message; a passing run
     // returns as soon as the worker publishes.
-    tokio::time::timeout(Duration::from_secs(10), progress.wait_for(|p| p.sent == 1))
-        .await
-        .expect("the worker should report one sent email within 10 s")
-        .expect("the worker is still running");
-    assert_eq!(app.outbox_status(id).await, "sent", "the worker records `sent` before it reports it");
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        progress.wait_for(|p| p.sent == 1),
+    )
+    .await
+    .expect("the worker should report one sent email within 10 s")
+    .expect("the worker is still running");
+    assert_eq!(
+        app.outbox_status(id).await,
+        "sent",
+        "the worker records `sent` before it reports it"
+    );
 }
 // ANCHOR_END: signal
 
@@ -139,22 +173,50 @@ async fn a_failing_email_is_retried_after_growing_waits_then_dead() {
         .mount(&app.email_server)
         .await;
     let clock = ManualClock::starting_now();
-    let settings = Settings { clock: clock.clone(), max_attempts: 3, first_backoff: Duration::from_secs(10), ..Settings::default() };
+    let settings = Settings {
+        clock: clock.clone(),
+        max_attempts: 3,
+        first_backoff: Duration::from_secs(10),
+        ..Settings::default()
+    };
     let worker = Worker::new(app.pool().clone(), app.email_client(), settings);
     let id = app.sign_up("ada@example.com").await;
-    let retried = Progress { retried: 1, ..Progress::default() };
+    let retried = Progress {
+        retried: 1,
+        ..Progress::default()
+    };
     let nothing = Progress::default();
     let tick = Duration::from_millis(1);
 
-    assert_eq!(worker.drain().await.unwrap(), retried, "attempt 1, at 0 s, fails");
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        retried,
+        "attempt 1, at 0 s, fails"
+    );
     clock.advance(Duration::from_secs(10) - tick);
-    assert_eq!(worker.drain().await.unwrap(), nothing, "not due again before 10 s");
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        nothing,
+        "not due again before 10 s"
+    );
     clock.advance(tick);
-    assert_eq!(worker.drain().await.unwrap(), retried, "attempt 2, at 10 s, fails");
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        retried,
+        "attempt 2, at 10 s, fails"
+    );
     clock.advance(Duration::from_secs(20) - tick);
-    assert_eq!(worker.drain().await.unwrap(), nothing, "the wait doubled: not due before 20 s more");
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        nothing,
+        "the wait doubled: not due before 20 s more"
+    );
     clock.advance(tick);
-    assert_eq!(worker.drain().await.unwrap(), Progress { dead: 1, ..nothing }, "attempt 3, at 30 s, was the last");
+    assert_eq!(
+        worker.drain().await.unwrap(),
+        Progress { dead: 1, ..nothing },
+        "attempt 3, at 30 s, was the last"
+    );
 
     let (status, attempts, last_error): (String, i32, Option<String>) =
         sqlx::query_as("SELECT status, attempts, last_error FROM email_outbox WHERE user_id = $1")
@@ -164,6 +226,9 @@ async fn a_failing_email_is_retried_after_growing_waits_then_dead() {
             .unwrap();
     assert_eq!((status.as_str(), attempts), ("dead", 3));
     let last_error = last_error.unwrap_or_default();
-    assert!(last_error.contains("503") && last_error.contains("try later"), "expected the service's answer kept; got {last_error:?}");
+    assert!(
+        last_error.contains("503") && last_error.contains("try later"),
+        "expected the service's answer kept; got {last_error:?}"
+    );
 }
 // ANCHOR_END: backoff_clock

@@ -5,7 +5,9 @@ use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
 use testdb::TestDatabase;
-use user_service::{AppConfig, Jobs, MIGRATOR, app_with, email::EmailClient, serve};
+use user_service::{
+    AppConfig, Jobs, MIGRATOR, app_with, email::EmailClient, serve,
+};
 use wiremock::MockServer;
 
 /// How long the app waits for the email service in tests. Short, so the
@@ -39,13 +41,20 @@ pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
     let config = test_config(&db, &email_server);
 
     // Port 0: the OS picks a free port, so tests can run in parallel.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
     let address = format!("http://{}", listener.local_addr().unwrap());
     // The listener is already bound, so requests queue up until the server
     // task runs: no need to wait for "ready".
     tokio::spawn(serve(listener, app_with(config, jobs)));
 
-    TestApp { address, db, email_server, http: reqwest::Client::new() }
+    TestApp {
+        address,
+        db,
+        email_server,
+        http: reqwest::Client::new(),
+    }
 }
 
 /// The config a test app runs with: the test's database, the mock as the
@@ -53,7 +62,10 @@ pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
 pub fn test_config(db: &TestDatabase, email_server: &MockServer) -> AppConfig {
     AppConfig {
         pool: db.pool.clone(),
-        email_base_url: email_server.uri().parse().expect("wiremock gives a valid URL"),
+        email_base_url: email_server
+            .uri()
+            .parse()
+            .expect("wiremock gives a valid URL"),
         email_timeout: EMAIL_TIMEOUT,
     }
 }
@@ -66,12 +78,20 @@ impl TestApp {
     }
 
     /// `POST /users` with a JSON body.
-    pub async fn post_user(&self, body: &serde_json::Value) -> reqwest::Response {
-        self.post_user_raw(body.to_string(), "application/json").await
+    pub async fn post_user(
+        &self,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        self.post_user_raw(body.to_string(), "application/json")
+            .await
     }
 
     /// `POST /users` with any body, for tests of malformed input.
-    pub async fn post_user_raw(&self, body: String, content_type: &str) -> reqwest::Response {
+    pub async fn post_user_raw(
+        &self,
+        body: String,
+        content_type: &str,
+    ) -> reqwest::Response {
         self.http
             .post(format!("{}/users", self.address))
             .header("content-type", content_type)
@@ -82,20 +102,35 @@ impl TestApp {
     }
 
     pub async fn get_user(&self, id: i64) -> reqwest::Response {
-        self.http.get(format!("{}/users/{id}", self.address)).send().await.expect("the app answers")
+        self.http
+            .get(format!("{}/users/{id}", self.address))
+            .send()
+            .await
+            .expect("the app answers")
     }
 
     /// An email client aimed at the mock, for a worker the test runs itself.
     pub fn email_client(&self) -> Arc<EmailClient> {
-        Arc::new(EmailClient::new(self.email_server.uri().parse().unwrap(), EMAIL_TIMEOUT))
+        Arc::new(EmailClient::new(
+            self.email_server.uri().parse().unwrap(),
+            EMAIL_TIMEOUT,
+        ))
     }
 
     /// Signs up a user with this email and returns its id; panics unless 201.
     pub async fn sign_up(&self, email: &str) -> i64 {
-        let response = self.post_user(&serde_json::json!({"name": "Test User", "email": email})).await;
+        let response = self
+            .post_user(
+                &serde_json::json!({"name": "Test User", "email": email}),
+            )
+            .await;
         let status = response.status();
-        let body: serde_json::Value = response.json().await.expect("POST /users answers JSON");
-        assert_eq!(status, 201, "sign-up of {email} should succeed; body: {body}");
+        let body: serde_json::Value =
+            response.json().await.expect("POST /users answers JSON");
+        assert_eq!(
+            status, 201,
+            "sign-up of {email} should succeed; body: {body}"
+        );
         body["id"].as_i64().expect("the 201 body has a numeric id")
     }
 
@@ -110,7 +145,10 @@ impl TestApp {
 
     /// Rows in `users`, for "nothing was written" assertions.
     pub async fn user_count(&self) -> i64 {
-        sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(self.pool()).await.unwrap()
+        sqlx::query_scalar("SELECT count(*) FROM users")
+            .fetch_one(self.pool())
+            .await
+            .unwrap()
     }
 }
 // ANCHOR_END: test_app_methods

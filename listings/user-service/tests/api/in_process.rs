@@ -19,24 +19,33 @@ use crate::helpers::test_config;
 #[tokio::test]
 async fn the_router_creates_a_user_without_a_socket() {
     let email_server = MockServer::start().await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&email_server).await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&email_server)
+        .await;
     let db = testdb::fresh_database(&user_service::MIGRATOR).await;
     let router = user_service::app(test_config(&db, &email_server));
 
     let request = Request::post("/users")
         .header("content-type", "application/json")
-        .body(Body::from(json!({"name": "Alan", "email": "alan@example.com"}).to_string()))
+        .body(Body::from(
+            json!({"name": "Alan", "email": "alan@example.com"}).to_string(),
+        ))
         .unwrap();
     let response = router.oneshot(request).await.unwrap();
 
     assert_eq!(response.status(), StatusCode::CREATED);
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    let id = serde_json::from_slice::<Value>(&bytes).unwrap()["id"].as_i64().unwrap();
-    let stored: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-        .bind(id)
-        .fetch_one(&db.pool)
-        .await
+    let id = serde_json::from_slice::<Value>(&bytes).unwrap()["id"]
+        .as_i64()
         .unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(id)
+            .fetch_one(&db.pool)
+            .await
+            .unwrap();
     assert_eq!(stored, "alan@example.com");
 }
 // ANCHOR_END: oneshot

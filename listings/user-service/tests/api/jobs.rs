@@ -27,21 +27,37 @@ use crate::{helpers::spawn_app_with, worker_process::spawn_worker};
 async fn draining_the_queue_in_the_test_sends_the_welcome_email() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
     let id = app.sign_up("ada@example.com").await;
-    assert_eq!(app.outbox_status(id).await, "pending", "the request only records the job");
+    assert_eq!(
+        app.outbox_status(id).await,
+        "pending",
+        "the request only records the job"
+    );
 
     Mock::given(method("POST"))
         .and(path("/send"))
         .and(header("Idempotency-Key", format!("welcome-{id}")))
-        .and(body_json(serde_json::json!({"to": "ada@example.com", "template": "welcome"})))
+        .and(body_json(
+            serde_json::json!({"to": "ada@example.com", "template": "welcome"}),
+        ))
         .respond_with(ResponseTemplate::new(200))
         .expect(1)
         .mount(&app.email_server)
         .await;
     // The worker, run to completion on the test's own task: when this line
     // returns, the work is done. Nothing to wait for.
-    let drained = worker::drain(app.pool(), &app.email_client()).await.expect("the queue drains");
+    let drained = worker::drain(app.pool(), &app.email_client())
+        .await
+        .expect("the queue drains");
 
-    assert_eq!(drained, Progress { sent: 1, retried: 0, dead: 0 }, "one job, sent");
+    assert_eq!(
+        drained,
+        Progress {
+            sent: 1,
+            retried: 0,
+            dead: 0
+        },
+        "one job, sent"
+    );
     assert_eq!(app.outbox_status(id).await, "sent");
 }
 // ANCHOR_END: drain_inline
@@ -55,7 +71,11 @@ struct RecordingQueue {
 
 #[async_trait::async_trait]
 impl JobQueue for RecordingQueue {
-    async fn enqueue(&self, _tx: &mut PgConnection, job: &WelcomeEmail) -> Result<(), sqlx::Error> {
+    async fn enqueue(
+        &self,
+        _tx: &mut PgConnection,
+        job: &WelcomeEmail,
+    ) -> Result<(), sqlx::Error> {
         self.jobs.lock().unwrap().push(job.clone());
         Ok(())
     }
@@ -66,16 +86,37 @@ impl JobQueue for RecordingQueue {
 #[tokio::test]
 async fn a_sign_up_enqueues_one_welcome_email_and_a_duplicate_none() {
     let queue = Arc::new(RecordingQueue::default());
-    let app = spawn_app_with(Jobs { queue: queue.clone(), delivery: Delivery::Worker, ..Jobs::default() }).await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&app.email_server).await;
+    let app = spawn_app_with(Jobs {
+        queue: queue.clone(),
+        delivery: Delivery::Worker,
+        ..Jobs::default()
+    })
+    .await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(0)
+        .mount(&app.email_server)
+        .await;
 
     let id = app.sign_up("Grace@Example.com").await;
-    let duplicate = app.post_user(&serde_json::json!({"name": "Grace", "email": "grace@example.com"})).await;
+    let duplicate = app
+        .post_user(
+            &serde_json::json!({"name": "Grace", "email": "grace@example.com"}),
+        )
+        .await;
 
     assert_eq!(duplicate.status(), 409);
     let enqueued = queue.jobs.lock().unwrap().clone();
-    let expected = WelcomeEmail { user_id: id, recipient: "grace@example.com".into(), idempotency_key: format!("welcome-{id}") };
-    assert_eq!(enqueued, [expected], "exactly one job, for the normalised address");
+    let expected = WelcomeEmail {
+        user_id: id,
+        recipient: "grace@example.com".into(),
+        idempotency_key: format!("welcome-{id}"),
+    };
+    assert_eq!(
+        enqueued,
+        [expected],
+        "exactly one job, for the normalised address"
+    );
 }
 // ANCHOR_END: fake_queue
 
@@ -85,7 +126,11 @@ async fn a_sign_up_enqueues_one_welcome_email_and_a_duplicate_none() {
 #[tokio::test]
 async fn a_worker_process_sends_the_welcome_email() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&app.email_server).await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&app.email_server)
+        .await;
     let _worker = spawn_worker(&app, &[]);
 
     let id = app.sign_up("alan@example.com").await;
@@ -111,7 +156,10 @@ async fn the_worker_binary_names_a_missing_setting() {
         .expect("the worker binary runs");
 
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "expected a failure exit without DATABASE_URL; stderr: {stderr}");
+    assert!(
+        !output.status.success(),
+        "expected a failure exit without DATABASE_URL; stderr: {stderr}"
+    );
     assert!(
         stderr.contains("DATABASE_URL is not set; see the doc comment at the top of src/bin/worker.rs"),
         "expected the missing variable named; stderr: {stderr}"

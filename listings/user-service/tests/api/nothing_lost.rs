@@ -15,7 +15,10 @@ use user_service::{
 };
 use wiremock::{Mock, ResponseTemplate, matchers::path};
 
-use crate::{email_stub::IdempotentEmailService, helpers::spawn_app_with, manual_clock::ManualClock, worker_process::spawn_worker};
+use crate::{
+    email_stub::IdempotentEmailService, helpers::spawn_app_with,
+    manual_clock::ManualClock, worker_process::spawn_worker,
+};
 
 // ANCHOR: kill_mid_job
 /// A worker killed while the email service is still answering its call: the
@@ -26,19 +29,29 @@ async fn a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
     // The first answer per key takes a minute: the first worker is inside
     // its call, waiting, when it is killed.
-    let email_service = IdempotentEmailService::mount(&app.email_server, Duration::from_secs(60)).await;
+    let email_service = IdempotentEmailService::mount(
+        &app.email_server,
+        Duration::from_secs(60),
+    )
+    .await;
     let id = app.sign_up("ada@example.com").await;
     let key = format!("welcome-{id}");
     // A 1 s lease, so the job is free soon after the kill; a 2-minute email
     // timeout, so the first worker can't give up on its own before we kill it.
-    let settings = [("WORKER_LEASE_MS", "1000"), ("EMAIL_TIMEOUT_MS", "120000")];
+    let settings =
+        [("WORKER_LEASE_MS", "1000"), ("EMAIL_TIMEOUT_MS", "120000")];
 
     let mut first = spawn_worker(&app, &settings);
-    first.wait_for_line(&format!("key {key})"), Duration::from_secs(30)).await;
+    first
+        .wait_for_line(&format!("key {key})"), Duration::from_secs(30))
+        .await;
     // It prints the claim before it calls; kill it only once the call has
     // arrived, so it dies where it hurts: email sent, answer not received.
     poll("the first worker's call to reach the email service")
-        .until(|| ready(email_service.requests_with_key(&key)), |requests| *requests == 1)
+        .until(
+            || ready(email_service.requests_with_key(&key)),
+            |requests| *requests == 1,
+        )
         .await;
     first.kill().await;
 
@@ -48,14 +61,27 @@ async fn a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice() {
         .until(|| app.outbox_status(id), |status| status == "sent")
         .await;
 
-    assert_eq!(email_service.requests_with_key(&key), 2, "expected one call from each worker, with the same key");
-    assert_eq!(email_service.emails_sent_to("ada@example.com"), 1, "expected the repeat to send no second email");
-    let attempts: i32 = sqlx::query_scalar("SELECT attempts FROM email_outbox WHERE user_id = $1")
-        .bind(id)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
-    assert_eq!(attempts, 2, "the killed attempt counts: a job that kills every worker must die eventually");
+    assert_eq!(
+        email_service.requests_with_key(&key),
+        2,
+        "expected one call from each worker, with the same key"
+    );
+    assert_eq!(
+        email_service.emails_sent_to("ada@example.com"),
+        1,
+        "expected the repeat to send no second email"
+    );
+    let attempts: i32 = sqlx::query_scalar(
+        "SELECT attempts FROM email_outbox WHERE user_id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(
+        attempts, 2,
+        "the killed attempt counts: a job that kills every worker must die eventually"
+    );
 }
 // ANCHOR_END: kill_mid_job
 
@@ -93,26 +119,55 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
     app.sign_up("ada@example.com").await;
     app.sign_up("grace@example.com").await;
     let (stop_a, a_stopped, release_a) = stop_once();
-    let worker_a = Settings { name: "worker-a".into(), hooks: Hooks { while_claiming: Some(stop_a), ..Hooks::default() }, ..Settings::default() };
-    let worker_b = Settings { name: "worker-b".into(), ..Settings::default() };
+    let worker_a = Settings {
+        name: "worker-a".into(),
+        hooks: Hooks {
+            while_claiming: Some(stop_a),
+            ..Hooks::default()
+        },
+        ..Settings::default()
+    };
+    let worker_b = Settings {
+        name: "worker-b".into(),
+        ..Settings::default()
+    };
 
     let pool = app.pool().clone();
-    let claim_a = tokio::spawn(async move { worker::claim_next(&pool, &worker_a).await });
+    let claim_a =
+        tokio::spawn(async move { worker::claim_next(&pool, &worker_a).await });
     let locked_by_a = a_stopped.await.expect("worker A reaches its hook");
 
     // A holds the row lock on `locked_by_a` right now, mid-transaction.
-    let claimed_by_b = tokio::time::timeout(Duration::from_secs(10), worker::claim_next(app.pool(), &worker_b))
-        .await
-        .expect("B must not wait for A's lock: SKIP LOCKED passes over it")
-        .unwrap()
-        .expect("B finds the other pending job");
+    let claimed_by_b = tokio::time::timeout(
+        Duration::from_secs(10),
+        worker::claim_next(app.pool(), &worker_b),
+    )
+    .await
+    .expect("B must not wait for A's lock: SKIP LOCKED passes over it")
+    .unwrap()
+    .expect("B finds the other pending job");
     release_a.notify_one();
-    let claimed_by_a = claim_a.await.unwrap().unwrap().expect("A completes the claim it started");
+    let claimed_by_a = claim_a
+        .await
+        .unwrap()
+        .unwrap()
+        .expect("A completes the claim it started");
 
-    assert_ne!(claimed_by_b.id, locked_by_a, "B took the job A was claiming");
-    assert_eq!(claimed_by_a.id, locked_by_a, "A ends up with the job it locked");
-    let third = worker::claim_next(app.pool(), &Settings::default()).await.unwrap();
-    assert_eq!(third, None, "both jobs are leased now; nothing is left to claim");
+    assert_ne!(
+        claimed_by_b.id, locked_by_a,
+        "B took the job A was claiming"
+    );
+    assert_eq!(
+        claimed_by_a.id, locked_by_a,
+        "A ends up with the job it locked"
+    );
+    let third = worker::claim_next(app.pool(), &Settings::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        third, None,
+        "both jobs are leased now; nothing is left to claim"
+    );
 }
 // ANCHOR_END: interleaving
 
@@ -122,24 +177,56 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
 #[tokio::test]
 async fn an_inline_attempt_and_a_worker_never_both_send() {
     let (stop_request, request_stopped, release_request) = stop_once();
-    let claims = Settings { hooks: Hooks { before_send: Some(stop_request), ..Hooks::default() }, ..Settings::default() };
-    let app = spawn_app_with(Jobs { claims, ..Jobs::default() }).await; // Delivery::Inline
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(1).mount(&app.email_server).await;
+    let claims = Settings {
+        hooks: Hooks {
+            before_send: Some(stop_request),
+            ..Hooks::default()
+        },
+        ..Settings::default()
+    };
+    let app = spawn_app_with(Jobs {
+        claims,
+        ..Jobs::default()
+    })
+    .await; // Delivery::Inline
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&app.email_server)
+        .await;
 
     // The request runs on its own task, so the test can act while it is stopped.
-    let sign_up = app.http.post(format!("{}/users", app.address)).json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"})).send();
+    let sign_up = app
+        .http
+        .post(format!("{}/users", app.address))
+        .json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"}))
+        .send();
     let signing_up = tokio::spawn(sign_up);
-    request_stopped.await.expect("the request claims the job and reaches its hook");
+    request_stopped
+        .await
+        .expect("the request claims the job and reaches its hook");
 
     // The request holds the claim and is about to send: the worker must keep out.
-    let drained = worker::drain(app.pool(), &app.email_client()).await.unwrap();
-    assert_eq!(drained, Progress::default(), "expected the worker to find nothing due while the request holds the job");
+    let drained = worker::drain(app.pool(), &app.email_client())
+        .await
+        .unwrap();
+    assert_eq!(
+        drained,
+        Progress::default(),
+        "expected the worker to find nothing due while the request holds the job"
+    );
 
     release_request.notify_one();
     let response = signing_up.await.unwrap().expect("the app answers");
     assert_eq!(response.status(), 201);
-    let id = response.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
-    assert_eq!(app.outbox_status(id).await, "sent", "the request sent it; the stub's expect(1) checks it was the only send");
+    let id = response.json::<serde_json::Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.outbox_status(id).await,
+        "sent",
+        "the request sent it; the stub's expect(1) checks it was the only send"
+    );
 }
 // ANCHOR_END: inline_and_worker
 
@@ -151,18 +238,35 @@ async fn a_silent_workers_job_is_taken_again_when_its_lease_runs_out() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
     app.sign_up("ada@example.com").await;
     let clock = ManualClock::starting_now();
-    let settings = Settings { clock: clock.clone(), lease: Duration::from_secs(30), ..Settings::default() };
+    let settings = Settings {
+        clock: clock.clone(),
+        lease: Duration::from_secs(30),
+        ..Settings::default()
+    };
 
-    let abandoned = worker::claim_next(app.pool(), &settings).await.unwrap().expect("the job is due");
+    let abandoned = worker::claim_next(app.pool(), &settings)
+        .await
+        .unwrap()
+        .expect("the job is due");
     // Its worker "dies" here: it never sends, renews or records anything.
 
     clock.advance(Duration::from_secs(30) - Duration::from_millis(1));
     let too_early = worker::claim_next(app.pool(), &settings).await.unwrap();
-    assert_eq!(too_early, None, "the job is leased for 30 s; nobody may take it before");
+    assert_eq!(
+        too_early, None,
+        "the job is leased for 30 s; nobody may take it before"
+    );
 
     clock.advance(Duration::from_millis(1));
-    let retaken = worker::claim_next(app.pool(), &settings).await.unwrap().expect("the lease ran out; the job is free");
-    assert_eq!((retaken.id, retaken.attempt), (abandoned.id, 2), "the same job, on its second attempt");
+    let retaken = worker::claim_next(app.pool(), &settings)
+        .await
+        .unwrap()
+        .expect("the lease ran out; the job is free");
+    assert_eq!(
+        (retaken.id, retaken.attempt),
+        (abandoned.id, 2),
+        "the same job, on its second attempt"
+    );
 }
 // ANCHOR_END: lease
 
@@ -173,18 +277,36 @@ async fn a_job_that_kills_every_worker_ends_up_dead() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
     let id = app.sign_up("ada@example.com").await;
     let clock = ManualClock::starting_now();
-    let settings = Settings { clock: clock.clone(), max_attempts: 2, ..Settings::default() };
+    let settings = Settings {
+        clock: clock.clone(),
+        max_attempts: 2,
+        ..Settings::default()
+    };
 
     for attempt in 1..=2 {
         let job = worker::claim_next(app.pool(), &settings).await.unwrap();
-        assert_eq!(job.map(|j| j.attempt), Some(attempt), "attempt {attempt} claims the job");
+        assert_eq!(
+            job.map(|j| j.attempt),
+            Some(attempt),
+            "attempt {attempt} claims the job"
+        );
         clock.advance(settings.lease); // and its worker vanishes
     }
     let third = worker::claim_next(app.pool(), &settings).await.unwrap();
 
     assert_eq!(third, None, "no third attempt after max_attempts = 2");
     assert_eq!(app.outbox_status(id).await, "dead");
-    let last_error: Option<String> =
-        sqlx::query_scalar("SELECT last_error FROM email_outbox WHERE user_id = $1").bind(id).fetch_one(app.pool()).await.unwrap();
-    assert!(last_error.unwrap_or_default().contains("never reported back"), "the reason is recorded for whoever looks");
+    let last_error: Option<String> = sqlx::query_scalar(
+        "SELECT last_error FROM email_outbox WHERE user_id = $1",
+    )
+    .bind(id)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert!(
+        last_error
+            .unwrap_or_default()
+            .contains("never reported back"),
+        "the reason is recorded for whoever looks"
+    );
 }

@@ -40,13 +40,21 @@ pub fn spawn_worker(app: &TestApp, env: &[(&str, &str)]) -> WorkerProcess {
     let (tx, lines) = mpsc::unbounded_channel();
     forward_lines(child.stdout.take().unwrap(), tx.clone());
     forward_lines(child.stderr.take().unwrap(), tx);
-    WorkerProcess { child, lines, printed: Vec::new() }
+    WorkerProcess {
+        child,
+        lines,
+        printed: Vec::new(),
+    }
 }
 
 impl WorkerProcess {
     /// Waits until the worker prints a line containing `needle` and returns
     /// it. A signal, not a sleep: it returns the moment the line appears.
-    pub async fn wait_for_line(&mut self, needle: &str, timeout: Duration) -> String {
+    pub async fn wait_for_line(
+        &mut self,
+        needle: &str,
+        timeout: Duration,
+    ) -> String {
         let found = tokio::time::timeout(timeout, async {
             while let Some(line) = self.lines.recv().await {
                 self.printed.push(line.clone());
@@ -59,20 +67,32 @@ impl WorkerProcess {
         .await;
         match found {
             Ok(Some(line)) => line,
-            Ok(None) => panic!("the worker exited without printing {needle:?}; it printed:\n{}", self.printed.join("\n")),
-            Err(_) => panic!("no line with {needle:?} from the worker within {timeout:?}; it printed:\n{}", self.printed.join("\n")),
+            Ok(None) => panic!(
+                "the worker exited without printing {needle:?}; it printed:\n{}",
+                self.printed.join("\n")
+            ),
+            Err(_) => panic!(
+                "no line with {needle:?} from the worker within {timeout:?}; it printed:\n{}",
+                self.printed.join("\n")
+            ),
         }
     }
 
     /// SIGKILL: no clean-up, no last words, like a machine losing power.
     pub async fn kill(mut self) {
-        self.child.kill().await.expect("the worker process can be killed");
+        self.child
+            .kill()
+            .await
+            .expect("the worker process can be killed");
     }
 }
 // ANCHOR_END: spawn_worker
 
 /// Sends each line `output` prints to `tx`, until it closes.
-fn forward_lines(output: impl AsyncRead + Unpin + Send + 'static, tx: mpsc::UnboundedSender<String>) {
+fn forward_lines(
+    output: impl AsyncRead + Unpin + Send + 'static,
+    tx: mpsc::UnboundedSender<String>,
+) {
     tokio::spawn(async move {
         let mut lines = BufReader::new(output).lines();
         while let Ok(Some(line)) = lines.next_line().await {

@@ -12,10 +12,16 @@ use std::{
     path::{Path, PathBuf},
 };
 
-use book_checks::{code_blocks, fragment_ids, has_anchor, includes_in, is_compiled, links, summary_chapters};
+use book_checks::{
+    code_blocks, fragment_ids, has_anchor, includes_in, is_compiled, links,
+    summary_chapters,
+};
 
 fn book_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Every Markdown file under `src/`, with its text.
@@ -38,18 +44,29 @@ fn chapters() -> Vec<(PathBuf, String)> {
 }
 
 fn short(path: &Path) -> String {
-    path.strip_prefix(book_root()).unwrap_or(path).display().to_string()
+    path.strip_prefix(book_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
 }
 
 /// The crates of the workspace, from the root `Cargo.toml`'s `members`.
 fn workspace_members() -> BTreeSet<PathBuf> {
     let manifest = fs::read_to_string(book_root().join("Cargo.toml")).unwrap();
-    let members = manifest.split("members").nth(1).and_then(|s| s.split(']').next()).unwrap_or("");
+    let members = manifest
+        .split("members")
+        .nth(1)
+        .and_then(|s| s.split(']').next())
+        .unwrap_or("");
     members
         .split('"')
         .skip(1)
         .step_by(2)
-        .map(|m| book_root().join(m).canonicalize().unwrap_or_else(|_| panic!("workspace member {m} does not exist")))
+        .map(|m| {
+            book_root().join(m).canonicalize().unwrap_or_else(|_| {
+                panic!("workspace member {m} does not exist")
+            })
+        })
         .collect()
 }
 
@@ -69,7 +86,8 @@ fn every_rust_block_is_run_by_mdbook_test_or_cargo_test() {
     for (chapter, text) in chapters() {
         for block in code_blocks(&text).into_iter().filter(|b| b.is_rust()) {
             let includes = block.includes();
-            let first_line = block.text.lines().next().unwrap_or("").to_string();
+            let first_line =
+                block.text.lines().next().unwrap_or("").to_string();
             if includes.is_empty() {
                 counted.0 += 1;
                 if block.has("ignore") || block.has("no_run") {
@@ -82,16 +100,29 @@ fn every_rust_block_is_run_by_mdbook_test_or_cargo_test() {
                 problems.push(format!("{}: included block `{first_line}` must be fenced rust,ignore (cargo test runs it)", short(&chapter)));
             }
             for include in includes {
-                let Some(file) = resolve(&chapter, &include.path) else { continue }; // reported by the include check
+                let Some(file) = resolve(&chapter, &include.path) else {
+                    continue;
+                }; // reported by the include check
                 let in_member = members.iter().any(|m| file.starts_with(m));
                 if !in_member || !is_compiled(&file) {
-                    problems.push(format!("{}: includes {}, which no workspace crate compiles", short(&chapter), include.path));
+                    problems.push(format!(
+                        "{}: includes {}, which no workspace crate compiles",
+                        short(&chapter),
+                        include.path
+                    ));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "Rust blocks nothing runs:\n{}", problems.join("\n"));
-    eprintln!("rust blocks: {} inline (mdbook test), {} included listings (cargo test)", counted.0, counted.1);
+    assert!(
+        problems.is_empty(),
+        "Rust blocks nothing runs:\n{}",
+        problems.join("\n")
+    );
+    eprintln!(
+        "rust blocks: {} inline (mdbook test), {} included listings (cargo test)",
+        counted.0, counted.1
+    );
 }
 
 #[test]
@@ -100,34 +131,57 @@ fn every_include_path_and_anchor_resolves() {
     for (chapter, text) in chapters() {
         for include in includes_in(&text) {
             let Some(file) = resolve(&chapter, &include.path) else {
-                problems.push(format!("{}: {{{{#include {}}}}}: no such file", short(&chapter), include.path));
+                problems.push(format!(
+                    "{}: {{{{#include {}}}}}: no such file",
+                    short(&chapter),
+                    include.path
+                ));
                 continue;
             };
             if let Some(anchor) = &include.anchor {
                 let listing = fs::read_to_string(&file).unwrap();
                 if !has_anchor(&listing, anchor) {
-                    problems.push(format!("{}: {}: no ANCHOR/ANCHOR_END pair named `{anchor}`", short(&chapter), include.path));
+                    problems.push(format!(
+                        "{}: {}: no ANCHOR/ANCHOR_END pair named `{anchor}`",
+                        short(&chapter),
+                        include.path
+                    ));
                 }
             }
         }
     }
-    assert!(problems.is_empty(), "Unresolved includes:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "Unresolved includes:\n{}",
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn every_chapter_file_is_in_the_summary() {
     let src = book_root().join("src");
     let summary = fs::read_to_string(src.join("SUMMARY.md")).unwrap();
-    let listed: BTreeSet<PathBuf> = summary_chapters(&summary).iter().filter_map(|c| src.join(c).canonicalize().ok()).collect();
+    let listed: BTreeSet<PathBuf> = summary_chapters(&summary)
+        .iter()
+        .filter_map(|c| src.join(c).canonicalize().ok())
+        .collect();
     let missing: Vec<String> = chapters()
         .into_iter()
         .map(|(path, _)| path)
-        .filter(|path| path.file_name().unwrap() != "SUMMARY.md" && !listed.contains(path))
+        .filter(|path| {
+            path.file_name().unwrap() != "SUMMARY.md" && !listed.contains(path)
+        })
         .map(|path| short(&path))
         .collect();
-    assert!(missing.is_empty(), "chapter files missing from SUMMARY.md: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "chapter files missing from SUMMARY.md: {missing:?}"
+    );
     for chapter in summary_chapters(&summary) {
-        assert!(src.join(&chapter).is_file(), "SUMMARY.md lists {chapter}, which does not exist");
+        assert!(
+            src.join(&chapter).is_file(),
+            "SUMMARY.md lists {chapter}, which does not exist"
+        );
     }
 }
 
@@ -136,16 +190,26 @@ fn every_relative_link_and_fragment_resolves() {
     let mut problems = Vec::new();
     for (chapter, text) in chapters() {
         for link in links(&text) {
-            if link.contains("://") || link.starts_with("mailto:") || link.is_empty() {
+            if link.contains("://")
+                || link.starts_with("mailto:")
+                || link.is_empty()
+            {
                 continue;
             }
             let (path, fragment) = match link.split_once('#') {
                 Some((path, fragment)) => (path, Some(fragment)),
                 None => (link.as_str(), None),
             };
-            let target = if path.is_empty() { Some(chapter.clone()) } else { resolve(&chapter, path) };
+            let target = if path.is_empty() {
+                Some(chapter.clone())
+            } else {
+                resolve(&chapter, path)
+            };
             let Some(target) = target else {
-                problems.push(format!("{}: link to {link}: no such file", short(&chapter)));
+                problems.push(format!(
+                    "{}: link to {link}: no such file",
+                    short(&chapter)
+                ));
                 continue;
             };
             if let Some(fragment) = fragment {
@@ -160,7 +224,11 @@ fn every_relative_link_and_fragment_resolves() {
             }
         }
     }
-    assert!(problems.is_empty(), "Broken links:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "Broken links:\n{}",
+        problems.join("\n")
+    );
 }
 
 /// Every output file a chapter shows is generated: either `ci/update-outputs`
@@ -170,23 +238,41 @@ fn every_relative_link_and_fragment_resolves() {
 #[test]
 fn every_shown_output_is_compared_or_a_listed_measurement() {
     let list = fs::read_to_string(book_root().join("ci/outputs.list")).unwrap();
-    let compared: BTreeSet<&str> = list.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()).filter_map(|l| l.split('\t').next()).collect();
-    let measured: BTreeSet<&str> = list.lines().filter_map(|l| l.strip_prefix("#measured\t")).collect();
+    let compared: BTreeSet<&str> = list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let measured: BTreeSet<&str> = list
+        .lines()
+        .filter_map(|l| l.strip_prefix("#measured\t"))
+        .collect();
     let mut problems = Vec::new();
     for (chapter, text) in chapters() {
-        for include in includes_in(&text).into_iter().filter(|i| i.path.contains("/output/")) {
-            let Some(file) = resolve(&chapter, &include.path) else { continue }; // reported by the include check
+        for include in includes_in(&text)
+            .into_iter()
+            .filter(|i| i.path.contains("/output/"))
+        {
+            let Some(file) = resolve(&chapter, &include.path) else {
+                continue;
+            }; // reported by the include check
             let relative = short(&file);
             if compared.contains(relative.as_str()) {
                 continue;
             }
             if !measured.contains(relative.as_str()) {
                 problems.push(format!("{}: shows {relative}, which ci/outputs.list neither compares nor lists as #measured", short(&chapter)));
-            } else if !["$ ", "`$ "].iter().any(|start| fs::read_to_string(&file).unwrap().starts_with(start)) {
+            } else if !["$ ", "`$ "].iter().any(|start| {
+                fs::read_to_string(&file).unwrap().starts_with(start)
+            }) {
                 // "`$ …`" is for a measured Markdown table, included outside a code block.
                 problems.push(format!("{relative}: a measured output must start with `$ <the command that produced it>`"));
             }
         }
     }
-    assert!(problems.is_empty(), "Output blocks not generated by a listed command:\n{}", problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "Output blocks not generated by a listed command:\n{}",
+        problems.join("\n")
+    );
 }

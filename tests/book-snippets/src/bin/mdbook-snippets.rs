@@ -7,7 +7,9 @@
 use std::io;
 
 use book_snippets::{DEPS_ENV, prepare_for_test};
-use mdbook_preprocessor::{Preprocessor, PreprocessorContext, book::Book, errors::Result};
+use mdbook_preprocessor::{
+    Preprocessor, PreprocessorContext, book::Book, errors::Result,
+};
 
 struct Snippets;
 
@@ -18,7 +20,9 @@ impl Preprocessor for Snippets {
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
         let deps_available = std::env::var_os(DEPS_ENV).is_some();
-        book.for_each_chapter_mut(|chapter| chapter.content = prepare_for_test(&chapter.content, deps_available));
+        book.for_each_chapter_mut(|chapter| {
+            chapter.content = prepare_for_test(&chapter.content, deps_available)
+        });
         Ok(book)
     }
 
@@ -31,7 +35,11 @@ fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     if args.next().as_deref() == Some("supports") {
         let renderer = args.next().unwrap_or_default();
-        std::process::exit(if Snippets.supports_renderer(&renderer)? { 0 } else { 1 });
+        std::process::exit(if Snippets.supports_renderer(&renderer)? {
+            0
+        } else {
+            1
+        });
     }
     let (ctx, book) = mdbook_preprocessor::parse_input(io::stdin())?;
     let book = Snippets.run(&ctx, book)?;

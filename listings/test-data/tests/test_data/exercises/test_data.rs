@@ -21,7 +21,11 @@ mod starter {
 
         for customer in &customers {
             let reply = app.post_user(customer).await;
-            assert_eq!(reply.status, 201, "expected {customer} to get an account, got {}: {}", reply.status, reply.body);
+            assert_eq!(
+                reply.status, 201,
+                "expected {customer} to get an account, got {}: {}",
+                reply.status, reply.body
+            );
         }
     }
     // ANCHOR_END: starter
@@ -42,7 +46,11 @@ mod solution {
 
         for customer in &customers {
             let reply = app.post_user(customer).await;
-            assert_eq!(reply.status, 201, "expected {customer} to get an account, got {}: {}", reply.status, reply.body);
+            assert_eq!(
+                reply.status, 201,
+                "expected {customer} to get an account, got {}: {}",
+                reply.status, reply.body
+            );
         }
     }
     // ANCHOR_END: solution

@@ -13,15 +13,24 @@ mod starter {
     #[ignore = "exercise starter: find the log line about the failed email and check its request id"]
     async fn the_log_line_about_a_failed_email_names_the_request() {
         let app = spawn_app().await;
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(500)).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&app.email_server)
+            .await;
         let mut data = TestData::new();
 
         let reply = app.post_user(&data.user().json()).await;
 
-        assert_eq!(reply.status, 201, "a failed email doesn't fail the sign-up, got {}: {}", reply.status, reply.body);
+        assert_eq!(
+            reply.status, 201,
+            "a failed email doesn't fail the sign-up, got {}: {}",
+            reply.status, reply.body
+        );
         // Hints: `reply.request_id()`, `app.logs.text()`; the line you want
         // mentions the retry.
-        todo!("find the app's log line about the failed email and check it contains request_id=<the id>")
+        todo!(
+            "find the app's log line about the failed email and check it contains request_id=<the id>"
+        )
     }
     // ANCHOR_END: starter
 }
@@ -37,17 +46,25 @@ mod solution {
     #[tokio::test]
     async fn the_log_line_about_a_failed_email_names_the_request() {
         let app = spawn_app().await;
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(500)).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&app.email_server)
+            .await;
         let mut data = TestData::new();
 
         let reply = app.post_user(&data.user().json()).await;
 
-        assert_eq!(reply.status, 201, "a failed email doesn't fail the sign-up, got {}: {}", reply.status, reply.body);
+        assert_eq!(
+            reply.status, 201,
+            "a failed email doesn't fail the sign-up, got {}: {}",
+            reply.status, reply.body
+        );
         let id = reply.request_id();
         let logs = app.logs.text();
         let failed = logs.lines().find(|line| line.contains("retrying in"));
         assert!(
-            failed.is_some_and(|line| line.contains(&format!("request_id={id}"))),
+            failed
+                .is_some_and(|line| line.contains(&format!("request_id={id}"))),
             "expected the log line about the failed email to carry request_id={id}; the app logged:\n{logs}"
         );
     }

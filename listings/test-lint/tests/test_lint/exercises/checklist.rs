@@ -10,8 +10,11 @@ use test_lint::{Finding, Options, lint_source_with};
 /// Lints `source` as a test file, the way `ci/test-lint` lints the book:
 /// `until` (the polling helper's) counts as an assertion.
 fn lint(source: &str) -> Vec<Finding> {
-    let options = Options { assertion_fns: vec!["until".to_owned()] };
-    lint_source_with(Path::new("tests/api/welcome.rs"), source, &options).expect("the test under review parses")
+    let options = Options {
+        assertion_fns: vec!["until".to_owned()],
+    };
+    lint_source_with(Path::new("tests/api/welcome.rs"), source, &options)
+        .expect("the test under review parses")
 }
 
 mod starter {
@@ -39,7 +42,10 @@ async fn a_sign_up_gets_a_welcome_email() {
     fn the_test_under_review_passes_the_checklist() {
         let findings = lint(TEST_UNDER_REVIEW);
 
-        assert!(findings.is_empty(), "expected no finding, the checker reports:\n{findings:#?}");
+        assert!(
+            findings.is_empty(),
+            "expected no finding, the checker reports:\n{findings:#?}"
+        );
     }
     // ANCHOR_END: starter
 }
@@ -70,7 +76,10 @@ async fn a_sign_up_gets_a_welcome_email() {
     fn the_test_under_review_passes_the_checklist() {
         let findings = lint(TEST_UNDER_REVIEW);
 
-        assert!(findings.is_empty(), "expected no finding, the checker reports:\n{findings:#?}");
+        assert!(
+            findings.is_empty(),
+            "expected no finding, the checker reports:\n{findings:#?}"
+        );
     }
     // ANCHOR_END: solution
 }

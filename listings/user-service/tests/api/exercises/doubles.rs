@@ -14,14 +14,25 @@ mod starter {
     #[ignore = "exercise starter: replace the todo!() with a check of the body the email service received"]
     async fn the_email_service_receives_the_normalised_address() {
         let app = spawn_app().await;
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&app.email_server)
+            .await;
 
-        let response = app.post_user(&json!({"name": "Ada", "email": "  Ada@Example.COM "})).await;
-        assert_eq!(response.status(), 201, "a sign-up with spaces and capitals is accepted");
+        let response = app
+            .post_user(&json!({"name": "Ada", "email": "  Ada@Example.COM "}))
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "a sign-up with spaces and capitals is accepted"
+        );
 
         // Hint: `app.email_server.received_requests()` returns every request the
         // mock got; `request.body_json::<serde_json::Value>()` parses one body.
-        todo!("check that exactly one request arrived and that its \"to\" is ada@example.com")
+        todo!(
+            "check that exactly one request arrived and that its \"to\" is ada@example.com"
+        )
     }
     // ANCHOR_END: starter
 }
@@ -38,16 +49,37 @@ mod solution {
     #[tokio::test]
     async fn the_email_service_receives_the_normalised_address() {
         let app = spawn_app().await;
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&app.email_server)
+            .await;
 
-        let response = app.post_user(&json!({"name": "Ada", "email": "  Ada@Example.COM "})).await;
-        assert_eq!(response.status(), 201, "a sign-up with spaces and capitals is accepted");
+        let response = app
+            .post_user(&json!({"name": "Ada", "email": "  Ada@Example.COM "}))
+            .await;
+        assert_eq!(
+            response.status(),
+            201,
+            "a sign-up with spaces and capitals is accepted"
+        );
 
         // `None` would mean request recording is off (it is on by default).
-        let received = app.email_server.received_requests().await.expect("the mock records requests");
-        assert_eq!(received.len(), 1, "requests to the email service: {received:?}");
-        let body: Value = received[0].body_json().expect("the client sends JSON");
-        assert_eq!(body["to"], "ada@example.com", "the address in the request, whole body: {body}");
+        let received = app
+            .email_server
+            .received_requests()
+            .await
+            .expect("the mock records requests");
+        assert_eq!(
+            received.len(),
+            1,
+            "requests to the email service: {received:?}"
+        );
+        let body: Value =
+            received[0].body_json().expect("the client sends JSON");
+        assert_eq!(
+            body["to"], "ada@example.com",
+            "the address in the request, whole body: {body}"
+        );
     }
     // ANCHOR_END: solution
 }

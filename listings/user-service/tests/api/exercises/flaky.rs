@@ -15,8 +15,14 @@ use crate::helpers::{TestApp, spawn_app_with};
 /// production: the test can't know when the worker gets to a job.
 async fn app_with_background_worker() -> TestApp {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
-    Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
-    let settings = Settings { idle_poll: Duration::from_millis(20), ..Settings::default() };
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&app.email_server)
+        .await;
+    let settings = Settings {
+        idle_poll: Duration::from_millis(20),
+        ..Settings::default()
+    };
     let worker = Worker::new(app.pool().clone(), app.email_client(), settings);
     // Runs until the test ends and its runtime drops the task.
     tokio::spawn(async move { worker.run(std::future::pending()).await });
@@ -38,7 +44,9 @@ mod starter {
 
         // Checking `app.outbox_status(id)` right now would be a race. Hint:
         // `eventually::poll("…").timeout(…).until(probe, done)`.
-        todo!("wait until app.outbox_status({id}) says \"sent\", with a deadline")
+        todo!(
+            "wait until app.outbox_status({id}) says \"sent\", with a deadline"
+        )
     }
     // ANCHOR_END: starter
 }

@@ -17,7 +17,11 @@ mod starter {
         let cases = [(1, 10), (2, 20), (3, 40), (7, 640)];
 
         for (attempt, seconds) in cases {
-            assert_eq!(settings.backoff_after(attempt), Duration::from_secs(seconds), "wait after failed attempt {attempt}");
+            assert_eq!(
+                settings.backoff_after(attempt),
+                Duration::from_secs(seconds),
+                "wait after failed attempt {attempt}"
+            );
         }
     }
     // ANCHOR_END: starter
@@ -41,11 +45,15 @@ mod solution {
             (6, 320),
             (7, 600),   // 640 would pass the ceiling
             (100, 600), // no overflow however long a job keeps failing
-            (0, 10),    // not a real attempt number; the first wait, not a panic
+            (0, 10), // not a real attempt number; the first wait, not a panic
         ];
 
         for (attempt, seconds) in cases {
-            assert_eq!(settings.backoff_after(attempt), Duration::from_secs(seconds), "wait after failed attempt {attempt}");
+            assert_eq!(
+                settings.backoff_after(attempt),
+                Duration::from_secs(seconds),
+                "wait after failed attempt {attempt}"
+            );
         }
     }
     // ANCHOR_END: solution

@@ -20,7 +20,11 @@ mod starter {
 
         let response = app.get_user(id).await;
 
-        assert_eq!(response.status(), 200, "GET /users/{id} for the user the test seeded");
+        assert_eq!(
+            response.status(),
+            200,
+            "GET /users/{id} for the user the test seeded"
+        );
     }
     // ANCHOR_END: starter
 }
@@ -44,7 +48,11 @@ mod solution {
 
         let response = app.get_user(id).await;
 
-        assert_eq!(response.status(), 200, "GET /users/{id} for the user the test seeded");
+        assert_eq!(
+            response.status(),
+            200,
+            "GET /users/{id} for the user the test seeded"
+        );
     }
     // ANCHOR_END: solution
 }

@@ -14,12 +14,18 @@ mod starter {
 
         // Written from a belief, not from a run: "the app validates names,
         // so the table takes whatever it is given"…
-        let inserted = sqlx::query("INSERT INTO users (name, email) VALUES ('', 'nobody@example.com')")
-            .execute(app.pool())
-            .await;
+        let inserted = sqlx::query(
+            "INSERT INTO users (name, email) VALUES ('', 'nobody@example.com')",
+        )
+        .execute(app.pool())
+        .await;
 
         inserted.expect("an empty name can be stored");
-        assert_eq!(app.user_count().await, 1, "users after inserting an empty name");
+        assert_eq!(
+            app.user_count().await,
+            1,
+            "users after inserting an empty name"
+        );
     }
     // ANCHOR_END: starter
 }
@@ -34,14 +40,25 @@ mod solution {
     async fn the_users_table_refuses_an_empty_name() {
         let app = spawn_app().await;
 
-        let inserted = sqlx::query("INSERT INTO users (name, email) VALUES ('', 'nobody@example.com')")
-            .execute(app.pool())
-            .await;
+        let inserted = sqlx::query(
+            "INSERT INTO users (name, email) VALUES ('', 'nobody@example.com')",
+        )
+        .execute(app.pool())
+        .await;
 
-        let error = inserted.expect_err("the CHECK (name <> '') in the migration refuses an empty name");
-        let code = error.as_database_error().and_then(|e| e.code()).map(|c| c.into_owned());
+        let error = inserted.expect_err(
+            "the CHECK (name <> '') in the migration refuses an empty name",
+        );
+        let code = error
+            .as_database_error()
+            .and_then(|e| e.code())
+            .map(|c| c.into_owned());
         // 23514 is PostgreSQL's check_violation: the constraint, not a typo in the SQL.
-        assert_eq!(code.as_deref(), Some("23514"), "error code for an empty name; the error: {error}");
+        assert_eq!(
+            code.as_deref(),
+            Some("23514"),
+            "error code for an empty name; the error: {error}"
+        );
         assert_eq!(app.user_count().await, 0, "users after the refused insert");
     }
     // ANCHOR_END: solution

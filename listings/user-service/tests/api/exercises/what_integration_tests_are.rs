@@ -14,10 +14,15 @@ mod starter {
     #[ignore = "exercise starter: replace the todo!() with checks that nothing was written and nothing was sent"]
     async fn a_too_long_name_is_refused_and_leaves_no_trace() {
         let app = spawn_app().await;
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(200))
+            .mount(&app.email_server)
+            .await;
         let too_long = "a".repeat(201);
 
-        let response = app.post_user(&json!({"name": too_long, "email": "ada@example.com"})).await;
+        let response = app
+            .post_user(&json!({"name": too_long, "email": "ada@example.com"}))
+            .await;
 
         // The half a unit test of the validation could also check:
         assert_eq!(response.status(), 422, "status for a 201-character name");
@@ -41,14 +46,27 @@ mod solution {
     async fn a_too_long_name_is_refused_and_leaves_no_trace() {
         let app = spawn_app().await;
         // `expect(0)`: checked when `app` is dropped, so a stray email fails the test.
-        Mock::given(path("/send")).respond_with(ResponseTemplate::new(200)).expect(0).mount(&app.email_server).await;
+        Mock::given(path("/send"))
+            .respond_with(ResponseTemplate::new(200))
+            .expect(0)
+            .mount(&app.email_server)
+            .await;
         let too_long = "a".repeat(201);
 
-        let response = app.post_user(&json!({"name": too_long, "email": "ada@example.com"})).await;
+        let response = app
+            .post_user(&json!({"name": too_long, "email": "ada@example.com"}))
+            .await;
 
         assert_eq!(response.status(), 422, "status for a 201-character name");
-        assert_eq!(app.user_count().await, 0, "users stored after a refused sign-up");
-        let owed: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox").fetch_one(app.pool()).await.unwrap();
+        assert_eq!(
+            app.user_count().await,
+            0,
+            "users stored after a refused sign-up"
+        );
+        let owed: i64 = sqlx::query_scalar("SELECT count(*) FROM email_outbox")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
         assert_eq!(owed, 0, "emails owed after a refused sign-up");
     }
     // ANCHOR_END: solution
