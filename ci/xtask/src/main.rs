@@ -1,0 +1,53 @@
+//! `cargo xtask <command>`: the book's machinery in one tool.
+//!
+//! Each command is a module `src/<command>.rs` with
+//! `pub fn run(args: &[String]) -> anyhow::Result<()>`, and one line in
+//! [`COMMANDS`]. See CONTRIBUTING.md, "The toolbox".
+
+use std::process::ExitCode;
+
+mod util;
+
+mod ci;
+mod serve;
+mod tools;
+
+type Run = fn(&[String]) -> anyhow::Result<()>;
+
+/// Every command: its name, its function, one line of help.
+const COMMANDS: &[(&str, Run, &str)] = &[
+    ("ci", ci::run, "the whole CI run (what .ci/run calls)"),
+    ("serve", serve::run, "install mdbook if needed, build, serve the book"),
+    ("tools", tools::run, "install mdbook, PostgreSQL, cargo-nextest if missing"),
+];
+
+fn usage() -> String {
+    let mut text = String::from("usage: cargo xtask <command> [args]\n\n");
+    for (name, _, help) in COMMANDS {
+        text.push_str(&format!("  {name:<14} {help}\n"));
+    }
+    text
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((name, rest)) = args.split_first() else {
+        eprint!("{}", usage());
+        return ExitCode::from(2);
+    };
+    let Some((_, run, _)) = COMMANDS.iter().find(|(n, ..)| n == name) else {
+        eprint!("xtask: no command `{name}`\n\n{}", usage());
+        return ExitCode::from(2);
+    };
+    if let Err(e) = util::enter_root() {
+        eprintln!("xtask: {e:#}");
+        return ExitCode::FAILURE;
+    }
+    match run(rest) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask {name}: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! `cargo xtask tools`: installs what the checks need, skipping what is
+//! there at the pinned version. Every other command calls the `ensure_*`
+//! function it needs, so a fresh machine needs no set-up of its own.
+
+use anyhow::{Result, bail};
+
+use crate::util::{apt_install, capture, cmd, exec, have};
+
+/// mdBook's version: the preprocessors are built against this one.
+pub const MDBOOK_VERSION: &str = "0.5.4";
+/// cargo-nextest's version (building it takes about 10.5 min on 2 cores).
+pub const NEXTEST_VERSION: &str = "0.9.143";
+
+pub fn run(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask tools");
+    }
+    ensure_mdbook()?;
+    ensure_postgres()?;
+    ensure_nextest()?;
+    Ok(())
+}
+
+/// Whether `program --version` prints a line that contains `version`.
+fn has_version(program: &str, args: &[&str], version: &str) -> bool {
+    let mut line = vec![program];
+    line.extend_from_slice(args);
+    have(program)
+        && capture(cmd(&line)).is_ok_and(|(ok, out)| ok && out.contains(version))
+}
+
+pub fn ensure_mdbook() -> Result<()> {
+    if has_version("mdbook", &["--version"], &format!("v{MDBOOK_VERSION}")) {
+        return Ok(());
+    }
+    println!("installing mdbook {MDBOOK_VERSION} (about 4 minutes on 2 cores)");
+    exec(cmd(&[
+        "cargo",
+        "install",
+        "mdbook",
+        "--locked",
+        "--version",
+        MDBOOK_VERSION,
+    ]))
+}
+
+pub fn ensure_nextest() -> Result<()> {
+    if has_version("cargo-nextest", &["nextest", "--version"], NEXTEST_VERSION)
+    {
+        return Ok(());
+    }
+    println!(
+        "installing cargo-nextest {NEXTEST_VERSION} \
+         (about 10.5 minutes on 2 cores)"
+    );
+    exec(cmd(&[
+        "cargo",
+        "install",
+        "cargo-nextest",
+        "--locked",
+        "--version",
+        NEXTEST_VERSION,
+    ]))
+}
+
+/// The throwaway cluster needs `initdb` and `postgres`: found where the
+/// harness looks (PATH, Debian's /usr/lib/postgresql/N/bin), else apt.
+pub fn ensure_postgres() -> Result<()> {
+    let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|dirs| {
+        dirs.flatten().any(|d| d.path().join("bin/initdb").is_file())
+    });
+    if have("initdb") || debian || std::env::var_os("DATABASE_URL").is_some()
+    {
+        return Ok(());
+    }
+    println!("installing the PostgreSQL server binaries");
+    apt_install(&["postgresql"])
+}
+
+/// Debian's Chromium (the browser walk and the handout) and poppler (the
+/// handout check reads the PDF back).
+pub fn ensure_chromium() -> Result<()> {
+    let chromium =
+        std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    if have(&chromium) && have("pdftotext") {
+        return Ok(());
+    }
+    println!("installing chromium and poppler (about 30 s)");
+    apt_install(&["chromium", "fonts-liberation", "poppler-utils"])
+}
+
+/// A PyPI tool, installed with pip when its command is missing.
+pub fn ensure_pip(command: &str, package: &str) -> Result<()> {
+    if have(command) {
+        return Ok(());
+    }
+    println!("installing {package} from PyPI");
+    exec(cmd(&[
+        "python3",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--root-user-action=ignore",
+        package,
+    ]))
+}
+
+/// A Python module (`import name`), installed with pip when missing.
+pub fn ensure_python_module(module: &str, package: &str) -> Result<()> {
+    let probe = format!("import {module}");
+    if capture(cmd(&["python3", "-c", &probe])).is_ok_and(|(ok, _)| ok) {
+        return Ok(());
+    }
+    println!("installing {package} from PyPI");
+    exec(cmd(&[
+        "python3",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--root-user-action=ignore",
+        package,
+    ]))
+}

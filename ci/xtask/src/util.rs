@@ -1,0 +1,144 @@
+//! What every command shares: the workspace root, running programs, steps,
+//! and the rule that CI=true turns a missing prerequisite into a failure.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, Stdio},
+};
+
+use anyhow::{Context, Result, bail};
+
+/// The workspace root (this crate lives in `ci/xtask`).
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("ci/xtask sits two levels under the workspace root")
+}
+
+/// Runs every command from the workspace root, with `~/.cargo/bin` on PATH
+/// (where `cargo install` puts mdbook and cargo-nextest).
+pub fn enter_root() -> Result<()> {
+    std::env::set_current_dir(root()).context("cannot enter the workspace")?;
+    if let Some(home) = std::env::var_os("HOME") {
+        let bin = PathBuf::from(home).join(".cargo/bin");
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+        if !dirs.contains(&bin) {
+            dirs.insert(0, bin);
+            // SAFETY: called once at start-up, before any thread exists.
+            unsafe { std::env::set_var("PATH", std::env::join_paths(dirs)?) };
+        }
+    }
+    Ok(())
+}
+
+/// Whether this is a CI run (`CI=true`): then nothing may be skipped.
+pub fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+/// A prerequisite is missing: a failure in CI, a printed skip elsewhere.
+pub fn skip(what: &str, why: &str) -> Result<()> {
+    if is_ci() {
+        bail!("{what} cannot run: {why}, and CI=true: CI must run it");
+    }
+    println!("skipped: {what}: {why}");
+    Ok(())
+}
+
+/// Prints a step's title the way every command does.
+pub fn step(title: &str) {
+    println!("\n=== {title} ===");
+}
+
+/// `program args…` as one Command.
+pub fn cmd(line: &[&str]) -> Command {
+    let mut c = Command::new(line[0]);
+    c.args(&line[1..]);
+    c
+}
+
+/// Runs a command with inherited output; fails if it fails.
+pub fn exec(mut c: Command) -> Result<()> {
+    let shown = show(&c);
+    let status = c.status().with_context(|| format!("cannot start {shown}"))?;
+    if !status.success() {
+        bail!("`{shown}` failed ({status})");
+    }
+    Ok(())
+}
+
+/// Runs a command and returns its stdout and stderr together, and whether
+/// it succeeded. Output is not echoed.
+pub fn capture(mut c: Command) -> Result<(bool, String)> {
+    let shown = show(&c);
+    let out = c
+        .stdin(Stdio::null())
+        .output()
+        .with_context(|| format!("cannot start {shown}"))?;
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    Ok((out.status.success(), text))
+}
+
+/// The command line, for messages.
+pub fn show(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Whether `program` is on PATH.
+pub fn have(program: &str) -> bool {
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|d| d.join(program).is_file())
+    })
+}
+
+/// Installs Debian packages (as root, or with sudo).
+pub fn apt_install(packages: &[&str]) -> Result<()> {
+    if !have("apt-get") {
+        bail!("{} missing and no apt-get here: install it", packages.join(" "));
+    }
+    let sudo = !is_root();
+    let mut update = if sudo { cmd(&["sudo", "apt-get"]) } else {
+        cmd(&["apt-get"])
+    };
+    update.args(["update", "-qq"]);
+    exec(update)?;
+    let mut install = if sudo { cmd(&["sudo", "env"]) } else { cmd(&["env"]) };
+    install.args([
+        "DEBIAN_FRONTEND=noninteractive",
+        "apt-get",
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+    ]);
+    install.args(packages);
+    exec(install)
+}
+
+/// Whether this process runs as root.
+pub fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|s| {
+        s.lines()
+            .find(|l| l.starts_with("Uid:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            == Some("0")
+    })
+}
+
+/// Whether a Docker engine answers.
+pub fn docker_ok() -> bool {
+    have("docker")
+        && cmd(&["docker", "info"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+}
