@@ -15,10 +15,7 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use user_service::{clock::Clock, users::User};
 
-use crate::{
-    clock::TestClock,
-    seed::{self, SEED_VAR},
-};
+use crate::{clock::TestClock, seed};
 
 // ANCHOR: test_data
 /// Where one test's data comes from: fake values from a seeded generator,
@@ -38,14 +35,8 @@ pub struct TestData {
 impl TestData {
     /// Data for the running test, from this run's seed.
     pub fn new() -> Self {
-        // libtest runs each test on a thread named after it
-        // (`module::test_name`), and `#[tokio::test]` keeps the test's body
-        // on that thread: the name is there for the taking.
-        let test = std::thread::current()
-            .name()
-            .unwrap_or("unnamed test")
-            .to_owned();
-        let mut data = TestData::with_seed(&test, seed::run_seed());
+        let mut data =
+            TestData::with_seed(&seed::current_test(), seed::run_seed());
         data.replayable = true;
         data
     }
@@ -97,11 +88,8 @@ impl Drop for TestData {
     /// When the test fails, say which seed its data came from and how to
     /// get exactly that data again. A passing test prints nothing.
     fn drop(&mut self) {
-        if std::thread::panicking() && self.replayable {
-            let (seed, test) = (self.seed, &self.test);
-            eprintln!(
-                "test data came from seed {seed}; replay it with:\n  {SEED_VAR}={seed} cargo test -p test-data --test test_data -- --exact {test}"
-            );
+        if self.replayable {
+            seed::hint_if_failing(self.seed, &self.test);
         }
     }
 }
@@ -149,13 +137,18 @@ impl UserBuilder {
             .duration_since(UNIX_EPOCH)
             .expect("after 1970")
             .as_secs_f64();
-        sqlx::query_as("INSERT INTO users (name, email, created_at) VALUES ($1, $2, to_timestamp($3)) RETURNING id, name, email")
-            .bind(&self.name)
-            .bind(&self.email)
-            .bind(created_at)
-            .fetch_one(pool)
-            .await
-            .unwrap_or_else(|error| panic!("could not insert the test user {self:?}: {error}"))
+        sqlx::query_as(
+            "INSERT INTO users (name, email, created_at) \
+             VALUES ($1, $2, to_timestamp($3)) RETURNING id, name, email",
+        )
+        .bind(&self.name)
+        .bind(&self.email)
+        .bind(created_at)
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|error| {
+            panic!("could not insert the test user {self:?}: {error}")
+        })
     }
 }
 // ANCHOR_END: user_builder

@@ -1,7 +1,7 @@
 //! A failure that explains itself: the response, the rows and the app's own
 //! logs, printed only when a test fails.
 
-use crate::{builders::TestData, helpers::spawn_app};
+use crate::{builders::TestData, helpers::spawn_reporting_app};
 
 // ANCHOR: broken
 /// A new customer signs up and gets an account (but a fixture took the email).
@@ -9,7 +9,7 @@ use crate::{builders::TestData, helpers::spawn_app};
 #[ignore = "broken on purpose: the fixture and the test both hard-code one email"]
 #[tokio::test]
 async fn broken_sign_up_collides_with_a_hard_coded_fixture_email() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let mut data = TestData::new();
     // An existing customer, as many tests need. Its email is spelt out
     // although no assertion is about it: that is the bug.
@@ -60,7 +60,7 @@ fn a_failing_test_prints_the_response_the_rows_and_its_own_logs() {
 /// A new customer signs up next to an existing one and gets an account.
 #[tokio::test]
 async fn sign_up_next_to_an_existing_customer_creates_a_user() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let mut data = TestData::new();
     // The builder picks an email no other user of this test has.
     data.user().insert(&app.db.pool).await;

@@ -1,7 +1,11 @@
-//! The harness for this crate's HTTP tests: `spawn_app`, as in the first
-//! chapter, plus what makes a failure readable without a rerun. Each test's
-//! app logs into a buffer of its own, every response is kept, and when the
-//! test fails, dropping the app prints all of it with the database's rows.
+//! The harness for this crate's HTTP tests: `spawn_reporting_app`. It
+//! starts the app the way `spawn_app` does in the first chapter (a free port,
+//! a database of its own, a mock email service), and differs in what it hands
+//! back. A `ReportingApp`'s methods return a `Reply` whose body is already
+//! read, not a `reqwest::Response`: a response body can be read only once,
+//! and the harness keeps a copy of every reply for the failure report. The
+//! app logs into a buffer of its own, and when the test fails, dropping the
+//! `ReportingApp` prints the replies, the database's rows and the logs.
 
 use std::{
     sync::{
@@ -22,7 +26,7 @@ use crate::{
 };
 
 /// A running app, and everything needed to look at it.
-pub struct TestApp {
+pub struct ReportingApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
     /// This test's own database.
@@ -39,10 +43,10 @@ pub struct TestApp {
     replies: Mutex<Vec<Reply>>,
 }
 
-// ANCHOR: spawn_app
+// ANCHOR: spawn_reporting_app
 /// Starts the app on a free port with its own database, a mock email
-/// service and its own log buffer.
-pub async fn spawn_app() -> TestApp {
+/// service and its own log buffer; the returned app reports on failure.
+pub async fn spawn_reporting_app() -> ReportingApp {
     let email_server = MockServer::start().await;
     let db = testdb::fresh_database(&MIGRATOR).await;
     let config = AppConfig {
@@ -66,7 +70,7 @@ pub async fn spawn_app() -> TestApp {
         .name()
         .unwrap_or("unnamed test")
         .to_owned();
-    TestApp {
+    ReportingApp {
         address,
         db,
         email_server,
@@ -77,10 +81,10 @@ pub async fn spawn_app() -> TestApp {
         replies: Mutex::new(Vec::new()),
     }
 }
-// ANCHOR_END: spawn_app
+// ANCHOR_END: spawn_reporting_app
 
 // ANCHOR: send -- every request the test sends is recorded for the failure report
-impl TestApp {
+impl ReportingApp {
     /// `POST /users` with a JSON body.
     pub async fn post_user(&self, body: &Value) -> Reply {
         self.send(
@@ -130,7 +134,7 @@ impl TestApp {
 // ANCHOR_END: send
 
 // ANCHOR: report_on_drop -- a failing test prints responses, rows and logs without asking
-impl Drop for TestApp {
+impl Drop for ReportingApp {
     /// A failing test prints the report; a passing one stays quiet. `Drop`
     /// runs while a panic unwinds, so every test gets this without asking.
     fn drop(&mut self) {

@@ -11,7 +11,9 @@ use wiremock::{
     matchers::{method, path},
 };
 
-use crate::{builders::TestData, helpers::spawn_app, logs::CapturedLogs};
+use crate::{
+    builders::TestData, helpers::spawn_reporting_app, logs::CapturedLogs,
+};
 
 /// The `x-request-id` of a response from a plain client, one that sets no
 /// id unless told to.
@@ -26,7 +28,7 @@ async fn request_id_of(response: reqwest::Response) -> String {
 /// A client that sends an id gets the same id back.
 #[tokio::test]
 async fn the_response_carries_the_request_id_the_client_sent() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
 
     let response = reqwest::Client::new()
         .get(format!("{}/users/1", app.address))
@@ -45,7 +47,7 @@ async fn the_response_carries_the_request_id_the_client_sent() {
 /// A client that sends no id gets a fresh UUID, a different one each time.
 #[tokio::test]
 async fn a_request_without_an_id_gets_a_fresh_uuid() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let client = reqwest::Client::new();
 
     let first = request_id_of(
@@ -79,7 +81,7 @@ async fn a_request_without_an_id_gets_a_fresh_uuid() {
 /// request the email service receives.
 #[tokio::test]
 async fn the_request_id_reaches_the_logs_and_the_email_service() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     Mock::given(method("POST"))
         .and(path("/send"))
         .respond_with(
@@ -120,7 +122,8 @@ async fn the_request_id_reaches_the_logs_and_the_email_service() {
 /// Two apps running at once: each one's logs hold its own requests only.
 #[tokio::test]
 async fn each_app_captures_its_own_logs_only() {
-    let (first, second) = tokio::join!(spawn_app(), spawn_app());
+    let (first, second) =
+        tokio::join!(spawn_reporting_app(), spawn_reporting_app());
     let client = reqwest::Client::new();
 
     for (app, id) in

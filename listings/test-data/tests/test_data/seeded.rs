@@ -4,7 +4,7 @@ use std::process::Command;
 
 use crate::{
     builders::{TestData, UserBuilder},
-    seed::SEED_VAR,
+    seed::{CI_SEED, SEED_VAR, Source, choose_seed},
 };
 
 fn five_users(data: &mut TestData) -> Vec<UserBuilder> {
@@ -111,3 +111,97 @@ fn a_test_run_twice_with_the_same_test_seed_draws_identical_data() {
     );
 }
 // ANCHOR_END: rerun
+
+// ANCHOR: pinned -- CI runs on a pinned seed, a developer's run on a new one
+/// A run with `TEST_SEED` uses it, in CI or not: that is how CI pins its
+/// seed and how anyone replays a failure.
+#[test]
+fn test_seed_pins_the_run_in_ci_and_out() {
+    for ci in [None, Some("true")] {
+        assert_eq!(
+            choose_seed(Some("77"), ci),
+            Ok((77, Source::Pinned)),
+            "expected TEST_SEED=77 to win with CI={ci:?}"
+        );
+    }
+}
+
+/// CI without `TEST_SEED` still runs on one fixed seed, never a fresh one:
+/// rerunning a red build must fail the same way.
+#[test]
+fn ci_without_test_seed_runs_on_the_fixed_ci_seed() {
+    assert_eq!(
+        choose_seed(None, Some("true")),
+        Ok((CI_SEED, Source::CiDefault)),
+        "expected CI=true without TEST_SEED to use CI_SEED"
+    );
+}
+
+/// A developer's run (no `CI`, no `TEST_SEED`) draws a new seed each time,
+/// so local runs keep meeting data no run has tried.
+#[test]
+fn a_local_run_explores_a_new_seed_each_time() {
+    let seeds: Vec<_> = (0..3)
+        .map(|_| choose_seed(None, Some("false")).unwrap())
+        .collect();
+
+    assert!(
+        seeds.iter().all(|(_, source)| *source == Source::Fresh),
+        "expected fresh seeds outside CI, got {seeds:?}"
+    );
+    assert!(
+        seeds[0].0 != seeds[1].0 || seeds[1].0 != seeds[2].0,
+        "expected three fresh draws not all equal, got {seeds:?}"
+    );
+}
+
+/// A `TEST_SEED` that is not a number is refused, with what to set instead.
+#[test]
+fn a_test_seed_that_is_not_a_number_says_what_to_set() {
+    let why = choose_seed(Some("yesterday's"), None).unwrap_err();
+
+    assert!(
+        why.contains("is not a seed") && why.contains("TEST_SEED=12345"),
+        "expected a message saying what to set, got {why:?}"
+    );
+}
+
+/// A CI run with no `TEST_SEED` prints its seed, and draws exactly what a
+/// run with `TEST_SEED` set to that seed draws: checked on the real binary.
+#[test]
+fn a_ci_run_prints_its_pinned_seed_and_replays_with_it() {
+    let run = |env: &[(&str, &str)]| {
+        let mut child = Command::new(std::env::current_exe().unwrap());
+        child
+            .args([
+                "--exact",
+                "seeded::users_drawn_from_the_run_seed_are_valid_sign_ups",
+                "--nocapture",
+            ])
+            .env_remove(SEED_VAR)
+            .env_remove("CI");
+        let out = child.envs(env.iter().copied()).output().unwrap();
+        assert!(out.status.success(), "expected the child run to pass");
+        let text = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let drawn = |stdout: &str| -> Vec<String> {
+        let lines = stdout.lines().filter(|line| line.starts_with("drew "));
+        lines.map(str::to_owned).collect()
+    };
+
+    let (in_ci, ci_log) = run(&[("CI", "true")]);
+    let ci_seed = CI_SEED.to_string();
+    let (replayed, _) = run(&[(SEED_VAR, ci_seed.as_str())]);
+
+    assert!(
+        ci_log.contains(&format!("test data: seed {CI_SEED} (pinned")),
+        "expected the CI run to print its seed, its stderr was:\n{ci_log}"
+    );
+    assert_eq!(
+        drawn(&in_ci),
+        drawn(&replayed),
+        "expected {SEED_VAR}={CI_SEED} to draw what the CI run drew"
+    );
+}
+// ANCHOR_END: pinned

@@ -1,12 +1,12 @@
 //! Builders in use: each test names only the field it is about.
 
-use crate::{builders::TestData, helpers::spawn_app};
+use crate::{builders::TestData, helpers::spawn_reporting_app};
 
 // ANCHOR: override
 /// A name sent with spaces around it is stored without them.
 #[tokio::test]
 async fn a_name_with_spaces_around_it_is_stored_trimmed() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let mut data = TestData::new();
     // Only the name matters here; the email is the builder's business.
     let user = data.user().name("  Ada Lovelace  ");
@@ -35,7 +35,7 @@ async fn a_name_with_spaces_around_it_is_stored_trimmed() {
 /// Reading a user back gives the stored name and email.
 #[tokio::test]
 async fn reading_a_user_back_gives_its_name_and_email() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let mut data = TestData::new();
     // A given, not the subject: inserted directly, defaults for everything.
     let existing = data.user().insert(&app.db.pool).await;

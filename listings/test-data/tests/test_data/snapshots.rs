@@ -7,13 +7,13 @@ use wiremock::{
     matchers::{method, path},
 };
 
-use crate::helpers::spawn_app;
+use crate::helpers::spawn_reporting_app;
 
 // ANCHOR: read_back
 /// A user reads back exactly as it was created: every field, no extra one.
 #[tokio::test]
 async fn a_user_reads_back_exactly_as_it_was_created() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     // Spelt-out values, not fakes: a snapshot is compared with a file, so
     // the input must be the same on every run, whatever TEST_SEED says.
     let created = app
@@ -47,7 +47,7 @@ async fn a_user_reads_back_exactly_as_it_was_created() {
 /// its contract describes.
 #[tokio::test]
 async fn the_welcome_email_request_is_exactly_what_the_email_service_expects() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     Mock::given(method("POST"))
         .and(path("/send"))
         .respond_with(
@@ -102,7 +102,7 @@ async fn the_welcome_email_request_is_exactly_what_the_email_service_expects() {
 /// A sign-up stores exactly these columns, with a creation time.
 #[tokio::test]
 async fn a_sign_up_stores_exactly_these_columns() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
 
     let created = app
         .post_user(

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::{builders::TestData, helpers::spawn_app};
+use crate::{builders::TestData, helpers::spawn_reporting_app};
 
 // ANCHOR: broken
 /// Four sign-ups with random emails all create a user (they don't).
@@ -10,13 +10,13 @@ use crate::{builders::TestData, helpers::spawn_app};
 #[ignore = "broken on purpose: random emails that only look unique collide"]
 #[tokio::test]
 async fn broken_random_emails_collide_when_a_test_needs_several_users() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
 
     for _ in 0..4 {
         // Random, unseeded, and from only three values, so that four draws
-        // collide on every run. From a million values they would collide
-        // once in a while: a test that fails one run in a hundred, with
-        // values nobody can get back.
+        // collide on every run. From 10,000 values they would collide about
+        // once in 1,700 runs (`collision_chance` below): a failure too rare
+        // to be taken seriously, with values nobody can get back.
         let email = format!("user{}@example.test", rand::random_range(0..3));
         let reply = app
             .post_user(&json!({ "name": "Ann", "email": email }))
@@ -49,7 +49,7 @@ fn random_emails_collide_on_every_run() {
 /// the test's own domain and a serial number, so none can repeat.
 #[tokio::test]
 async fn builder_emails_never_collide_however_many_users_a_test_makes() {
-    let app = spawn_app().await;
+    let app = spawn_reporting_app().await;
     let mut data = TestData::new();
 
     for _ in 0..4 {
@@ -64,3 +64,31 @@ async fn builder_emails_never_collide_however_many_users_a_test_makes() {
     }
 }
 // ANCHOR_END: fixed
+
+// ANCHOR: odds -- the odds of a collision, computed rather than guessed
+/// The chance that some two of `draws` values, each drawn uniformly from
+/// `values` possible ones, are equal (the birthday problem).
+fn collision_chance(draws: u32, values: u32) -> f64 {
+    let all_different: f64 = (0..draws)
+        .map(|i| f64::from(values - i) / f64::from(values))
+        .product();
+    1.0 - all_different
+}
+
+/// Four random four-digit numbers collide in about one run in 1,700, and
+/// four from a million in about one run in 170,000: rare, not never.
+#[test]
+fn random_emails_collide_rarely_which_is_worse_than_always() {
+    let four_digits = 1.0 / collision_chance(4, 10_000);
+    let a_million = 1.0 / collision_chance(4, 1_000_000);
+
+    assert!(
+        (1_650.0..1_700.0).contains(&four_digits),
+        "expected about one run in 1,700, computed one in {four_digits:.0}"
+    );
+    assert!(
+        (165_000.0..170_000.0).contains(&a_million),
+        "expected about one run in 170,000, computed one in {a_million:.0}"
+    );
+}
+// ANCHOR_END: odds
