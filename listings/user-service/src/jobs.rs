@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use sqlx::PgConnection;
 
-use crate::{users::WELCOME_TEMPLATE, worker};
+use crate::{request_id, users::WELCOME_TEMPLATE, worker};
 
 // ANCHOR: job_queue -- the job a sign-up leaves, and the queue trait the app takes so tests can swap it
 /// The job a sign-up leaves behind.
@@ -44,7 +44,9 @@ pub trait JobQueue: Send + Sync {
     ) -> Result<(), sqlx::Error>;
 }
 
-/// The real queue: a row in `email_outbox`, which the worker reads.
+/// The real queue: a row in `email_outbox`, which the worker reads. The row
+/// also keeps the id of the request being served, if any, for the worker to
+/// send on with the email (see [`crate::request_id`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct OutboxTable;
 
@@ -55,11 +57,12 @@ impl JobQueue for OutboxTable {
         tx: &mut PgConnection,
         job: &WelcomeEmail,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO email_outbox (user_id, recipient, template, idempotency_key) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO email_outbox (user_id, recipient, template, idempotency_key, request_id) VALUES ($1, $2, $3, $4, $5)")
             .bind(job.user_id)
             .bind(&job.recipient)
             .bind(WELCOME_TEMPLATE)
             .bind(&job.idempotency_key)
+            .bind(request_id::current())
             .execute(tx)
             .await?;
         Ok(())

@@ -10,7 +10,10 @@
 //! - every log line written while the request runs sits in a `request` span
 //!   that records it;
 //! - the email client forwards it to the email service in the same header
-//!   ([`forwarded`]), so the other team's logs can be matched with ours.
+//!   ([`forwarded`]), so the other team's logs can be matched with ours;
+//! - a job the request leaves behind keeps the id (the outbox's `request_id`
+//!   column), and the worker sends it on the job's email call ([`within`]),
+//!   so an email sent minutes later still names the request that owed it.
 
 use axum::{Router, extract::Request, middleware::Next, response::Response};
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -82,6 +85,19 @@ async fn scope_request_id(request: Request, next: Next) -> Response {
 /// the worker sending a job on its own has no request to name.
 pub fn current() -> Option<String> {
     CURRENT.try_with(Clone::clone).ok()
+}
+
+/// Runs `work` as if serving the request `id`: what [`current`] and
+/// [`forwarded`] return inside it. The worker uses it to send a job's email
+/// under the id of the sign-up that left the job. `None` runs `work` as is.
+pub async fn within<F: std::future::Future>(
+    id: Option<String>,
+    work: F,
+) -> F::Output {
+    match id {
+        Some(id) => CURRENT.scope(id, work).await,
+        None => work.await,
+    }
 }
 
 /// Headers the email client adds to its call: the current request's id, or

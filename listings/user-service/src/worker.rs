@@ -46,6 +46,7 @@ use tokio::sync::watch;
 use crate::{
     clock::{Clock, SystemClock},
     email::EmailClient,
+    request_id,
 };
 
 /// A pause point for tests: called with the job's id, and the worker waits
@@ -139,6 +140,9 @@ pub struct Job {
     pub idempotency_key: String,
     /// This claim's attempt number, 1 for the first. Also the fencing ticket.
     pub attempt: i32,
+    /// The `x-request-id` of the sign-up that left the job, sent on with the
+    /// email so the email service's logs name the same request ours do.
+    pub request_id: Option<String>,
 }
 
 /// What one attempt came to.
@@ -219,7 +223,7 @@ pub async fn claim_next(
             "UPDATE email_outbox
              SET attempts = attempts + 1, locked_until = to_timestamp($2), locked_by = $3
              WHERE id = $1
-             RETURNING id, recipient, template, idempotency_key, attempts AS attempt",
+             RETURNING id, recipient, template, idempotency_key, attempts AS attempt, request_id",
         )
         .bind(id)
         .bind(pg_seconds(now + settings.lease))
@@ -228,10 +232,11 @@ pub async fn claim_next(
         .await?;
         tx.commit().await?;
         tracing::info!(
-            "claimed job {} (attempt {}, key {})",
+            "claimed job {} (attempt {}, key {}, request {})",
             job.id,
             job.attempt,
-            job.idempotency_key
+            job.idempotency_key,
+            job.request_id.as_deref().unwrap_or("-")
         );
         return Ok(Some(job));
     }
@@ -270,7 +275,7 @@ pub async fn claim_fresh(
         "UPDATE email_outbox
          SET attempts = attempts + 1, locked_until = to_timestamp($2), locked_by = $3
          WHERE idempotency_key = $1 AND status = 'pending' AND attempts = 0 AND locked_until IS NULL
-         RETURNING id, recipient, template, idempotency_key, attempts AS attempt",
+         RETURNING id, recipient, template, idempotency_key, attempts AS attempt, request_id",
     )
     .bind(idempotency_key)
     .bind(pg_seconds(lease_end))
@@ -291,8 +296,12 @@ pub async fn process(
     if let Some(hook) = &settings.hooks.before_send {
         hook(job.id).await;
     }
-    let sending =
-        email.send(&job.recipient, &job.template, &job.idempotency_key);
+    // Under the sign-up's request id: the email call carries the id of the
+    // request that owed it, even minutes later, from another process.
+    let sending = request_id::within(
+        job.request_id.clone(),
+        email.send(&job.recipient, &job.template, &job.idempotency_key),
+    );
     let outcome = match with_heartbeat(pool, settings, job, sending).await? {
         Ok(()) => Outcome::Sent,
         Err(error) if job.attempt >= settings.max_attempts => Outcome::Dead {

@@ -12,8 +12,8 @@
 //! - `WORKER_NAME` (default `worker-<pid>`): recorded in `locked_by`.
 //!
 //! It logs one line per event on stdout ("claimed job 7 (attempt 1, key
-//! welcome-7)", "sent job 7"), which is also what the tests read. It stops
-//! on Ctrl-C or SIGTERM, after the job in hand.
+//! welcome-7, request signup-4711)", "sent job 7"), which is also what the
+//! tests read. It stops on Ctrl-C or SIGTERM, after the job in hand.
 
 use std::{env, process::ExitCode, sync::Arc, time::Duration};
 

@@ -11,9 +11,12 @@ mod validation;
 
 // Jobs, workers, and waiting for them (chapters "Jobs, queues and workers"
 // and "Flaky tests and how to kill them").
+mod deadline;
 mod email_stub;
 mod flaky;
 mod jobs;
 mod manual_clock;
 mod nothing_lost;
+mod one_transaction;
+mod request_ids;
 mod worker_process;

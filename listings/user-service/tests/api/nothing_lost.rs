@@ -4,20 +4,25 @@
 use std::{
     future::ready,
     sync::{Arc, Mutex},
-    time::Duration,
+    time::{Duration, UNIX_EPOCH},
 };
 
 use eventually::poll;
 use tokio::sync::{Notify, oneshot};
 use user_service::{
     Jobs,
-    worker::{self, Hook, Hooks, Progress, Settings, hook},
+    clock::Clock,
+    email::EmailClient,
+    worker::{self, Hook, Hooks, Outcome, Progress, Settings, hook},
 };
-use wiremock::{Mock, ResponseTemplate, matchers::path};
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 use crate::{
-    email_stub::IdempotentEmailService, helpers::spawn_app_with,
-    manual_clock::ManualClock, worker_process::spawn_worker,
+    deadline::{DEADLINE, within},
+    email_stub::IdempotentEmailService,
+    helpers::{EMAIL_TIMEOUT, TestApp, spawn_app_with},
+    manual_clock::ManualClock,
+    worker_process::spawn_worker,
 };
 
 // ANCHOR: kill_mid_job
@@ -43,7 +48,7 @@ async fn a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice() {
 
     let mut first = spawn_worker(&app, &settings);
     first
-        .wait_for_line(&format!("key {key})"), Duration::from_secs(30))
+        .wait_for_line(&format!("key {key},"), Duration::from_secs(30))
         .await;
     // It prints the claim before it calls; kill it only once the call has
     // arrived, so it dies where it hurts: email sent, answer not received.
@@ -135,7 +140,9 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
     let pool = app.pool().clone();
     let claim_a =
         tokio::spawn(async move { worker::claim_next(&pool, &worker_a).await });
-    let locked_by_a = a_stopped.await.expect("worker A reaches its hook");
+    let locked_by_a = within(DEADLINE, "worker A to reach its hook", a_stopped)
+        .await
+        .expect("worker A reaches its hook");
 
     // A holds the row lock on `locked_by_a` right now, mid-transaction.
     let claimed_by_b = tokio::time::timeout(
@@ -147,11 +154,12 @@ async fn two_workers_claiming_at_the_same_moment_take_different_jobs() {
     .unwrap()
     .expect("B finds the other pending job");
     release_a.notify_one();
-    let claimed_by_a = claim_a
-        .await
-        .unwrap()
-        .unwrap()
-        .expect("A completes the claim it started");
+    let claimed_by_a =
+        within(DEADLINE, "worker A to finish its claim", claim_a)
+            .await
+            .unwrap()
+            .unwrap()
+            .expect("A completes the claim it started");
 
     assert_ne!(
         claimed_by_b.id, locked_by_a,
@@ -202,7 +210,7 @@ async fn an_inline_attempt_and_a_worker_never_both_send() {
         .json(&serde_json::json!({"name": "Ada", "email": "ada@example.com"}))
         .send();
     let signing_up = tokio::spawn(sign_up);
-    request_stopped
+    within(DEADLINE, "the request to reach its hook", request_stopped)
         .await
         .expect("the request claims the job and reaches its hook");
 
@@ -217,7 +225,10 @@ async fn an_inline_attempt_and_a_worker_never_both_send() {
     );
 
     release_request.notify_one();
-    let response = signing_up.await.unwrap().expect("the app answers");
+    let response = within(DEADLINE, "the sign-up's answer", signing_up)
+        .await
+        .unwrap()
+        .expect("the app answers");
     assert_eq!(response.status(), 201);
     let id = response.json::<serde_json::Value>().await.unwrap()["id"]
         .as_i64()
@@ -310,3 +321,161 @@ async fn a_job_that_kills_every_worker_ends_up_dead() {
         "the reason is recorded for whoever looks"
     );
 }
+
+/// A worker that claimed a job has it to itself: the inline attempt's claim,
+/// which takes only jobs nobody has touched, finds nothing to take.
+#[tokio::test]
+async fn the_inline_claim_leaves_alone_a_job_a_worker_holds() {
+    let app = spawn_app_with(Jobs::left_to_the_worker()).await;
+    let id = app.sign_up("ada@example.com").await;
+    let settings = Settings::default();
+    worker::claim_next(app.pool(), &settings)
+        .await
+        .unwrap()
+        .expect("a worker claims the job first");
+
+    let key = format!("welcome-{id}");
+    let second = worker::claim_fresh(app.pool(), &settings, &key)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        second, None,
+        "the worker holds the job; the request keeps out"
+    );
+}
+
+/// The lease of the job with this user's email, and whether it ends after
+/// `moment`, as (locked_until as text, ends later).
+async fn lease_ends_after(
+    app: &TestApp,
+    user_id: i64,
+    moment: std::time::SystemTime,
+) -> (Option<String>, bool) {
+    let seconds = moment.duration_since(UNIX_EPOCH).unwrap().as_secs_f64();
+    sqlx::query_as(
+        "SELECT locked_until::text, \
+                coalesce(locked_until > to_timestamp($2), false) \
+         FROM email_outbox WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(seconds)
+    .fetch_one(app.pool())
+    .await
+    .unwrap()
+}
+
+// ANCHOR: heartbeat -- a send that outlasts the lease keeps its job, because the heartbeat renews the lease
+/// A worker whose email call takes far longer than its lease keeps the job:
+/// its heartbeat renews the lease, so a second worker finds nothing to claim.
+#[tokio::test]
+async fn a_slow_send_keeps_its_job_because_the_heartbeat_renews_the_lease() {
+    let app = spawn_app_with(Jobs::left_to_the_worker()).await;
+    let id = app.sign_up("ada@example.com").await;
+    // The stub stalls: the call is in flight for as long as the test runs.
+    Mock::given(path("/send"))
+        .respond_with(
+            ResponseTemplate::new(200).set_delay(Duration::from_secs(600)),
+        )
+        .mount(&app.email_server)
+        .await;
+    let patient = Arc::new(EmailClient::new(
+        app.email_server.uri().parse().unwrap(),
+        Duration::from_secs(600),
+    ));
+    // Leases on a clock the test moves; the heartbeat itself ticks in real
+    // time, every third of the lease: every 100 ms here.
+    let clock = ManualClock::starting_now();
+    let settings = Settings {
+        clock: clock.clone(),
+        lease: Duration::from_millis(300),
+        ..Settings::default()
+    };
+    let job = worker::claim_next(app.pool(), &settings)
+        .await
+        .unwrap()
+        .expect("the job is due");
+    let (pool, slow) = (app.pool().clone(), settings.clone());
+    let sending = tokio::spawn(async move {
+        worker::process(&pool, &patient, &slow, &job).await
+    });
+    poll("the worker's call to reach the email service")
+        .until(
+            || async {
+                let received = app.email_server.received_requests().await;
+                received.map_or(0, |requests| requests.len())
+            },
+            |calls| *calls == 1,
+        )
+        .await;
+
+    // Ten leases pass on the worker's clock while the call is in flight.
+    clock.advance(settings.lease * 10);
+    let now = clock.now();
+    poll("the heartbeat to renew the lease past the clock's new time")
+        .until(|| lease_ends_after(&app, id, now), |(_, later)| *later)
+        .await;
+
+    let second = worker::claim_next(app.pool(), &settings).await.unwrap();
+    assert_eq!(second, None, "the slow worker still holds the job");
+    sending.abort();
+}
+// ANCHOR_END: heartbeat
+
+// ANCHOR: fencing -- a worker that lost its lease can't overwrite the outcome of the attempt after it
+/// A worker frozen past its lease wakes up, fails, and tries to record a
+/// retry: the attempt that took the job over already sent it, and its
+/// `sent` stands.
+#[tokio::test]
+async fn a_stale_worker_cannot_overwrite_a_later_attempts_outcome() {
+    let app = spawn_app_with(Jobs::left_to_the_worker()).await;
+    let id = app.sign_up("ada@example.com").await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&app.email_server)
+        .await;
+    // The stale worker's calls fail, so its outcome differs from the later
+    // attempt's, and an overwrite would show.
+    let failing_service = MockServer::start().await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&failing_service)
+        .await;
+    let failing = Arc::new(EmailClient::new(
+        failing_service.uri().parse().unwrap(),
+        EMAIL_TIMEOUT,
+    ));
+    let clock = ManualClock::starting_now();
+    let settings = Settings {
+        clock: clock.clone(),
+        ..Settings::default()
+    };
+
+    let stale = worker::claim_next(app.pool(), &settings).await.unwrap();
+    let stale = stale.expect("attempt 1 claims the job");
+    clock.advance(settings.lease); // attempt 1 freezes; its lease runs out
+    let later = worker::claim_next(app.pool(), &settings).await.unwrap();
+    let later = later.expect("attempt 2 takes the job over");
+    let outcome =
+        worker::process(app.pool(), &app.email_client(), &settings, &later)
+            .await
+            .unwrap();
+    assert_eq!(outcome, Outcome::Sent, "attempt 2 sends the email");
+
+    // Attempt 1 wakes up, calls, fails, and reports "retry later".
+    let stale_outcome =
+        worker::process(app.pool(), &failing, &settings, &stale)
+            .await
+            .unwrap();
+
+    assert!(
+        matches!(stale_outcome, Outcome::WillRetry { .. }),
+        "the stale attempt failed: {stale_outcome:?}"
+    );
+    assert_eq!(
+        app.outbox_status(id).await,
+        "sent",
+        "attempt 1's failure must not overwrite attempt 2's `sent`"
+    );
+}
+// ANCHOR_END: fencing
