@@ -9,6 +9,10 @@ use std::process::ExitCode;
 mod util;
 
 mod ci;
+mod exercises;
+mod handout;
+mod schedule;
+mod warm_up;
 mod serve;
 mod tools;
 
@@ -16,6 +20,10 @@ type Run = fn(&[String]) -> anyhow::Result<()>;
 
 /// Every command: its name, its function, one line of help.
 const COMMANDS: &[(&str, Run, &str)] = &[
+    ("exercises", exercises::run, "starters fail, solutions pass"),
+    ("handout", handout::run, "student and instructor PDFs, starter bundle"),
+    ("schedule", schedule::run, "course timetables from the minutes markers"),
+    ("warm-up", warm_up::run, "before a course: build, say what is missing"),
     ("ci", ci::run, "the whole CI run (what .ci/run calls)"),
     ("serve", serve::run, "install mdbook if needed, build, serve the book"),
     ("tools", tools::run, "install mdbook, PostgreSQL, cargo-nextest if missing"),

@@ -1,0 +1,365 @@
+//! `cargo xtask exercises`: every starter fails, every solution passes.
+//!
+//! The convention (CONTRIBUTING.md, "Exercises"): an exercise is a folder
+//! `listings/<crate>/tests/<binary>/exercises/<name>/` in a crate's test
+//! binary, holding `starter.rs` (tests marked
+//! `#[ignore = "exercise starter: <task>"]`, failing until solved) and
+//! `solution.rs` (the same tests, solved). A chapter includes the starter
+//! (anchor `starter`), `src/solutions.md` the solution (anchor `solution`).
+//!
+//! - `cargo xtask exercises`                 check, print the counts
+//! - `cargo xtask exercises --every-chapter` also fail when a chapter (not
+//!   an appendix) ends without an exercise
+//!
+//! A starter that needs Docker and finds none fails with "needs a Docker
+//! engine"; that is reported as not run (a failure with CI=true), never
+//! counted as proven.
+
+use std::{
+    collections::BTreeMap,
+    fs,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{Context, Result, bail};
+
+use crate::util::{self, capture, cmd};
+
+/// Fewer exercises than this means some were lost (a folder renamed, a
+/// `mod` line dropped): the book has one per chapter.
+pub const MIN_EXERCISES: usize = 13;
+
+/// What a starter that needs Docker says when there is none.
+const NEEDS_DOCKER: &str = "needs a Docker engine";
+/// What the containers harness prints when it skips (solutions only).
+const NO_DOCKER: &str = "skipped: no Docker engine reachable";
+
+/// One exercise: its folder and the test binary that compiles it.
+#[derive(Debug, Clone)]
+pub struct Exercise {
+    /// `listings/user-service/tests/api/exercises/first_test`
+    pub dir: PathBuf,
+    pub package: String,
+    pub binary: String,
+    /// `exercises::first_test`
+    pub module: String,
+}
+
+impl Exercise {
+    pub fn starter(&self) -> PathBuf {
+        self.dir.join("starter.rs")
+    }
+    pub fn solution(&self) -> PathBuf {
+        self.dir.join("solution.rs")
+    }
+}
+
+/// Every exercise folder under `listings/`, sorted.
+pub fn find() -> Result<Vec<Exercise>> {
+    let mut found = Vec::new();
+    for krate in sorted_dirs(Path::new("listings"))? {
+        let tests = krate.join("tests");
+        if !tests.is_dir() {
+            continue;
+        }
+        for binary in sorted_dirs(&tests)? {
+            let root = binary.join("exercises");
+            if !root.is_dir() {
+                continue;
+            }
+            let package = package_name(&krate)?;
+            for dir in sorted_dirs(&root)? {
+                let name = dir.file_name().unwrap().to_string_lossy();
+                found.push(Exercise {
+                    module: format!("exercises::{name}"),
+                    package: package.clone(),
+                    binary: binary
+                        .file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                    dir,
+                });
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("cannot read {}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// `name = "…"` of the `[package]` table of `krate/Cargo.toml`.
+fn package_name(krate: &Path) -> Result<String> {
+    let manifest = fs::read_to_string(krate.join("Cargo.toml"))?;
+    let mut in_package = false;
+    for line in manifest.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_package = line == "[package]";
+        } else if in_package
+            && let Some(value) = line.strip_prefix("name")
+            && let Some(value) = value.trim().strip_prefix('=')
+        {
+            return Ok(value.trim().trim_matches('"').to_owned());
+        }
+    }
+    bail!("no [package] name in {}/Cargo.toml", krate.display())
+}
+
+/// One `test <name> ... <outcome>` line of libtest's output.
+fn outcomes(output: &str) -> BTreeMap<String, String> {
+    output
+        .lines()
+        .filter_map(|line| line.strip_prefix("test "))
+        .filter_map(|rest| rest.split_once(" ... "))
+        .map(|(name, outcome)| (name.to_owned(), outcome.trim().to_owned()))
+        .collect()
+}
+
+/// The test functions of a starter or solution file, in order.
+fn test_names(file: &Path) -> Result<Vec<String>> {
+    let text = fs::read_to_string(file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    let mut names = Vec::new();
+    let mut test_attr = false;
+    for line in text.lines().map(str::trim) {
+        if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
+            test_attr = true;
+        } else if test_attr
+            && let Some(rest) = line
+                .strip_prefix("async fn ")
+                .or_else(|| line.strip_prefix("fn "))
+        {
+            names.push(rest.split('(').next().unwrap_or(rest).to_owned());
+            test_attr = false;
+        }
+    }
+    Ok(names)
+}
+
+fn cargo_test(package: &str, binary: &str, args: &[&str]) -> Result<String> {
+    let mut c = cmd(&["cargo", "test", "-p", package, "--test", binary, "--"]);
+    c.args(args).env("RUST_BACKTRACE", "0");
+    Ok(capture(c)?.1)
+}
+
+/// The chapters of `src/SUMMARY.md` that should end with an exercise:
+/// not the appendices (chapters under a part title starting "Appendi"),
+/// not the solutions, not front matter for instructors or set-up.
+pub fn chapters_expecting_an_exercise() -> Result<Vec<String>> {
+    let summary = fs::read_to_string("src/SUMMARY.md")?;
+    let mut part = String::new();
+    let mut chapters = Vec::new();
+    for line in summary.lines() {
+        if let Some(title) = line.strip_prefix("# ") {
+            part = title.trim().to_lowercase();
+        }
+        for file in line
+            .split("](")
+            .skip(1)
+            .filter_map(|rest| rest.split_once(')').map(|(f, _)| f))
+            .filter(|f| f.ends_with(".md"))
+        {
+            let front = matches!(
+                file,
+                "solutions.md" | "setup.md" | "running-the-course.md"
+            );
+            if !front && !part.starts_with("appendi") {
+                chapters.push(file.to_owned());
+            }
+        }
+    }
+    Ok(chapters)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let every_chapter = args.iter().any(|a| a == "--every-chapter");
+    if let Some(other) = args.iter().find(|a| *a != "--every-chapter") {
+        bail!("usage: cargo xtask exercises [--every-chapter] (not {other})");
+    }
+    // Like the CI run: the locally built image when it exists.
+    util::use_local_image();
+    let exercises = find()?;
+    let mut problems = Vec::new();
+    let (mut failed, mut passed, mut not_run) = (0, 0, Vec::new());
+
+    let mut binaries: BTreeMap<(String, String), Vec<&Exercise>> =
+        BTreeMap::new();
+    for e in &exercises {
+        binaries
+            .entry((e.package.clone(), e.binary.clone()))
+            .or_default()
+            .push(e);
+    }
+
+    for ((package, binary), list) in &binaries {
+        let shown = format!("cargo test -p {package} --test {binary}");
+        println!("{shown} -- exercises:: ({} exercises)", list.len());
+        // 1. An ordinary run: solutions pass, starters are ignored with
+        //    the exercise reason.
+        let out = cargo_test(package, binary, &["exercises::"])?;
+        let plain = outcomes(&out);
+        if plain.is_empty() {
+            let tail = &out[out.len().saturating_sub(3000)..];
+            bail!("`{shown}` ran no test (does it compile?):\n{tail}");
+        }
+        // 2. The starters, run as a reader runs them.
+        let out_starters =
+            cargo_test(package, binary, &["--ignored", "::starter::"])?;
+        let ignored_run = outcomes(&out_starters);
+
+        for e in list {
+            let starters = test_names(&e.starter())?;
+            let solutions = test_names(&e.solution())?;
+            if starters.is_empty() {
+                problems.push(format!("{}: no test", e.starter().display()));
+            }
+            if starters != solutions {
+                problems.push(format!(
+                    "{}: starter tests {starters:?} and solution tests \
+                     {solutions:?} should be the same names",
+                    e.dir.display()
+                ));
+            }
+            for name in &solutions {
+                let full = format!("{}::solution::{name}", e.module);
+                match plain.get(&full).map(String::as_str) {
+                    Some("ok") if out.contains(NO_DOCKER) => {
+                        not_run.push(format!("{full} (no Docker engine)"));
+                    }
+                    Some("ok") => passed += 1,
+                    other => problems.push(format!(
+                        "solution {full} should pass, but it {}; run: \
+                         {shown} -- --exact {full}",
+                        describe(other)
+                    )),
+                }
+            }
+            for name in &starters {
+                let full = format!("{}::starter::{name}", e.module);
+                match plain.get(&full) {
+                    Some(o) if o.starts_with("ignored, exercise starter") => {}
+                    other => problems.push(format!(
+                        "{full}: a starter must be #[ignore = \"exercise \
+                         starter: <task>\"], but it {}",
+                        describe(other.map(String::as_str))
+                    )),
+                }
+                let panicked = out_starters
+                    .contains(&format!("thread '{full}'"))
+                    && out_starters.contains("panicked");
+                match ignored_run.get(&full).map(String::as_str) {
+                    Some("FAILED") if out_starters.contains(NEEDS_DOCKER) => {
+                        not_run.push(format!("{full} (no Docker engine)"));
+                    }
+                    Some("FAILED") if panicked => failed += 1,
+                    other => problems.push(format!(
+                        "starter {full} should fail until solved, but it \
+                         {}; run: {shown} -- --ignored --exact {full}",
+                        describe(other)
+                    )),
+                }
+            }
+            check_book(e, &mut problems)?;
+        }
+    }
+
+    let chapters = chapters_expecting_an_exercise()?;
+    let without: Vec<&String> = chapters
+        .iter()
+        .filter(|c| {
+            fs::read_to_string(Path::new("src").join(c))
+                .map(|t| !t.contains("/starter.rs:starter}}"))
+                .unwrap_or(true)
+        })
+        .collect();
+    if !without.is_empty() {
+        let note = format!(
+            "chapters without an exercise: {}",
+            without
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        if every_chapter {
+            problems.push(note);
+        } else {
+            println!("{note}");
+        }
+    }
+    if exercises.len() < MIN_EXERCISES {
+        problems.push(format!(
+            "{} exercises found, at least {MIN_EXERCISES} expected (was a \
+             folder renamed or a `mod` line dropped?)",
+            exercises.len()
+        ));
+    }
+    if !not_run.is_empty() {
+        let list = not_run.join(", ");
+        if util::is_ci() {
+            problems.push(format!("not run, and CI=true: {list}"));
+        } else {
+            println!("not run here (start Docker to run them): {list}");
+        }
+    }
+    if !problems.is_empty() {
+        bail!("exercise check failed:\n  {}", problems.join("\n  "));
+    }
+    println!(
+        "exercises: {} exercises, {failed} starters fail until solved, \
+         {passed} solutions pass{}, {} of {} chapters end with an exercise",
+        exercises.len(),
+        if not_run.is_empty() {
+            String::new()
+        } else {
+            format!(", {} not run", not_run.len())
+        },
+        chapters.len() - without.len(),
+        chapters.len()
+    );
+    Ok(())
+}
+
+fn describe(outcome: Option<&str>) -> String {
+    match outcome {
+        Some("ok") => "passed".into(),
+        Some("FAILED") => "failed without a panic".into(),
+        Some(other) => format!("was {other}"),
+        None => "did not run (is its `mod` line there?)".into(),
+    }
+}
+
+/// The book shows both halves: a chapter includes the starter, the
+/// solutions appendix the solution.
+fn check_book(e: &Exercise, problems: &mut Vec<String>) -> Result<()> {
+    let starter = format!("../{}:starter}}}}", e.starter().display());
+    let solution = format!("../{}:solution}}}}", e.solution().display());
+    let mut in_chapter = false;
+    for entry in fs::read_dir("src")?.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "solutions.md") {
+            continue;
+        }
+        if fs::read_to_string(&path).is_ok_and(|t| t.contains(&starter)) {
+            in_chapter = true;
+        }
+    }
+    if !in_chapter {
+        problems.push(format!("no chapter includes {starter}"));
+    }
+    let solutions = fs::read_to_string("src/solutions.md")?;
+    if !solutions.contains(&solution) {
+        problems.push(format!("src/solutions.md does not include {solution}"));
+    }
+    Ok(())
+}

@@ -1,0 +1,211 @@
+//! `cargo xtask warm-up`: what a student runs once before the course.
+//!
+//! Downloads every crate, builds the test binaries that hold the
+//! exercises, checks for what the tests need (PostgreSQL's server binaries
+//! or a `DATABASE_URL`, Docker for one chapter), runs one exercise solution
+//! against the database, and says in plain words what is missing and how to
+//! get it. It installs nothing: `src/setup.md` says what to install.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use crate::{
+    exercises,
+    util::{self, capture, cmd, exec as sh},
+};
+
+/// The oldest Rust that builds the workspace: the highest `rust-version`
+/// declared in Cargo.lock (uuid 1.29 asks for 1.89; the code's `let`
+/// chains need 1.88). See `src/setup.md`.
+pub const MIN_RUST: (u32, u32) = (1, 89);
+
+/// The test that proves the database route works end to end: the first
+/// chapter's exercise solution.
+const PROOF: (&str, &str, &str) = (
+    "user-service",
+    "api",
+    "exercises::first_test::solution::\
+     a_sign_up_stores_the_name_and_email_trimmed",
+);
+
+pub fn run(args: &[String]) -> Result<()> {
+    if !args.is_empty() {
+        bail!("usage: cargo xtask warm-up");
+    }
+    if cfg!(windows) {
+        bail!(
+            "this is Windows outside WSL2. The tests start PostgreSQL and use \
+             Unix sockets, so they run in Linux: install WSL2 (`wsl --install` \
+             in an administrator PowerShell, then Ubuntu), clone the book \
+             inside it, and run `cargo xtask warm-up` there (src/setup.md)"
+        );
+    }
+    let mut missing: Vec<String> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+
+    util::step("Rust");
+    match rust_version() {
+        Some(v) if v >= MIN_RUST => println!("ok: Rust 1.{}", v.1),
+        Some(v) => missing.push(format!(
+            "Rust 1.{} is too old: the book needs 1.{} or newer \
+             (`rustup update stable`)",
+            v.1, MIN_RUST.1
+        )),
+        None => missing.push("`rustc --version` did not answer".into()),
+    }
+    if !["cc", "gcc", "clang"].iter().any(|c| util::have(c)) {
+        missing.push(
+            "no C compiler (cc): two dependencies build C code. Debian/\
+             Ubuntu: apt install build-essential; Fedora: dnf install gcc; \
+             macOS: xcode-select --install"
+                .into(),
+        );
+    }
+    if !missing.is_empty() {
+        return report(&missing, &notes);
+    }
+
+    util::step("downloading every crate (cargo fetch)");
+    if sh(cmd(&["cargo", "fetch", "--locked"])).is_err() {
+        missing.push(
+            "cargo could not download the crates: check the network or the \
+             proxy (HTTPS_PROXY), then run the warm-up again"
+                .into(),
+        );
+        return report(&missing, &notes);
+    }
+
+    util::step("building the exercises' test binaries (the long part)");
+    let mut built = Vec::new();
+    for e in exercises::find()? {
+        let key = (e.package.clone(), e.binary.clone());
+        if built.contains(&key) {
+            continue;
+        }
+        let (p, b) = (&key.0, &key.1);
+        println!("cargo test -p {p} --test {b} --no-run");
+        let c = cmd(&["cargo", "test", "-p", p, "--test", b, "--no-run"]);
+        if let Err(e) = sh(c) {
+            missing.push(format!("the tests of {p} did not build: {e:#}"));
+        }
+        built.push(key);
+    }
+
+    util::step("a PostgreSQL server for the tests");
+    let database = match std::env::var("DATABASE_URL") {
+        Ok(url) => {
+            let shown = url.split('@').next_back().unwrap_or(&url);
+            println!("ok: DATABASE_URL is set (…@{shown})");
+            true
+        }
+        Err(_) => match postgres_bin_dir() {
+            Some(dir) => {
+                println!("ok: initdb and pg_ctl in {}", dir.display());
+                if !util::have("perl") {
+                    missing.push(
+                        "perl is missing: the harness uses it to stop the \
+                         throwaway server when the tests end (install perl)"
+                            .into(),
+                    );
+                }
+                true
+            }
+            None => {
+                missing.push(
+                    "no PostgreSQL: neither DATABASE_URL nor the server \
+                     binaries (initdb, pg_ctl) were found. Install them \
+                     (Debian/Ubuntu: apt install postgresql; Fedora: dnf \
+                     install postgresql-server; macOS: brew install \
+                     postgresql@17 and put its bin/ on PATH) or set \
+                     DATABASE_URL (src/setup.md)"
+                        .into(),
+                );
+                false
+            }
+        },
+    };
+
+    util::step("Docker (only the containers chapter needs it)");
+    if util::docker_ok() {
+        println!("ok: a Docker engine answers");
+    } else {
+        notes.push(
+            "no Docker engine answers: every chapter works without it but \
+             \"Real dependencies in containers\", whose tests will say \
+             `skipped:` and whose exercise will fail asking for Docker"
+                .into(),
+        );
+    }
+
+    if database && missing.is_empty() {
+        util::step("one exercise solution, against the database");
+        let (p, b, test) = PROOF;
+        let c = cmd(&[
+            "cargo", "test", "-p", p, "--test", b, "--", "--exact", test,
+        ]);
+        match capture(c) {
+            Ok((true, out)) if out.contains("1 passed") => {
+                println!("ok: {test} passed")
+            }
+            Ok((_, out)) => {
+                let tail = &out[out.len().saturating_sub(2000)..];
+                missing.push(format!(
+                    "a solution that passes in CI failed here; the end of its \
+                     output says why:\n{tail}"
+                ));
+            }
+            Err(e) => missing.push(format!("cargo test did not start: {e:#}")),
+        }
+    }
+    report(&missing, &notes)
+}
+
+fn report(missing: &[String], notes: &[String]) -> Result<()> {
+    util::step("warm-up");
+    for n in notes {
+        println!("note: {n}");
+    }
+    if missing.is_empty() {
+        println!("ready for the course: everything is built and one test ran");
+        return Ok(());
+    }
+    for m in missing {
+        println!("missing: {m}");
+    }
+    bail!(
+        "not ready yet: fix what is listed above, then run \
+         `cargo xtask warm-up` again"
+    )
+}
+
+/// `rustc --version` → (1, 95).
+fn rust_version() -> Option<(u32, u32)> {
+    let (_, out) = capture(cmd(&["rustc", "--version"])).ok()?;
+    let v = out.split_whitespace().nth(1)?;
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??))
+}
+
+/// Where the harness will find `initdb` and `pg_ctl`: PATH, then
+/// `pg_config --bindir`, then Debian's /usr/lib/postgresql/N/bin.
+fn postgres_bin_dir() -> Option<PathBuf> {
+    let has_both =
+        |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if let Some(d) = std::env::split_paths(&path).find(|d| has_both(d)) {
+        return Some(d);
+    }
+    if let Ok((true, out)) = capture(cmd(&["pg_config", "--bindir"])) {
+        let d = PathBuf::from(out.trim());
+        if has_both(&d) {
+            return Some(d);
+        }
+    }
+    std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .find(|d| has_both(d))
+}
