@@ -1,9 +1,13 @@
-//! Test support for the doubles chapter.
+//! Support for the two chapters on test doubles.
 //!
-//! The one thing here is [`require_loopback`]: a check that a URL a test is
-//! about to hand the app points at this machine. Tests build their config
-//! through it, so a production URL pasted into a test fails at once, with a
-//! message, instead of sending a real email from CI.
+//! - [`require_loopback`]: a check that a URL a test is about to hand the app
+//!   points at this machine. Tests build their config through it, so a
+//!   production URL pasted into a test fails at once, with a message, instead
+//!   of sending a real email from CI.
+//! - [`welcome`]: a seam, a trait the sending code takes, so a test can swap
+//!   the HTTP email client for an in-memory fake.
+
+pub mod welcome;
 
 use std::fmt;
 
@@ -20,8 +24,9 @@ impl fmt::Display for NotLoopback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "refusing to use {} in a test: it is not a loopback address, so the test would call a real service. \
-             Point it at a stand-in on 127.0.0.1 instead, e.g. `MockServer::start().await.uri()`",
+            "refusing to use {} in a test: it is not a loopback address, \
+             so the test would call a real service. Point it at a stand-in \
+             on 127.0.0.1 instead, e.g. `MockServer::start().await.uri()`",
             self.url
         )
     }

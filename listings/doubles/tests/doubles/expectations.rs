@@ -37,7 +37,8 @@ async fn an_expectation_is_checked_when_the_server_is_dropped() {
 
     assert!(
         outcome.is_ok(),
-        "the stub accepts a welcome email to ada, but the client got {outcome:?}"
+        "the stub accepts a welcome email to ada, but the client got \
+         {outcome:?}"
     );
 } // <- `email_server` is dropped here: one matching request, as expected.
 // ANCHOR_END: expect_on_drop
@@ -104,7 +105,7 @@ async fn a_scoped_mock_stops_answering_when_its_guard_is_dropped() {
             during.is_ok(),
             "inside the scope the set-up stub answers, but got {during:?}"
         );
-    } // <- `_setup` dropped: `expect(1)` is verified now, not at the end of the test.
+    } // <- `_setup` dropped: `expect(1)` is verified here, not at the end.
 
     let after = client.send("ada@example.com", "welcome", "welcome-2").await;
     let error = after.expect_err(

@@ -16,7 +16,7 @@ use wiremock::{
 use user_service::email::RetryPolicy;
 
 use crate::helpers::{
-    EMAIL_TIMEOUT, RETRIES, email_client_for_tests, spawn_app,
+    EMAIL_TIMEOUT, RETRIES, email_client_for_tests, spawn_retrying_app,
 };
 
 // ANCHOR: idempotent_stub
@@ -80,7 +80,7 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
         .expect(2)
         .mount(&email_server)
         .await;
-    let app = spawn_app(&email_server.uri()).await;
+    let app = spawn_retrying_app(&email_server.uri()).await;
 
     let user_id = app.sign_up("ada@example.com").await;
 
@@ -111,7 +111,7 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
 }
 // ANCHOR_END: retry_500
 
-// ANCHOR: retry_fresh_key -- a retry that mints a new key per attempt delivers the email twice
+// ANCHOR: retry_fresh_key -- a new key per attempt delivers the email twice
 /// A retry loop written around the client, making up a fresh key for each try.
 // BROKEN ON PURPOSE: each attempt carries a new idempotency key, so the
 // service can't tell the retry from a second email.
@@ -131,7 +131,8 @@ async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
     for attempt in 1..=2 {
-        let key = format!("welcome-ada-attempt-{attempt}"); // the mistake: a key per attempt
+        // The mistake: a new key for every attempt.
+        let key = format!("welcome-ada-attempt-{attempt}");
         if client
             .send("ada@example.com", "welcome", &key)
             .await
@@ -175,14 +176,17 @@ async fn a_service_slower_than_the_timeout_leaves_the_email_pending() {
         .expect(u64::from(RETRIES.max_attempts))
         .mount(&email_server)
         .await;
-    let app = spawn_app(&email_server.uri()).await;
+    let app = spawn_retrying_app(&email_server.uri()).await;
 
     // Bound the test's own wait. Three timeouts plus back-off take about 1 s;
     // without a client timeout the sign-up would wait the stub's 30 s, and
     // this fails at 5 s with a message instead of hanging.
-    let user_id = tokio::time::timeout(Duration::from_secs(5), app.sign_up("ada@example.com"))
-        .await
-        .expect("the sign-up must answer within 5 s: is the email client's timeout applied?");
+    let user_id = tokio::time::timeout(
+        Duration::from_secs(5),
+        app.sign_up("ada@example.com"),
+    )
+    .await
+    .expect("the sign-up must answer within 5 s: is the client's timeout set?");
 
     let outbox = app.user_and_outbox(user_id).await;
     assert_eq!(
@@ -213,7 +217,7 @@ async fn a_200_with_html_instead_of_a_receipt_leaves_the_email_pending() {
         .expect(1)
         .mount(&email_server)
         .await;
-    let app = spawn_app(&email_server.uri()).await;
+    let app = spawn_retrying_app(&email_server.uri()).await;
 
     let user_id = app.sign_up("ada@example.com").await;
 
@@ -241,7 +245,7 @@ async fn a_closed_port_leaves_the_email_pending() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let closed = format!("http://{}", listener.local_addr().unwrap());
     drop(listener);
-    let app = spawn_app(&closed).await;
+    let app = spawn_retrying_app(&closed).await;
 
     let user_id = tokio::time::timeout(
         Duration::from_secs(5),

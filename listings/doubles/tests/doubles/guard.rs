@@ -3,11 +3,12 @@
 
 use doubles::require_loopback;
 use url::Url;
+use user_service::email::RetryPolicy;
 
-use crate::helpers::spawn_app;
+use crate::helpers::email_client_for_tests;
 
 // ANCHOR: guard_table
-// test-lint: allow(non-loopback-url) -- the addresses the guard must refuse; nothing calls them
+// test-lint: allow(non-loopback-url) -- addresses the guard must refuse
 /// Loopback addresses pass; anything that could leave the machine is refused
 /// with a message that says what to do instead.
 #[test]
@@ -45,14 +46,20 @@ fn only_loopback_urls_pass_the_guard() {
 /// The URL the team's staging config uses: copied into a test by mistake.
 const STAGING_EMAIL_URL: &str = "https://email.staging.mail-provider.example/";
 
-// BROKEN ON PURPOSE: the test points the app at a real email service. The
-// guard panics before the app, the database or any socket is touched.
-/// A sign-up test wired to staging instead of a stub.
+// BROKEN ON PURPOSE: the test points the client at a real email service.
+// The guard panics before a socket is opened or a request is made.
+/// A welcome-email test wired to staging instead of a stub.
 #[tokio::test]
 #[ignore = "broken on purpose: the email URL is not on this machine"]
 async fn broken_a_test_wired_to_the_real_email_service() {
-    let app = spawn_app(STAGING_EMAIL_URL).await;
-    app.sign_up("ada@example.com").await;
+    let client = email_client_for_tests(STAGING_EMAIL_URL, RetryPolicy::NONE);
+
+    let outcome = client.send("ada@example.com", "welcome", "welcome-1").await;
+
+    assert!(
+        outcome.is_ok(),
+        "the welcome email was refused: {outcome:?}"
+    );
 }
 
 /// Proves the guard stops that test, and says why.

@@ -1,5 +1,12 @@
 //! The harness: the user service on a real socket, with its own database and
-//! an email client pointed wherever the test says, through the loopback guard.
+//! a *retrying* email client pointed wherever the test says, through the
+//! loopback guard.
+//!
+//! It is not the first chapter's `spawn_app`, and its name says so. That one
+//! starts a `MockServer` itself and gives the app a client that tries once.
+//! The failure-mode tests need two things it can't offer: to bring their own
+//! stand-in (a stub that remembers keys, a port where nothing listens), and a
+//! client with retries, because retries are what they test.
 
 use std::{sync::Arc, time::Duration};
 
@@ -42,15 +49,17 @@ pub fn email_client_for_tests(
 }
 // ANCHOR_END: guarded_client
 
-/// A running user service whose email client talks to `email_base_url`.
-pub struct TestApp {
+// ANCHOR: spawn_retrying_app -- the test brings the stand-in; the app retries
+/// A running user service whose retrying email client talks to whatever
+/// the test put at `email_base_url`. Holds no mock server: the test owns it.
+pub struct RetryingApp {
     pub address: String,
     pub db: TestDatabase,
     pub http: reqwest::Client,
 }
 
 /// Starts the app with a retrying email client aimed at `email_base_url`.
-pub async fn spawn_app(email_base_url: &str) -> TestApp {
+pub async fn spawn_retrying_app(email_base_url: &str) -> RetryingApp {
     // Checked before the database is made: a wrong URL costs nothing.
     let email = email_client_for_tests(email_base_url, RETRIES);
     let db = testdb::fresh_database(&MIGRATOR).await;
@@ -64,12 +73,13 @@ pub async fn spawn_app(email_base_url: &str) -> TestApp {
         .expect("bind a loopback port");
     let address = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(serve(listener, router(state)));
-    TestApp {
+    RetryingApp {
         address,
         db,
         http: reqwest::Client::new(),
     }
 }
+// ANCHOR_END: spawn_retrying_app
 
 /// The welcome email's row in the outbox, as the app left it.
 #[derive(Debug, sqlx::FromRow)]
@@ -80,30 +90,9 @@ pub struct OutboxRow {
     pub idempotency_key: String,
 }
 
-impl TestApp {
+impl RetryingApp {
     pub fn pool(&self) -> &PgPool {
         &self.db.pool
-    }
-
-    /// Signs up `email` and returns the new user's id, asserting the 201: in
-    /// every test here the sign-up itself must succeed, whatever the email
-    /// service does.
-    pub async fn sign_up(&self, email: &str) -> i64 {
-        let response = self
-            .http
-            .post(format!("{}/users", self.address))
-            .json(&serde_json::json!({"name": "Ada", "email": email}))
-            .send()
-            .await
-            .expect("the app answers");
-        let status = response.status();
-        let body: serde_json::Value =
-            response.json().await.expect("the app answers JSON");
-        assert_eq!(
-            status, 201,
-            "the sign-up must succeed even when email fails; body: {body}"
-        );
-        body["id"].as_i64().expect("a 201 body has a numeric id")
     }
 
     /// The policy in one call: the user is there, and so is its outbox row.
@@ -118,10 +107,73 @@ impl TestApp {
             users, 1,
             "the user must be kept whatever the email service did"
         );
-        sqlx::query_as("SELECT status, attempts, last_error, idempotency_key FROM email_outbox WHERE user_id = $1")
-            .bind(user_id)
-            .fetch_one(self.pool())
-            .await
-            .expect("every user has an outbox row: the email it is owed is never lost")
+        sqlx::query_as(
+            "SELECT status, attempts, last_error, idempotency_key \
+             FROM email_outbox WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await
+        .expect("every user has an outbox row: the email it is owed is kept")
     }
 }
+
+// ANCHOR: sign_up_exchange -- print what was sent and what came back
+impl RetryingApp {
+    /// Signs up `email` and returns the new user's id, asserting the 201: in
+    /// every test here the sign-up itself must succeed, whatever the email
+    /// service does. On failure it prints the whole exchange.
+    pub async fn sign_up(&self, email: &str) -> i64 {
+        let body = serde_json::json!({"name": "Ada", "email": email});
+        let exchange = self.post("/users", body).await;
+        assert_eq!(
+            exchange.status, 201,
+            "the sign-up must succeed even when email fails\n{exchange}"
+        );
+        exchange.response["id"]
+            .as_i64()
+            .unwrap_or_else(|| panic!("a 201 has a numeric id\n{exchange}"))
+    }
+
+    /// Sends `body` to `path` and keeps both sides of the conversation.
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> Exchange {
+        let url = format!("{}{path}", self.address);
+        let response = self
+            .http
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .expect("the app answers");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("the app sends a body");
+        Exchange {
+            request: format!("POST {url}\n{body}"),
+            status,
+            // Not JSON is kept as a string, so the report still shows it.
+            response: serde_json::from_str(&text)
+                .unwrap_or(serde_json::Value::String(text)),
+        }
+    }
+}
+
+/// One request to the app and its answer, as the test saw them. Its
+/// `Display` is what a failing assertion prints.
+#[derive(Debug)]
+pub struct Exchange {
+    pub request: String,
+    pub status: u16,
+    pub response: serde_json::Value,
+}
+
+impl std::fmt::Display for Exchange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(f, "--- the test sent:\n{}", self.request)?;
+        write!(
+            f,
+            "--- the app answered {}:\n{}",
+            self.status, self.response
+        )
+    }
+}
+// ANCHOR_END: sign_up_exchange

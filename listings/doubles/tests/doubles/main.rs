@@ -1,10 +1,14 @@
-//! Listings for "Standing in for services you don't own": one binary, one
-//! module per idea. `helpers` is the harness they share.
+//! Listings for "Standing in for services you don't own" and "When the
+//! service misbehaves": one binary, one module per idea. `helpers` is the
+//! harness they share.
 
 mod helpers;
 
+mod custom_match;
 mod expectations;
 mod failures;
+mod fake;
 mod guard;
 mod matchers;
+mod on_failure;
 mod received;

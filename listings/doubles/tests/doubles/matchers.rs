@@ -64,7 +64,8 @@ async fn a_partial_body_matcher_ignores_the_fields_it_does_not_name() {
         let outcome = client.send(recipient, "welcome", key).await;
         assert!(
             outcome.is_ok(),
-            "any recipient matches a stub that names only the template; got {outcome:?}"
+            "any recipient matches a stub that names only the template; \
+             got {outcome:?}"
         );
     }
 }
