@@ -18,7 +18,11 @@ use wiremock::{
     matchers::{body_json, header, method, path},
 };
 
-use crate::{helpers::spawn_app_with, worker_process::spawn_worker};
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::spawn_app_with,
+    worker_process::spawn_worker,
+};
 
 // ANCHOR: drain_inline
 /// With the email left to the worker, a sign-up sends nothing by itself;
@@ -149,9 +153,11 @@ async fn a_worker_process_sends_the_welcome_email() {
 /// missing and where the settings are documented.
 #[tokio::test]
 async fn the_worker_binary_names_a_missing_setting() {
-    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_worker"))
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_worker"))
         .env_clear()
-        .output()
+        .kill_on_drop(true) // if the deadline passes, no process is left
+        .output();
+    let output = within(DEADLINE, "the worker binary to exit", run)
         .await
         .expect("the worker binary runs");
 

@@ -19,4 +19,5 @@ mod manual_clock;
 mod nothing_lost;
 mod one_transaction;
 mod request_ids;
+mod worker_lifecycle;
 mod worker_process;

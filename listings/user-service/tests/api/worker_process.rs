@@ -9,7 +9,10 @@ use tokio::{
     sync::mpsc,
 };
 
-use crate::helpers::TestApp;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::TestApp,
+};
 
 // ANCHOR: spawn_worker
 /// A worker process. Killed when dropped, so a failing test leaves none behind.
@@ -80,13 +83,47 @@ impl WorkerProcess {
 
     /// SIGKILL: no clean-up, no last words, like a machine losing power.
     pub async fn kill(mut self) {
-        self.child
-            .kill()
+        within(DEADLINE, "the killed worker to exit", self.child.kill())
             .await
             .expect("the worker process can be killed");
     }
 }
 // ANCHOR_END: spawn_worker
+
+impl WorkerProcess {
+    /// Asks the worker to stop, as a service manager does (SIGTERM).
+    pub async fn terminate(&self) {
+        let pid = self.child.id().expect("the worker is still running");
+        let status = tokio::process::Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        let status = within(DEADLINE, "`kill -TERM` to return", status)
+            .await
+            .expect("`kill` runs");
+        assert!(status.success(), "kill -TERM {pid} failed: {status}");
+    }
+
+    /// Waits for the worker to exit by itself and returns how it exited;
+    /// fails at `timeout` with everything it printed.
+    pub async fn exit_status(
+        &mut self,
+        timeout: Duration,
+    ) -> std::process::ExitStatus {
+        match tokio::time::timeout(timeout, self.child.wait()).await {
+            Ok(status) => status.expect("the worker's exit status is known"),
+            Err(_) => {
+                while let Ok(line) = self.lines.try_recv() {
+                    self.printed.push(line);
+                }
+                panic!(
+                    "gave up waiting for the worker to exit after \
+                     {timeout:?}; it printed:\n{}",
+                    self.printed.join("\n")
+                )
+            }
+        }
+    }
+}
 
 /// Sends each line `output` prints to `tx`, until it closes.
 fn forward_lines(

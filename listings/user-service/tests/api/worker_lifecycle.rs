@@ -1,0 +1,78 @@
+//! The worker binary's promises about its own life: a database error doesn't
+//! end it, and SIGTERM ends it only after the job in hand.
+
+use std::time::Duration;
+
+use eventually::poll;
+use user_service::Jobs;
+use wiremock::{Mock, ResponseTemplate, matchers::path};
+
+use crate::{helpers::spawn_app_with, worker_process::spawn_worker};
+
+/// A worker whose database fails keeps running: it says so, rests, tries
+/// again, and sends the email once the database answers again.
+#[tokio::test]
+async fn a_worker_outlives_a_database_error_and_sends_once_it_is_back() {
+    let app = spawn_app_with(Jobs::left_to_the_worker()).await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&app.email_server)
+        .await;
+    let id = app.sign_up("ada@example.com").await;
+    // The outbox is gone, as far as the worker can tell: every claim fails.
+    sqlx::query("ALTER TABLE email_outbox RENAME TO email_outbox_away")
+        .execute(app.pool())
+        .await
+        .unwrap();
+
+    let mut worker = spawn_worker(&app, &[]);
+    worker
+        .wait_for_line("database error, trying again", Duration::from_secs(30))
+        .await;
+    sqlx::query("ALTER TABLE email_outbox_away RENAME TO email_outbox")
+        .execute(app.pool())
+        .await
+        .unwrap();
+
+    poll("the same worker to send the email once the table is back")
+        .timeout(Duration::from_secs(30))
+        .until(|| app.outbox_status(id), |status| status == "sent")
+        .await;
+}
+
+/// SIGTERM while an email call is in flight: the worker finishes that job,
+/// records it as sent, and exits cleanly.
+#[tokio::test]
+async fn sigterm_lets_the_worker_finish_the_job_in_hand_then_exit() {
+    let app = spawn_app_with(Jobs::left_to_the_worker()).await;
+    // Slow enough that SIGTERM lands while the call is in flight, every run.
+    Mock::given(path("/send"))
+        .respond_with(
+            ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
+        )
+        .expect(1)
+        .mount(&app.email_server)
+        .await;
+    let mut worker = spawn_worker(&app, &[]);
+    let id = app.sign_up("ada@example.com").await;
+    poll("the worker's call to reach the email service")
+        .until(
+            || async {
+                let received = app.email_server.received_requests().await;
+                received.map_or(0, |requests| requests.len())
+            },
+            |calls| *calls == 1,
+        )
+        .await;
+
+    worker.terminate().await;
+    let status = worker.exit_status(Duration::from_secs(30)).await;
+
+    assert!(status.success(), "expected a clean exit, got {status}");
+    assert_eq!(
+        app.outbox_status(id).await,
+        "sent",
+        "the job in hand is finished and recorded before the worker exits"
+    );
+}
