@@ -1,4 +1,4 @@
-//! Your first integration test: real HTTP in, a real row out, and the
+//! Your first integration test, grown: real HTTP in, a real row out, and the
 //! welcome email checked at the boundary where it leaves the app.
 
 use serde_json::{Value, json};
@@ -33,7 +33,8 @@ async fn creating_a_user_stores_it_and_sends_one_welcome_email() {
         .post_user(&json!({"name": "Ada Lovelace", "email": "ada@example.com"}))
         .await;
 
-    // 4. Assert the response, the state it left, and the side effect.
+    // 4. Assert the response, the state it left, and (when `app` is dropped)
+    //    the side effect: exactly one call to the email service.
     assert_eq!(
         response.status(),
         201,
@@ -52,18 +53,6 @@ async fn creating_a_user_stores_it_and_sends_one_welcome_email() {
     assert_eq!(
         (name.as_str(), email.as_str()),
         ("Ada Lovelace", "ada@example.com")
-    );
-
-    let outbox_status: String = sqlx::query_scalar(
-        "SELECT status FROM email_outbox WHERE user_id = $1",
-    )
-    .bind(id)
-    .fetch_one(app.pool())
-    .await
-    .unwrap();
-    assert_eq!(
-        outbox_status, "sent",
-        "the app records that the email went out"
     );
 
     // 5. Tear down: dropping `app` stops the mock (verifying `expect(1)`) and
@@ -109,3 +98,25 @@ async fn an_unknown_id_is_a_404() {
     assert_eq!(body["error"], "not_found");
 }
 // ANCHOR_END: read_back
+
+// ANCHOR: outbox_sent -- the outbox row records that the email went out
+/// After a sign-up whose welcome email was accepted, the outbox row says
+/// `sent`, so no worker will send it again.
+#[tokio::test]
+async fn an_accepted_welcome_email_is_marked_sent_in_the_outbox() {
+    let app = spawn_app().await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(200))
+        .expect(1)
+        .mount(&app.email_server)
+        .await;
+
+    let id = app.sign_up("ada@example.com").await;
+
+    assert_eq!(
+        app.outbox_status(id).await,
+        "sent",
+        "the app records that the email went out"
+    );
+}
+// ANCHOR_END: outbox_sent

@@ -3,10 +3,11 @@
 
 use std::{sync::Arc, time::Duration};
 
+use axum::Router;
 use sqlx::PgPool;
 use testdb::TestDatabase;
 use user_service::{
-    AppConfig, Jobs, MIGRATOR, app_with, email::EmailClient, serve,
+    AppConfig, Jobs, MIGRATOR, app, app_with, email::EmailClient, serve,
 };
 use wiremock::MockServer;
 
@@ -15,6 +16,7 @@ use wiremock::MockServer;
 /// machine doesn't trip it in the tests where the stub answers at once.
 pub const EMAIL_TIMEOUT: Duration = Duration::from_millis(500);
 
+// ANCHOR: test_app -- the same TestApp as in the first version, plus the email stand-in
 /// A running app and the handles a test needs to look around it.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`: the app on a real socket.
@@ -25,36 +27,16 @@ pub struct TestApp {
     pub email_server: MockServer,
     pub http: reqwest::Client,
 }
+// ANCHOR_END: test_app
 
-// ANCHOR: spawn_app
+// ANCHOR: spawn_app -- the first chapter's harness, grown by a stand-in email service
 /// Starts the app on a free port with its own database and a mock email
 /// service, and returns once it accepts connections.
 pub async fn spawn_app() -> TestApp {
-    spawn_app_with(Jobs::default()).await
-}
-
-/// [`spawn_app`] with a say in background jobs (chapter "Jobs, queues and
-/// workers"): leave the email to the worker, or hand the app a fake queue.
-pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
     let email_server = MockServer::start().await;
     let db = testdb::fresh_database(&MIGRATOR).await;
-    let config = test_config(&db, &email_server);
-
-    // Port 0: the OS picks a free port, so tests can run in parallel.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind a loopback port");
-    let address = format!("http://{}", listener.local_addr().unwrap());
-    // The listener is already bound, so requests queue up until the server
-    // task runs: no need to wait for "ready".
-    tokio::spawn(serve(listener, app_with(config, jobs)));
-
-    TestApp {
-        address,
-        db,
-        email_server,
-        http: reqwest::Client::new(),
-    }
+    let router = app(test_config(&db, &email_server));
+    serve_on_a_free_port(router, db, email_server).await
 }
 
 /// The config a test app runs with: the test's database, the mock as the
@@ -69,7 +51,38 @@ pub fn test_config(db: &TestDatabase, email_server: &MockServer) -> AppConfig {
         email_timeout: EMAIL_TIMEOUT,
     }
 }
+
+async fn serve_on_a_free_port(
+    router: Router,
+    db: TestDatabase,
+    email_server: MockServer,
+) -> TestApp {
+    // Port 0: the OS picks a free port, so tests can run in parallel.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a loopback port");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    // The listener is already bound, so requests queue up until the server
+    // task runs: no need to wait for "ready".
+    tokio::spawn(serve(listener, router));
+
+    TestApp {
+        address,
+        db,
+        email_server,
+        http: reqwest::Client::new(),
+    }
+}
 // ANCHOR_END: spawn_app
+
+/// [`spawn_app`] with a say in background jobs (chapter "Jobs, queues and
+/// workers"): leave the email to the worker, or hand the app a fake queue.
+pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
+    let email_server = MockServer::start().await;
+    let db = testdb::fresh_database(&MIGRATOR).await;
+    let router = app_with(test_config(&db, &email_server), jobs);
+    serve_on_a_free_port(router, db, email_server).await
+}
 
 // ANCHOR: test_app_methods -- one method per user action keeps HTTP plumbing out of the tests
 impl TestApp {
