@@ -16,14 +16,25 @@ use user_service::{
 };
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "info".into()),
         )
         .init();
+    // Printed with `Display`, not returned from `main`: Rust would print the
+    // error's `Debug` form, quotes escaped, which is harder to read.
+    match run().await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(why) => {
+            eprintln!("user-service: {why}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
 
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let database_url = required("DATABASE_URL")?;
     let email_base_url = required("EMAIL_BASE_URL")?.parse()?;
     let timeout_ms: u64 = env::var("EMAIL_TIMEOUT_MS")

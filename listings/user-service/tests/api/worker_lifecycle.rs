@@ -7,7 +7,11 @@ use eventually::poll;
 use user_service::Jobs;
 use wiremock::{Mock, ResponseTemplate, matchers::path};
 
-use crate::{helpers::spawn_app_with, worker_process::spawn_worker};
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::spawn_app_with,
+    worker_process::spawn_worker,
+};
 
 /// A worker whose database fails keeps running: it says so, rests, tries
 /// again, and sends the email once the database answers again.
@@ -75,4 +79,81 @@ async fn sigterm_lets_the_worker_finish_the_job_in_hand_then_exit() {
         "sent",
         "the job in hand is finished and recorded before the worker exits"
     );
+}
+
+/// Runs a binary of this package with exactly `env`, and returns its exit
+/// status and what it printed on stderr.
+async fn run_binary(
+    binary: &str,
+    env: &[(&str, &str)],
+) -> (std::process::ExitStatus, String) {
+    let run = tokio::process::Command::new(binary)
+        .env_clear()
+        .envs(env.iter().copied())
+        .kill_on_drop(true)
+        .output();
+    let output = within(DEADLINE, &format!("{binary} to exit"), run)
+        .await
+        .expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status, stderr)
+}
+
+/// Every setting the worker can't use stops it at once, with the variable's
+/// name and what was wrong, before it touches the database (which, here,
+/// does not exist).
+#[tokio::test]
+async fn the_worker_binary_names_each_setting_it_cannot_use() {
+    let nowhere = ("DATABASE_URL", "postgres://127.0.0.1:9/none");
+    let email = ("EMAIL_BASE_URL", "http://127.0.0.1:9/");
+    let cases: [(&[(&str, &str)], &str); 4] = [
+        (&[nowhere], "EMAIL_BASE_URL is not set"),
+        (
+            &[nowhere, ("EMAIL_BASE_URL", "not a url")],
+            "EMAIL_BASE_URL is not a URL",
+        ),
+        (
+            &[nowhere, email, ("WORKER_MAX_ATTEMPTS", "five")],
+            "WORKER_MAX_ATTEMPTS=\"five\" is not a whole number",
+        ),
+        (
+            &[nowhere, email, ("WORKER_LEASE_MS", "0")],
+            "WORKER_LEASE_MS and WORKER_MAX_ATTEMPTS must be at least 1",
+        ),
+    ];
+
+    for (env, expected) in cases {
+        let (status, stderr) =
+            run_binary(env!("CARGO_BIN_EXE_worker"), env).await;
+        assert!(
+            !status.success() && stderr.contains(expected),
+            "with {env:?}: expected a failure saying {expected:?}; \
+             got {status}, stderr: {stderr}"
+        );
+    }
+}
+
+/// The web service refuses a `WELCOME_EMAIL` it doesn't know, and names a
+/// missing `DATABASE_URL`, instead of starting with a guess.
+#[tokio::test]
+async fn the_service_binary_names_each_setting_it_cannot_use() {
+    let nowhere = ("DATABASE_URL", "postgres://127.0.0.1:9/none");
+    let email = ("EMAIL_BASE_URL", "http://127.0.0.1:9/");
+    let cases: [(&[(&str, &str)], &str); 2] = [
+        (&[email], "DATABASE_URL is not set"),
+        (
+            &[nowhere, email, ("WELCOME_EMAIL", "later")],
+            "WELCOME_EMAIL=\"later\": expected `inline` or `worker`",
+        ),
+    ];
+
+    for (env, expected) in cases {
+        let (status, stderr) =
+            run_binary(env!("CARGO_BIN_EXE_user-service"), env).await;
+        assert!(
+            !status.success() && stderr.contains(expected),
+            "with {env:?}: expected a failure saying {expected:?}; \
+             got {status}, stderr: {stderr}"
+        );
+    }
 }
