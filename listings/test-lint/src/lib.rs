@@ -263,9 +263,7 @@ fn collect_rust_files(
         let name = name.to_string_lossy();
         let skip =
             name.starts_with('.') || name == "target" || name == "node_modules";
-        if entry.file_type()?.is_dir() && !skip {
-            collect_rust_files(&entry.path(), out)?;
-        } else if !skip {
+        if !skip {
             collect_rust_files(&entry.path(), out)?;
         }
     }

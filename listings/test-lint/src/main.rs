@@ -1,5 +1,6 @@
-//! `test-lint [--show-allowed] [PATH…]`: lints the Rust files under each PATH
-//! (default: the current directory) against the before-merging checklist.
+//! `test-lint [--show-allowed] [--ignore-markers] [PATH…]`: lints the Rust
+//! files under each PATH (default: the current directory) against the
+//! before-merging checklist.
 //!
 //! Exit status: 0 when nothing unexpected was found, 1 when findings remain,
 //! 2 when a file could not be parsed or read (the run can't vouch for it).
@@ -8,7 +9,8 @@ use std::{path::PathBuf, process::ExitCode};
 
 use test_lint::{Options, Rule, lint_paths_with};
 
-const USAGE: &str = "usage: test-lint [--show-allowed] [--assertion NAME]... [PATH...]
+const USAGE: &str = "usage: test-lint [--show-allowed] [--ignore-markers]
+                 [--assertion NAME]... [PATH...]
 
 Reads every .rs file under each PATH (default: .) and reports test code that breaks
 the before-merging checklist: fixed sleeps, unseeded randomness, URLs off this
@@ -18,17 +20,22 @@ machine, tests that assert nothing, #[ignore] without a reason.
                    just before an item (fn, const, mod…), covering that item only:
                      // BROKEN ON PURPOSE: <why>             allows every rule
                      // test-lint: allow(<rule-id>) -- <why>  allows that rule
+  --ignore-markers report every finding as if no marker comment were there:
+                   to review what the markers allow, or to see the findings
+                   the book's fixtures stand for
   --assertion NAME a function or method NAME fails the test when its check fails
                    (your own helpers: a polling `until`, a custom assert); repeatable";
 
 fn main() -> ExitCode {
     let mut show_allowed = false;
+    let mut ignore_markers = false;
     let mut options = Options::default();
     let mut roots = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--show-allowed" => show_allowed = true,
+            "--ignore-markers" => ignore_markers = true,
             "--assertion" => match args.next() {
                 Some(name) => options.assertion_fns.push(name),
                 None => {
@@ -60,13 +67,21 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
 
-    let report = match lint_paths_with(&roots, &options) {
+    let mut report = match lint_paths_with(&roots, &options) {
         Ok(report) => report,
         Err(error) => {
             eprintln!("test-lint: could not read the files: {error}");
             return ExitCode::from(2);
         }
     };
+
+    // OUTPUT: output/sleeps-ignoring-markers.txt $ cargo run -q -p test-lint \
+    // -- --ignore-markers listings/test-lint/tests/fixtures/sleeps.rs
+    if ignore_markers {
+        for finding in &mut report.findings {
+            finding.allowed_by = None;
+        }
+    }
 
     for finding in report.unexpected() {
         println!("{finding}");

@@ -84,6 +84,7 @@ async fn insert_as_version_1(pool: &PgPool, name: &str, email: &str) -> i64 {
 // ANCHOR: broken
 /// The first draft of version 2 upgrades a database with version-1 users
 /// in it (it doesn't: it forgot them).
+// OUTPUT: output/first-draft-migration.txt | grep -A1 'panicked at'
 // BROKEN ON PURPOSE: the migration adds its rule and forgets the rows
 // already there
 #[ignore = "broken on purpose: the migration forgets the rows already there"]

@@ -55,6 +55,7 @@ fn two_tests_under_one_seed_draw_different_users() {
 // ANCHOR: rerun
 /// The users a test draws from the run's seed are valid sign-ups. (Also
 /// the test the next one runs twice: it prints what it drew.)
+// OUTPUT: output/ci-seed.txt CI=true -TEST_SEED --nocapture
 #[test]
 fn users_drawn_from_the_run_seed_are_valid_sign_ups() {
     let mut data = TestData::new();

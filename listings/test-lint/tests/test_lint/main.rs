@@ -2,6 +2,7 @@
 //! clean one, the marker allows exactly the item it precedes, and the whole
 //! workspace has no finding a marker doesn't explain.
 
+mod cli;
 mod exercises;
 mod rules;
 mod workspace;
