@@ -1,47 +1,67 @@
 #!/usr/bin/env python3
-"""Reads the handout PDF back and checks it (run by ci/handout).
+"""Reads a handout PDF back and checks it (run by `cargo xtask handout`).
 
-usage: handout-check.py HANDOUT.pdf book/print.html src/SUMMARY.md
+usage: handout-check.py HANDOUT.pdf HANDOUT.html SUMMARY.md EDITION PAGES.json
 
-- the paper is A4;
-- every chapter title of SUMMARY.md appears in the text;
-- no code line is cut off: every word lies inside the page's right margin
-  (pdftotext -bbox), and the end of every code line of print.html is in the
-  text (a line clipped by its box would lose its end);
-- instructor notes (<details class="instructor-notes">) are not in the PDF;
-- the page count is sane for the number of chapters.
-Prints "handout: N pages, M chapters".
+HANDOUT.html is the page Chromium printed (ci/handout-prepare.py); the
+unfiltered print.html next to it is the whole book. Fails on:
+- paper that isn't A4;
+- no title page (title and edition on page 1);
+- a table of contents entry missing, or with a page number other than
+  the page its chapter starts on;
+- a part or chapter missing from the PDF's bookmarks;
+- a page (after the title page) without its number in the footer;
+- any word past the right margin (a cut code line or table), a code line
+  or table cell of the page not found whole in the text, a "(p. 000)"
+  left unresolved, a line ending in "--" (a command split inside a token);
+- student edition: instructor notes, the instructor pages, the solutions
+  chapter, or any line only a solution file has;
+- instructor edition: the notes or the solutions missing.
+Prints one summary line.
 """
 
 import html
 import html.parser
+import json
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 A4 = (595.0, 842.0)  # points
-RIGHT_MARGIN_MM = 14  # theme/handout.css: @page margin 16mm 14mm 18mm 14mm
+RIGHT_MARGIN_MM = 14  # theme/handout-pdf.css: @page margin 16mm 14mm 18mm 14mm
+BOTTOM_MARGIN_MM = 18
+MM = 72 / 25.4
 
 
 def run(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        cmd, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def squash(text):
-    """Text without any whitespace (wrapping a line only adds whitespace), and
-    with straight quotes (mdBook's smart punctuation curls them in prose)."""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return re.sub(r"\s+", "", text)
+    """Text without whitespace (wrapping only adds whitespace), with
+    straight quotes (mdBook curls them in prose) and no zero-width spaces."""
+    for curly, straight in (
+        ("\u2019", "'"),
+        ("\u2018", "'"),
+        ("\u201c", '"'),
+        ("\u201d", '"'),
+        ("\u2011", "-"),
+    ):
+        text = text.replace(curly, straight)
+    return re.sub(r"[\s\u200b]+", "", text)
 
 
-class PrintPage(html.parser.HTMLParser):
-    """Code lines and instructor notes of print.html."""
+class Page(html.parser.HTMLParser):
+    """Code lines, table cells and instructor notes of an HTML page."""
 
     def __init__(self):
         super().__init__()
-        self.code_lines, self.notes = [], []
-        self.in_pre = self.boring = self.in_notes = 0
-        self.code = self.note = ""
+        self.code_lines, self.cells, self.notes = [], [], []
+        self.in_pre = self.boring = self.in_notes = self.in_cell = 0
+        self.code = self.note = self.cell = ""
 
     def handle_starttag(self, tag, attrs):
         classes = (dict(attrs).get("class") or "").split()
@@ -52,6 +72,8 @@ class PrintPage(html.parser.HTMLParser):
             self.boring += 1 if ("boring" in classes or self.boring) else 0
         elif tag == "details" and "instructor-notes" in classes:
             self.in_notes += 1
+        elif tag in ("td", "th"):
+            self.in_cell += 1
 
     def handle_endtag(self, tag):
         if tag == "pre" and self.in_pre:
@@ -64,61 +86,261 @@ class PrintPage(html.parser.HTMLParser):
             self.in_notes -= 1
             self.notes.append(self.note)
             self.note = ""
+        elif tag in ("td", "th") and self.in_cell:
+            self.in_cell -= 1
+            self.cells.append(self.cell)
+            self.cell = ""
 
     def handle_data(self, data):
         if self.in_pre and not self.boring:
             self.code += data
         if self.in_notes:
             self.note += data
+        if self.in_cell:
+            self.cell += data
 
 
-def main(pdf, print_html, summary):
+def parse(path):
+    page = Page()
+    page.feed(Path(path).read_text(encoding="utf-8"))
+    return page
+
+
+def solution_only_lines():
+    """Lines that only a solution has: in its solution.rs, not in its
+    starter.rs, and nowhere else in the book's sources (a pattern the
+    chapters teach elsewhere is not a leak)."""
+    sources = [
+        p for p in Path("listings").rglob("*.rs") if p.name != "solution.rs"
+    ]
+    sources += list(Path("src").glob("*.md"))
+    elsewhere = "\n".join(p.read_text(errors="replace") for p in sources)
+    found = []
+    for solution in sorted(
+        Path("listings").glob("*/tests/*/exercises/*/solution.rs")
+    ):
+        for line in solution.read_text().splitlines():
+            line = line.strip()
+            if (
+                len(line) >= 24
+                and not line.startswith("//")
+                and line not in elsewhere
+            ):
+                found.append((solution, line))
+    return found
+
+
+def outline_titles(pdf):
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    titles = []
+
+    def walk(items):
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    return titles
+
+
+def main(pdf, handout_html, summary, edition, pages_json):
     problems = []
     info = run("pdfinfo", pdf)
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
-    w, h = map(float, re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.M).groups())
+    w, h = map(
+        float,
+        re.search(r"^Page size:\s+([\d.]+) x ([\d.]+)", info, re.M).groups(),
+    )
     if abs(w - A4[0]) > 2 or abs(h - A4[1]) > 2:
-        problems.append(f"paper is {w:.0f} x {h:.0f} pt, expected A4 ({A4[0]:.0f} x {A4[1]:.0f}); is theme/handout.css in additional-css?")
+        problems.append(f"paper is {w:.0f} x {h:.0f} pt, expected A4")
 
-    text = run("pdftotext", "-layout", pdf, "-")
-    flat = squash(text)
+    per_page = run("pdftotext", "-layout", pdf, "-").split("\f")
+    flat = squash("".join(per_page))
+    # In reading order: a table's cells come out whole, not interleaved
+    # with the next column's lines as in the layout text.
+    raw = squash(run("pdftotext", pdf, "-"))
+    book = Path(handout_html).parent
+    prepared = Path(handout_html).read_text(encoding="utf-8")
+    anchors = json.loads(Path(pages_json).read_text())
 
-    titles = re.findall(r"^\s*(?:-\s*)?\[([^\]]+)\]\([^)]+\.md\)", open(summary).read(), re.M)
-    for title in titles:
-        if squash(html.unescape(title).replace("`", "")) not in flat:
-            problems.append(f"chapter title missing from the PDF: {title!r}")
+    # Title page.
+    title = html.unescape(
+        re.search(r'<p class="book-title">(.*?)</p>', prepared).group(1)
+    )
+    edition_word = "Student" if edition == "student" else "Instructor"
+    if (
+        squash(title) not in squash(per_page[0])
+        or edition_word not in per_page[0]
+    ):
+        problems.append(
+            f"page 1 is not a title page with {title!r} and the {edition_word} edition"
+        )
 
-    # Nothing to the right of the right margin (a little slack for rounding).
-    limit = w - RIGHT_MARGIN_MM * 72 / 25.4 + 3
-    bbox = run("pdftotext", "-bbox", pdf, "-")
-    page = 0
-    for line in bbox.splitlines():
+    # Table of contents: every entry, with the page its target is on.
+    toc = re.search(r'<nav class="handout-toc">(.*?)</nav>', prepared, re.S)
+    if not toc:
+        problems.append("no table of contents")
+        entries = []
+    else:
+        entries = re.findall(
+            r'<a href="#([^"]+)"><span class="toc-title">(.*?)</span><span class="toc-page">([^<]*)</span>',
+            toc.group(1),
+        )
+    toc_text = "\n".join(per_page[1:4])
+    expected_titles = []
+    for anchor, label, number in entries:
+        label = html.unescape(re.sub(r"<[^>]+>", "", label)).strip()
+        expected_titles.append(re.sub(r"^\d+\.\s*", "", label))
+        real = anchors.get(anchor)
+        if real is None or str(real) != number:
+            problems.append(
+                f"contents: {label!r} says page {number}, but it starts on page {real}"
+            )
+        line = next(
+            (
+                l
+                for l in toc_text.splitlines()
+                if squash(label)[:30] in squash(l)
+            ),
+            None,
+        )
+        if line is None or not line.rstrip().endswith(number):
+            problems.append(
+                f"contents: no line {label!r} … {number} in the PDF"
+            )
+
+    # Bookmarks: every part and chapter of this edition.
+    marks = {squash(t) for t in outline_titles(pdf)}
+    for t in expected_titles:
+        if squash(html.unescape(t).replace("`", "")) not in marks:
+            problems.append(f"no bookmark for {t!r}")
+
+    # Page numbers in the footer, words inside the right margin.
+    limit_x = w - RIGHT_MARGIN_MM * MM + 3
+    footer_y = h - BOTTOM_MARGIN_MM * MM
+    numbered, page = set(), 0
+    for line in run("pdftotext", "-bbox", pdf, "-").splitlines():
         if "<page " in line:
             page += 1
-        m = re.search(r'<word xMin="[\d.]+" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>', line)
-        if m and float(m.group(1)) > limit:
-            problems.append(f"page {page}: {html.unescape(m.group(2))!r} ends at x={float(m.group(1)):.0f} pt, past the right margin ({limit:.0f} pt): a code line is cut off")
+        m = re.search(
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>',
+            line,
+        )
+        if not m:
+            continue
+        y, x_max, word = (
+            float(m.group(1)),
+            float(m.group(2)),
+            html.unescape(m.group(3)),
+        )
+        if y >= footer_y and word == str(page):
+            numbered.add(page)
+        if x_max > limit_x:
+            problems.append(
+                f"page {page}: {word!r} ends at x={x_max:.0f} pt, past the right margin ({limit_x:.0f} pt): cut off"
+            )
+    missing = [p for p in range(2, pages + 1) if p not in numbered]
+    if missing:
+        problems.append(
+            f"pages without a number in the footer: {missing[:10]}{' …' if len(missing) > 10 else ''}"
+        )
 
-    parsed = PrintPage()
-    parsed.feed(open(print_html, encoding="utf-8").read())
-    cut = [l for l in parsed.code_lines if l.strip() and squash(l)[-24:] not in flat]
+    # Code lines and table cells of the printed page, whole in the text.
+    printed = parse(handout_html)
+    cut = [
+        l
+        for l in printed.code_lines
+        if l.strip() and squash(l)[-24:] not in flat
+    ]
     for line in cut[:10]:
-        problems.append(f"code line not found whole in the PDF (cut off?): {line.strip()[:100]!r}")
-    if len(cut) > 10:
-        problems.append(f"... and {len(cut) - 10} more code lines")
+        problems.append(
+            f"code line not found whole in the PDF (cut off?): {line.strip()[:100]!r}"
+        )
+    # A cell's lines interleave with its neighbours' in both text modes:
+    # each of its words must be there whole.
+    cells = [
+        c
+        for c in printed.cells
+        if any(
+            squash(part) not in raw and squash(part) not in flat
+            for word in c.split()
+            for part in re.split(r"(?<=::)|(?<=_)|(?<=/)|(?<=-)", word)
+            if part
+        )
+    ]
+    for cell in cells[:10]:
+        problems.append(
+            f"table cell not found whole in the PDF (cut off?): {cell.strip()[:100]!r}"
+        )
+    if "(p.000)" in flat:
+        problems.append(
+            "a page reference was never resolved: '(p. 000)' is printed"
+        )
+    # A command split inside a token: a line ending in "--" whose next line
+    # starts with a word that follows "--" somewhere in the page
+    # ("--" + "exact"); a "--" before a space may end a line.
+    options = set(re.findall(r"--([a-z][a-z-]*)", html.unescape(prepared)))
+    for n, text in enumerate(per_page, 1):
+        lines = [l.strip() for l in text.splitlines() if l.strip()]
+        for this, after in zip(lines, lines[1:]):
+            word = re.match(r"[a-z][a-z-]*", after)
+            if this.endswith("--") and word and word.group(0) in options:
+                problems.append(
+                    f"page {n}: '--{word.group(0)}' is split across two lines: {this[-50:]!r}"
+                )
+    whole = parse(book / "print.html")
+    summary_text = Path(summary).read_text()
+    instructor_pages = re.findall(
+        r"\[([^\]]+)\]\((running-the-course|solutions)\.md\)", summary_text
+    )
+    if edition == "student":
+        for note in whole.notes:
+            if squash(note) and squash(note)[:60] in flat:
+                problems.append(
+                    f"instructor notes in the student edition: {note.strip()[:80]!r}"
+                )
+        for name, _ in instructor_pages:
+            if squash(name) in marks:
+                problems.append(f"{name!r} is in the student edition")
+        for file, line in solution_only_lines():
+            if squash(line) in flat:
+                problems.append(
+                    f"solution code in the student edition ({file}): {line[:80]!r}"
+                )
+        if "/solution.rs" in raw or "solution.rs" in flat:
+            problems.append("a listing caption names a solution.rs file")
+    else:
+        shown = sum(1 for note in whole.notes if squash(note)[:60] in flat)
+        if whole.notes and shown < len(whole.notes):
+            problems.append(
+                f"only {shown} of {len(whole.notes)} instructor notes are printed"
+            )
+        for name, _ in instructor_pages:
+            if squash(name) not in marks:
+                problems.append(
+                    f"{name!r} is missing from the instructor edition"
+                )
+        leaks = solution_only_lines()
+        if leaks and not any(squash(line) in flat for _, line in leaks):
+            problems.append("no solution code in the instructor edition")
 
-    for note in parsed.notes:
-        if squash(note) and squash(note)[:60] in flat:
-            problems.append(f"instructor notes are printed (should be hidden by theme/handout.css): {note.strip()[:80]!r}")
-
-    if not (len(titles) <= pages <= 40 * max(len(titles), 1)):
-        problems.append(f"{pages} pages for {len(titles)} chapters is not a sane handout")
+    if not (len(entries) <= pages <= 40 * max(len(entries), 1)):
+        problems.append(
+            f"{pages} pages for {len(entries)} contents entries is not a sane handout"
+        )
 
     if problems:
-        print("handout check failed:\n  " + "\n  ".join(problems))
+        print(f"handout check failed ({pdf}):\n  " + "\n  ".join(problems))
         sys.exit(1)
-    print(f"handout: {pages} pages, {len(titles)} chapters, {len(parsed.code_lines)} code lines checked, "
-          f"{len(parsed.notes)} instructor notes left out ({pdf})")
+    print(
+        f"handout ({edition}): {pages} pages, {len(entries)} contents entries with page numbers and bookmarks, "
+        f"{len(printed.code_lines)} code lines and {len(printed.cells)} table cells whole, "
+        f"{len(numbered)} numbered pages ({pdf})"
+    )
 
 
 if __name__ == "__main__":

@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Turns mdBook's print.html into the page Chromium prints as a handout.
+
+usage: handout-prepare.py BOOK_DIR SUMMARY.md EDITION [PAGES.json]
+       handout-prepare.py pages HANDOUT.pdf PAGES.json
+
+Run by `cargo xtask handout` (ci/xtask/src/handout.rs), which renders the
+result, reads back on which page every link target landed, and runs this
+again with those pages until the numbers stop moving.
+
+- EDITION `student`: leaves out the instructor pages (running-the-course),
+  the solutions and the instructor notes; links into what was left out
+  become plain text, and "Solution: …" lines go.
+- EDITION `instructor`: everything, with the instructor notes opened.
+- Adds a title page, a table of contents with page numbers, the part
+  headings of SUMMARY.md (each on a page of its own, chapters nested
+  under them in the PDF's bookmarks), a chapter number above each title,
+  and "(p. N)" after every link to another place in the book.
+- Inline code breaks only at spaces (never inside `--exact`); code blocks
+  are laid out by theme/handout-pdf.js (continuation lines keep their
+  indentation).
+Writes BOOK_DIR/handout-<EDITION>.html.
+"""
+
+import html
+import json
+import re
+import shutil
+import sys
+from pathlib import Path
+
+BREAK = '<div style="break-before: page; page-break-before: always;"></div>'
+INSTRUCTOR_ONLY = {"running-the-course.md", "solutions.md"}
+
+
+def summary_entries(summary):
+    """(part title or None, file, title, number or None) in book order."""
+    entries, part, number = [], None, 0
+    for line in Path(summary).read_text().splitlines():
+        if line.startswith("# ") and not line.startswith("# Summary"):
+            part = line[2:].strip()
+            continue
+        m = re.match(r"^(\s*)(- )?\[([^\]]+)\]\(([^)]+\.md)\)", line)
+        if not m:
+            continue
+        numbered = bool(m.group(2)) and not m.group(1)
+        if numbered:
+            number += 1
+        # A prefix or suffix chapter (no "- ") belongs to no part.
+        entries.append(
+            (
+                part if m.group(2) else None,
+                m.group(4),
+                m.group(3),
+                number if numbered else None,
+            )
+        )
+    return entries
+
+
+def ids_in(fragment):
+    return set(re.findall(r'\bid="([^"]+)"', fragment))
+
+
+def demote(fragment):
+    """h1 → h2 … h5 → h6, so a part's chapters nest under it."""
+    return re.sub(
+        r"<(/?)h([1-5])\b",
+        lambda m: f"<{m.group(1)}h{int(m.group(2)) + 1}",
+        fragment,
+    )
+
+
+def token(text):
+    """A token of inline code that lines break around, not inside: short
+    ones never break; long ones (which may have to, in a narrow table
+    column) only after `::`, `_` or `/`, never at a hyphen."""
+    if text.strip() == "" or len(text) > 60:
+        return text
+    if len(text) <= 24:
+        return f'<span class="tok">{text}</span>'
+    text = text.replace("-", "\u2011")
+    text = re.sub(r"(::|_|/)", r"\1<wbr>", text)
+    return f'<span class="tok tok-long">{text}</span>'
+
+
+def nobreak_inline_code(fragment):
+    """Inline <code> (not inside <pre>): wrap each space-separated token in a
+    span that doesn't break, so `--exact` stays whole. Code blocks are left
+    to the JS, which runs after highlighting."""
+    out, pos = [], 0
+    for m in re.finditer(
+        r"<pre\b.*?</pre>|<code\b[^>]*>(.*?)</code>", fragment, re.S
+    ):
+        out.append(fragment[pos : m.start()])
+        if m.group(0).startswith("<pre"):
+            out.append(m.group(0))
+        else:
+            open_tag = m.group(0)[: m.group(0).index(">") + 1]
+            inner = m.group(1)
+            if "<" in inner:  # already marked up: leave it
+                out.append(m.group(0))
+            else:
+                tokens = re.split(r"( +)", inner)
+                inner = "".join(token(t) for t in tokens)
+                out.append(f"{open_tag}{inner}</code>")
+        pos = m.end()
+    out.append(fragment[pos:])
+    return "".join(out)
+
+
+def main(book_dir, summary, edition, pages_json=None):
+    assert edition in ("student", "instructor"), edition
+    book = Path(book_dir)
+    page = (book / "print.html").read_text(encoding="utf-8")
+    pages = json.loads(Path(pages_json).read_text()) if pages_json else {}
+
+    start = page.index("<main>") + len("<main>")
+    end = page.index("</main>", start)
+    chapters = page[start:end].split(BREAK)
+    entries = summary_entries(summary)
+    if len(chapters) != len(entries):
+        sys.exit(
+            f"print.html has {len(chapters)} chapters, SUMMARY.md {len(entries)}: cannot line them up"
+        )
+
+    title = html.escape(
+        re.search(r"<title>(.*?)</title>", page, re.S)
+        .group(1)
+        .split(" - ")[0]
+        .strip()
+    )
+    description = re.search(
+        r'<meta name="description" content="([^"]*)"', page
+    )
+    description = description.group(1) if description else ""
+
+    # Which chapters stay, and the ids that go with the ones that don't.
+    kept, dropped_ids = [], set()
+    for (part, file, name, number), body in zip(entries, chapters):
+        if edition == "student" and file in INSTRUCTOR_ONLY:
+            dropped_ids |= ids_in(body)
+        else:
+            kept.append((part, file, name, number, body))
+
+    def page_of(anchor):
+        return pages.get(anchor, "000")
+
+    toc = [
+        f'<nav class="handout-toc"><h1 id="handout-contents">Contents</h1><ol>'
+    ]
+    body_parts, current_part = [], None
+    for part, file, name, number, body in kept:
+        first_id = re.search(r'<h1 id="([^"]+)"', body)
+        first_id = first_id.group(1) if first_id else ""
+        if part != current_part and part:
+            part_id = "part-" + re.sub(r"[^a-z0-9]+", "-", part.lower()).strip(
+                "-"
+            )
+            toc.append(
+                f'<li class="toc-part"><a href="#{part_id}"><span class="toc-title">{html.escape(part)}</span>'
+                f'<span class="toc-page">{page_of(part_id)}</span></a></li>'
+            )
+            body_parts.append(
+                f'<section class="part-page"><h1 id="{part_id}" class="part-title">{html.escape(part)}</h1></section>'
+            )
+        current_part = part
+        label = f'<span class="toc-number">{number}.</span> ' if number else ""
+        toc.append(
+            f'<li class="toc-chapter{" in-part" if part else ""}"><a href="#{first_id}">'
+            f'<span class="toc-title">{label}{name}</span><span class="toc-page">{page_of(first_id)}</span></a></li>'
+        )
+        if edition == "student":
+            body = re.sub(
+                r'<details class="instructor-notes">.*?</details>',
+                "",
+                body,
+                flags=re.S,
+            )
+        else:
+            body = body.replace(
+                '<details class="instructor-notes">',
+                '<details class="instructor-notes" open>',
+            )
+        if part:
+            body = demote(body)
+        chapter_label = (
+            f'<p class="chapter-label">Chapter {number}</p>' if number else ""
+        )
+        body_parts.append(
+            f'<section class="handout-chapter">{chapter_label}{body}</section>'
+        )
+    toc.append("</ol></nav>")
+
+    main_html = "".join(body_parts)
+    if dropped_ids:
+        # "Solution: <a>appendix</a>." lines point at pages this edition lacks.
+        main_html = re.sub(
+            r"<p>Solution[s]?:?[^<]*<a href=\"#([^\"]+)\"[^>]*>.*?</a>\.?</p>",
+            lambda m: "" if m.group(1) in dropped_ids else m.group(0),
+            main_html,
+            flags=re.S,
+        )
+        main_html = re.sub(
+            r'<a href="#([^"]+)"[^>]*>(.*?)</a>',
+            lambda m: m.group(2) if m.group(1) in dropped_ids else m.group(0),
+            main_html,
+            flags=re.S,
+        )
+
+    # "(p. N)" after links to other places in the book; not after a
+    # heading's link to itself.
+    def page_ref(m):
+        tag, anchor = m.group(1), m.group(2)
+        if 'class="header"' in tag:
+            return m.group(0)
+        return f'{m.group(0)}<span class="page-ref">\u00a0(p.\u00a0{page_of(anchor)})</span>'
+
+    main_html = re.sub(
+        r'(<a href="#([^"]+)"[^>]*>)(?:.*?)</a>',
+        page_ref,
+        main_html,
+        flags=re.S,
+    )
+    main_html = nobreak_inline_code(main_html)
+
+    edition_name = (
+        "Student edition"
+        if edition == "student"
+        else "Instructor edition: with notes and solutions"
+    )
+    title_page = (
+        f'<section class="title-page"><p class="book-title">{title}</p>'
+        f'<p class="book-subtitle">{description}</p>'
+        f'<p class="book-edition">{edition_name}</p></section>'
+    )
+
+    out = page[:start] + title_page + "".join(toc) + main_html + page[end:]
+    out = out.replace("<html ", f'<html data-handout="{edition}" ', 1)
+    head_extra = (
+        '<link rel="stylesheet" href="handout-pdf.css">'
+        '<script src="handout-pdf.js"></script>'
+    )
+    out = out.replace("</head>", head_extra + "</head>", 1)
+    for asset in ("handout-pdf.css", "handout-pdf.js"):
+        shutil.copy(
+            Path(__file__).resolve().parent.parent / "theme" / asset,
+            book / asset,
+        )
+    (book / f"handout-{edition}.html").write_text(out, encoding="utf-8")
+
+
+def pages(pdf, out_json):
+    """Writes {link target id: page number} read from the PDF's named
+    destinations (Chromium writes one for every element a link points at)."""
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    found = {
+        name.lstrip("/"): reader.get_destination_page_number(dest) + 1
+        for name, dest in reader.named_destinations.items()
+    }
+    Path(out_json).write_text(json.dumps(found, sort_keys=True, indent=0))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["pages"]:
+        pages(*sys.argv[2:])
+    else:
+        main(*sys.argv[1:])
