@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Walks every page of the built book in headless Chromium (run by ci/browser-check).
+"""Walks every page of the built book in headless Chromium (run by
+`cargo xtask browser`, which builds the book and installs what it needs).
 
-usage: browser-check.py BOOK_DIR
+usage: browser-check.py BOOK_DIR MIN_PAGES
 
 Serves BOOK_DIR on 127.0.0.1 (a free port, like `python3 -m http.server
 --bind 127.0.0.1`, but in this process so nothing is left running), opens
@@ -42,8 +43,12 @@ class QuietServer(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-def main(book_dir):
+def main(book_dir, min_pages):
     book = pathlib.Path(book_dir).resolve()
+    # A walk that finds no pages has checked nothing: fail below the minimum.
+    found = len(list(book.rglob("*.html")))
+    if found < int(min_pages):
+        sys.exit(f"browser: found {found} pages in {book}, expected at least {min_pages}")
     server = QuietServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(book)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"

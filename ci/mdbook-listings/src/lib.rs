@@ -153,11 +153,10 @@ pub fn caption_chapter(
                 code.push_str(&text)
             }
             Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
-                if let Some(start) = in_rust_block.take() {
-                    if let Some(include) = parse_include(&code) {
+                if let Some(start) = in_rust_block.take()
+                    && let Some(include) = parse_include(&code) {
                         insertions.push((start, range.end, include));
                     }
-                }
             }
             _ => {}
         }

@@ -166,8 +166,8 @@ fn collect(
             // A whole impl block speaks through its own doc: its methods' docs
             // describe one method each, not the listing. A region cut from
             // inside an impl is about the methods in it, so theirs count.
-            Item::Impl(imp) if inside(imp.impl_token.span.start()) => {
-                if doc(&imp.attrs).is_some() {
+            Item::Impl(imp) if inside(imp.impl_token.span.start())
+                && doc(&imp.attrs).is_some() => {
                     out.push(Function {
                         qualified: String::new(),
                         doc: doc(&imp.attrs),
@@ -175,7 +175,6 @@ fn collect(
                         ignore_reason: None,
                     });
                 }
-            }
             Item::Impl(imp) => {
                 for item in &imp.items {
                     if let ImplItem::Fn(f) = item
@@ -240,16 +239,43 @@ fn ignore_reason(attr: &Attribute) -> Option<String> {
 
 /// The lines of region `anchor`, exactly as mdBook's `{{#include file:anchor}}`
 /// takes them: after the `ANCHOR:` line, up to its `ANCHOR_END:`, leaving out
-/// the marker lines of other regions nested inside.
+/// the marker lines of other regions nested inside, and the tool's marker
+/// comments (`// OUTPUT: …`, `// FIXES: …`, CONTRIBUTING.md), which are
+/// for the book's machinery, not for readers.
 pub fn anchored_lines(source: &str, anchor: &str) -> String {
+    let mut in_marker = false;
+    without_tool_markers(&anchored_lines_raw(source, anchor), &mut in_marker)
+}
+
+/// Whether a line is one of the tool's marker comments.
+fn is_tool_marker(line: &str) -> bool {
+    let t = line.trim_start();
+    ["// OUTPUT:", "// OUTPUT(measured):", "// FIXES:"]
+        .iter()
+        .any(|m| t.starts_with(m))
+}
+
+fn without_tool_markers(text: &str, in_marker: &mut bool) -> String {
+    text.lines()
+        .filter(|l| {
+            let continued = *in_marker;
+            let marker = continued || is_tool_marker(l);
+            // A marker line ending in `\` continues on the next line.
+            *in_marker = marker && l.trim_end().ends_with('\\');
+            !marker
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn anchored_lines_raw(source: &str, anchor: &str) -> String {
     let mut lines = source.lines().skip_while(|l| {
-        !marker_name(l, "ANCHOR:").is_some_and(|(name, _)| name == anchor)
+        marker_name(l, "ANCHOR:").is_none_or(|(name, _)| name != anchor)
     });
     lines.next(); // the ANCHOR line itself
     lines
         .take_while(|l| {
-            !marker_name(l, "ANCHOR_END:")
-                .is_some_and(|(name, _)| name == anchor)
+            marker_name(l, "ANCHOR_END:").is_none_or(|(name, _)| name != anchor)
         })
         .filter(|l| !l.contains("ANCHOR:") && !l.contains("ANCHOR_END:"))
         .collect::<Vec<_>>()

@@ -7,29 +7,91 @@
 //! Nothing is skipped silently: a step that cannot run says so and why, and
 //! with CI=true a missing prerequisite fails the run instead.
 
-use std::time::Instant;
+use std::{collections::BTreeSet, time::Instant};
 
 use anyhow::{Result, bail};
 
-use crate::util::{self, cmd, exec as sh};
+use crate::{
+    libtest, tools,
+    util::{self, at_least, cmd, exec},
+};
+
+/// The seed of the random-data tests in CI: fixed, so a failure replays
+/// with the same data; printed, so the replay command is known.
+pub const CI_TEST_SEED: &str = "20261130";
+
+/// Fewer tests than these means a crate or a binary went missing.
+const MIN_TESTS: usize = 300;
+const MIN_CONTAINER_TESTS: usize = 5;
+const MIN_CONTRACT_TESTS: usize = 3;
+const MIN_SNIPPETS: usize = 5;
 
 /// What the steps share.
 pub struct Ctx {
     pub docker: bool,
+    /// What the suite's leftovers check must not count (there before).
+    pub before: BTreeSet<String>,
 }
 
 type StepFn = fn(&mut Ctx) -> Result<()>;
 
 /// Every step, in the order CI runs them.
 const STEPS: &[(&str, &str, StepFn)] = &[
-    ("tools", "tools (installed when missing)", tools),
-    ("image", "container image (built from Debian packages)", image),
+    ("tools", "tools (installed when missing)", install),
+    (
+        "image",
+        "container image (built from Debian packages)",
+        image,
+    ),
     ("fmt", "cargo fmt --all --check", fmt),
     (
         "clippy",
-        "cargo clippy --workspace --all-targets -- -D warnings",
+        "cargo clippy --workspace --all-targets -D warnings",
         clippy,
     ),
+    ("test", "cargo test --workspace (containers included)", test),
+    (
+        "nextest",
+        "cargo nextest run --workspace, network: loopback only",
+        nextest,
+    ),
+    ("pact", "contract tests (Pact, the 'pact' feature)", pact),
+    ("compose", "compose smoke test", compose),
+    (
+        "lint",
+        "test-lint: the checklist over the workspace's tests",
+        lint,
+    ),
+    (
+        "broken",
+        "broken listings: counted, each proven by a test",
+        broken,
+    ),
+    (
+        "workflows",
+        "GitHub Actions workflows lint (offline)",
+        workflows,
+    ),
+    ("outputs", "shown outputs match a fresh run", outputs),
+    ("book", "mdbook build and mdbook test", book),
+    (
+        "exercises",
+        "exercises: every starter fails, every solution passes",
+        exercises,
+    ),
+    ("spelling", "spelling (typos)", spelling),
+    (
+        "browser",
+        "the book in a real browser (Chromium + Playwright)",
+        browser,
+    ),
+    ("handout", "course handout (A4 PDF, read back)", handout),
+    (
+        "take-home",
+        "testdb in a scratch project (take it home)",
+        take_home,
+    ),
+    ("leftovers", "no leftovers", leftovers),
 ];
 
 pub fn run(args: &[String]) -> Result<()> {
@@ -44,7 +106,23 @@ pub fn run(args: &[String]) -> Result<()> {
             bail!("no step `{a}` (cargo xtask ci --list)");
         }
     }
-    let mut ctx = Ctx { docker: util::docker_ok() };
+    if std::env::var_os("TEST_SEED").is_none() {
+        // SAFETY: set on the main thread before any step starts.
+        unsafe { std::env::set_var("TEST_SEED", CI_TEST_SEED) };
+    }
+    println!(
+        "TEST_SEED={} (random test data is drawn from it; a failure replays \
+         with TEST_SEED=<this> cargo test …)",
+        std::env::var("TEST_SEED").unwrap_or_default()
+    );
+    // A snapshot test with no committed snapshot must fail, never write one.
+    // SAFETY: as above.
+    unsafe { std::env::set_var("INSTA_UPDATE", "no") };
+    util::use_local_image();
+    let mut ctx = Ctx {
+        docker: util::docker_ok(),
+        before: crate::leftovers::snapshot(),
+    };
     let started = Instant::now();
     let mut times = Vec::new();
     for (name, title, step) in STEPS {
@@ -61,15 +139,39 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("{name:<12} {secs:>7.1} s");
     }
     println!(
-        "\ncargo xtask ci: {} steps passed in {:.0} s",
+        "\ncargo xtask ci: {} of {} steps passed in {:.0} s",
         times.len(),
+        STEPS.len(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-fn tools(_: &mut Ctx) -> Result<()> {
-    crate::tools::run(&[])
+/// Another command of this tool, by name: a module another helper owns
+/// may not exist yet, and then `fallback` (the old script) runs instead.
+fn command(name: &str, args: &[&str], fallback: Option<&[&str]>) -> Result<()> {
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    if let Some((_, run, _)) = crate::COMMANDS.iter().find(|(n, ..)| *n == name)
+    {
+        return run(&args);
+    }
+    match fallback {
+        Some(line) => exec(cmd(line)),
+        None => bail!("no `cargo xtask {name}` command in this tool yet"),
+    }
+}
+
+fn install(_: &mut Ctx) -> Result<()> {
+    tools::ensure_mdbook()?;
+    tools::ensure_postgres()?;
+    tools::ensure_nextest()?;
+    tools::ensure_chromium()?;
+    tools::ensure_pip("typos", "typos")?;
+    tools::ensure_pip("check-jsonschema", "check-jsonschema")?;
+    tools::ensure_pip("zizmor", "zizmor")?;
+    tools::ensure_python_module("playwright.sync_api", "playwright")?;
+    println!("tools: all present");
+    Ok(())
 }
 
 fn image(ctx: &mut Ctx) -> Result<()> {
@@ -79,7 +181,7 @@ fn image(ctx: &mut Ctx) -> Result<()> {
             "no Docker engine reachable (start Docker, or set DOCKER_HOST)",
         );
     }
-    sh(cmd(&["ci/images/build-postgres"]))?;
+    exec(cmd(&["ci/images/build-postgres"]))?;
     // SAFETY: steps run one after another on the main thread.
     unsafe {
         std::env::set_var("POSTGRES_IMAGE", "local/postgres");
@@ -89,11 +191,13 @@ fn image(ctx: &mut Ctx) -> Result<()> {
 }
 
 fn fmt(_: &mut Ctx) -> Result<()> {
-    sh(cmd(&["cargo", "fmt", "--all", "--check"]))
+    exec(cmd(&["cargo", "fmt", "--all", "--check"]))?;
+    println!("fmt: every crate is rustfmt-clean (max_width 80)");
+    Ok(())
 }
 
 fn clippy(_: &mut Ctx) -> Result<()> {
-    sh(cmd(&[
+    exec(cmd(&[
         "cargo",
         "clippy",
         "--workspace",
@@ -101,5 +205,208 @@ fn clippy(_: &mut Ctx) -> Result<()> {
         "--",
         "-D",
         "warnings",
-    ]))
+    ]))?;
+    println!("clippy: no warnings in any crate or target");
+    Ok(())
+}
+
+/// Runs a cargo command, echoing its output, and reads the results.
+fn cargo_tests(c: std::process::Command) -> Result<(bool, libtest::Run)> {
+    let shown = util::show(&c);
+    let (ok, out) = util::tee(c)?;
+    let run = if shown.contains("nextest") {
+        libtest::parse_nextest(&out)
+    } else {
+        libtest::parse_libtest(&out)
+    };
+    Ok((ok, run))
+}
+
+fn counts(label: &str, run: &libtest::Run) {
+    println!(
+        "{label}: {} passed, {} failed, {} ignored (each ignored test says \
+         why, and another test or command runs it)",
+        run.passed, run.failed, run.ignored
+    );
+}
+
+fn test(ctx: &mut Ctx) -> Result<()> {
+    if !ctx.docker {
+        util::skip(
+            "the container tests",
+            "no Docker engine reachable; each prints `skipped: no Docker`",
+        )?;
+    }
+    let (ok, run) =
+        cargo_tests(cmd(&["cargo", "test", "--workspace", "--no-fail-fast"]))?;
+    counts("cargo test", &run);
+    let containers = run.passed_in("containers");
+    let snippets = run.passed_in("skeptic");
+    println!("container tests (testcontainers): {containers} passed");
+    println!("inline book blocks (skeptic): {snippets} passed");
+    for f in run.failures() {
+        println!("FAILED: {}: {}", f.binary, f.name);
+    }
+    if !ok {
+        bail!("cargo test failed");
+    }
+    at_least("tests passed", run.passed, MIN_TESTS)?;
+    at_least("inline book blocks run", snippets, MIN_SNIPPETS)?;
+    if ctx.docker {
+        at_least("container tests passed", containers, MIN_CONTAINER_TESTS)?;
+    }
+    Ok(())
+}
+
+fn nextest(ctx: &mut Ctx) -> Result<()> {
+    tools::ensure_nextest()?;
+    // Everything but the container tests, in a network namespace with only
+    // loopback: if a test reached off the machine, it would fail here.
+    let inner = "ip link set lo up && exec cargo nextest run --workspace \
+                 --offline --no-fail-fast -E 'not package(containers)'";
+    if util::is_root() && util::have("unshare") {
+        let mut c = cmd(&["unshare", "-n", "sh", "-c", inner]);
+        c.env("CARGO_NET_OFFLINE", "true");
+        let (ok, run) = cargo_tests(c)?;
+        counts("cargo nextest (loopback only)", &run);
+        for f in run.failures() {
+            println!("FAILED: {}: {}", f.binary, f.name);
+        }
+        if !ok {
+            bail!(
+                "cargo nextest run failed inside the loopback-only namespace"
+            );
+        }
+        at_least("tests passed under nextest", run.passed, MIN_TESTS)?;
+    } else {
+        util::skip(
+            "the loopback-only network namespace",
+            "`unshare -n` needs root (run as root, or in CI)",
+        )?;
+        let (ok, run) = cargo_tests(cmd(&[
+            "cargo",
+            "nextest",
+            "run",
+            "--workspace",
+            "--no-fail-fast",
+            "-E",
+            "not package(containers)",
+        ]))?;
+        counts("cargo nextest", &run);
+        if !ok {
+            bail!("cargo nextest run failed");
+        }
+    }
+    // The container tests need the ports Docker maps on the host, which a
+    // loopback-only namespace cannot reach: they run outside it.
+    if !ctx.docker {
+        return util::skip(
+            "the container tests under nextest",
+            "no Docker engine reachable",
+        );
+    }
+    let (ok, run) = cargo_tests(cmd(&[
+        "cargo",
+        "nextest",
+        "run",
+        "-p",
+        "containers",
+        "--no-fail-fast",
+    ]))?;
+    counts("cargo nextest -p containers", &run);
+    if !ok {
+        bail!("the container tests failed under nextest");
+    }
+    at_least(
+        "container tests under nextest",
+        run.passed,
+        MIN_CONTAINER_TESTS,
+    )
+}
+
+fn pact(_: &mut Ctx) -> Result<()> {
+    let mut c = cmd(&[
+        "cargo",
+        "test",
+        "-p",
+        "email-provider",
+        "--features",
+        "pact",
+        "--no-fail-fast",
+    ]);
+    // The Pact crates report usage to a third party unless told not to.
+    c.env("PACT_DO_NOT_TRACK", "true");
+    let (ok, run) = cargo_tests(c)?;
+    counts("contract tests", &run);
+    if !ok {
+        bail!("contract tests failed");
+    }
+    at_least("contract tests passed", run.passed, MIN_CONTRACT_TESTS)
+}
+
+fn compose(ctx: &mut Ctx) -> Result<()> {
+    if !ctx.docker {
+        return util::skip(
+            "the compose smoke test",
+            "no Docker engine reachable",
+        );
+    }
+    exec(cmd(&["ci/compose-smoke"]))
+}
+
+fn lint(_: &mut Ctx) -> Result<()> {
+    crate::lint::run(&[])
+}
+
+fn broken(_: &mut Ctx) -> Result<()> {
+    crate::broken::run(&[])
+}
+
+fn workflows(_: &mut Ctx) -> Result<()> {
+    crate::workflows::run(&[])
+}
+
+fn outputs(_: &mut Ctx) -> Result<()> {
+    crate::outputs::run(&["--check".into()])
+}
+
+fn book(_: &mut Ctx) -> Result<()> {
+    crate::book::run(&[])
+}
+
+fn exercises(_: &mut Ctx) -> Result<()> {
+    command(
+        "exercises",
+        &["--every-chapter"],
+        Some(&["ci/check-exercises", "--every-chapter"]),
+    )
+}
+
+fn spelling(_: &mut Ctx) -> Result<()> {
+    crate::spelling::run(&[])
+}
+
+fn browser(_: &mut Ctx) -> Result<()> {
+    crate::book::browser(&[])
+}
+
+fn handout(_: &mut Ctx) -> Result<()> {
+    command("handout", &[], Some(&["ci/handout"]))
+}
+
+fn take_home(_: &mut Ctx) -> Result<()> {
+    command("take-home", &[], None).or_else(|e| {
+        if crate::COMMANDS.iter().any(|(n, ..)| *n == "take-home") {
+            Err(e)
+        } else {
+            util::skip(
+                "the take-home scratch project",
+                "no `cargo xtask take-home` command in this tool yet",
+            )
+        }
+    })
+}
+
+fn leftovers(ctx: &mut Ctx) -> Result<()> {
+    crate::leftovers::check(&ctx.before)
 }

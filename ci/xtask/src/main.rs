@@ -6,27 +6,92 @@
 
 use std::process::ExitCode;
 
+mod libtest;
+mod rust;
 mod util;
 
+mod book;
+mod broken;
+mod census;
 mod ci;
 mod exercises;
+mod flaky;
 mod handout;
+mod leftovers;
+mod lint;
+mod outputs;
 mod schedule;
-mod warm_up;
 mod serve;
+mod spelling;
 mod tools;
+mod warm_up;
+mod workflows;
 
 type Run = fn(&[String]) -> anyhow::Result<()>;
 
 /// Every command: its name, its function, one line of help.
 const COMMANDS: &[(&str, Run, &str)] = &[
     ("exercises", exercises::run, "starters fail, solutions pass"),
-    ("handout", handout::run, "student and instructor PDFs, starter bundle"),
-    ("schedule", schedule::run, "course timetables from the minutes markers"),
-    ("warm-up", warm_up::run, "before a course: build, say what is missing"),
+    (
+        "handout",
+        handout::run,
+        "student and instructor PDFs, starter bundle",
+    ),
+    (
+        "schedule",
+        schedule::run,
+        "course timetables from the minutes markers",
+    ),
+    (
+        "warm-up",
+        warm_up::run,
+        "before a course: build, say what is missing",
+    ),
     ("ci", ci::run, "the whole CI run (what .ci/run calls)"),
-    ("serve", serve::run, "install mdbook if needed, build, serve the book"),
-    ("tools", tools::run, "install mdbook, PostgreSQL, cargo-nextest if missing"),
+    ("book", book::run, "mdbook build (once) and mdbook test"),
+    ("browser", book::browser, "walk the built book in Chromium"),
+    ("broken", broken::run, "count broken listings, each proven"),
+    (
+        "census",
+        census::run,
+        "tests by kind, timed (--write: the book's table)",
+    ),
+    (
+        "flaky",
+        flaky::run,
+        "--runs N: rerun the suite, name flaky tests",
+    ),
+    (
+        "leftovers",
+        leftovers::run,
+        "no cluster, server, database, container left",
+    ),
+    (
+        "lint",
+        lint::run,
+        "test-lint over the workspace's own tests",
+    ),
+    (
+        "outputs",
+        outputs::run,
+        "regenerate shown outputs (--check: compare)",
+    ),
+    (
+        "spelling",
+        spelling::run,
+        "typos over the book and the code",
+    ),
+    ("workflows", workflows::run, "lint ci/github/*.yml offline"),
+    (
+        "serve",
+        serve::run,
+        "install mdbook if needed, build, serve the book",
+    ),
+    (
+        "tools",
+        tools::run,
+        "install mdbook, PostgreSQL, cargo-nextest if missing",
+    ),
 ];
 
 fn usage() -> String {

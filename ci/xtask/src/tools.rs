@@ -26,7 +26,8 @@ fn has_version(program: &str, args: &[&str], version: &str) -> bool {
     let mut line = vec![program];
     line.extend_from_slice(args);
     have(program)
-        && capture(cmd(&line)).is_ok_and(|(ok, out)| ok && out.contains(version))
+        && capture(cmd(&line))
+            .is_ok_and(|(ok, out)| ok && out.contains(version))
 }
 
 pub fn ensure_mdbook() -> Result<()> {
@@ -67,10 +68,10 @@ pub fn ensure_nextest() -> Result<()> {
 /// harness looks (PATH, Debian's /usr/lib/postgresql/N/bin), else apt.
 pub fn ensure_postgres() -> Result<()> {
     let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|dirs| {
-        dirs.flatten().any(|d| d.path().join("bin/initdb").is_file())
+        dirs.flatten()
+            .any(|d| d.path().join("bin/initdb").is_file())
     });
-    if have("initdb") || debian || std::env::var_os("DATABASE_URL").is_some()
-    {
+    if have("initdb") || debian || std::env::var_os("DATABASE_URL").is_some() {
         return Ok(());
     }
     println!("installing the PostgreSQL server binaries");

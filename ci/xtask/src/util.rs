@@ -8,8 +8,12 @@ use std::{
 
 use anyhow::{Context, Result, bail};
 
-/// The workspace root (this crate lives in `ci/xtask`).
+/// The workspace root (this crate lives in `ci/xtask`). `XTASK_ROOT`
+/// points the checks at another tree (the self-tests use an empty one).
 pub fn root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XTASK_ROOT") {
+        return PathBuf::from(dir);
+    }
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
         .canonicalize()
@@ -62,7 +66,9 @@ pub fn cmd(line: &[&str]) -> Command {
 /// Runs a command with inherited output; fails if it fails.
 pub fn exec(mut c: Command) -> Result<()> {
     let shown = show(&c);
-    let status = c.status().with_context(|| format!("cannot start {shown}"))?;
+    let status = c
+        .status()
+        .with_context(|| format!("cannot start {shown}"))?;
     if !status.success() {
         bail!("`{shown}` failed ({status})");
     }
@@ -102,15 +108,24 @@ pub fn have(program: &str) -> bool {
 /// Installs Debian packages (as root, or with sudo).
 pub fn apt_install(packages: &[&str]) -> Result<()> {
     if !have("apt-get") {
-        bail!("{} missing and no apt-get here: install it", packages.join(" "));
+        bail!(
+            "{} missing and no apt-get here: install it",
+            packages.join(" ")
+        );
     }
     let sudo = !is_root();
-    let mut update = if sudo { cmd(&["sudo", "apt-get"]) } else {
+    let mut update = if sudo {
+        cmd(&["sudo", "apt-get"])
+    } else {
         cmd(&["apt-get"])
     };
     update.args(["update", "-qq"]);
     exec(update)?;
-    let mut install = if sudo { cmd(&["sudo", "env"]) } else { cmd(&["env"]) };
+    let mut install = if sudo {
+        cmd(&["sudo", "env"])
+    } else {
+        cmd(&["env"])
+    };
     install.args([
         "DEBIAN_FRONTEND=noninteractive",
         "apt-get",
@@ -141,4 +156,61 @@ pub fn docker_ok() -> bool {
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
+}
+
+/// The container listings use the PostgreSQL image built from Debian
+/// packages (ci/images/build-postgres) when it exists and nothing else was
+/// chosen: this machine kind reaches no image registry.
+pub fn use_local_image() {
+    if std::env::var_os("POSTGRES_IMAGE").is_some() || !docker_ok() {
+        return;
+    }
+    let found = cmd(&["docker", "image", "inspect", "local/postgres:15"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if found {
+        // SAFETY: called on the main thread before any test is started.
+        unsafe {
+            std::env::set_var("POSTGRES_IMAGE", "local/postgres");
+            std::env::set_var("POSTGRES_TAG", "15");
+        }
+    }
+}
+
+/// A check found `found` of `what`; below `min` it has checked nothing
+/// worth the name, and fails.
+pub fn at_least(what: &str, found: usize, min: usize) -> Result<()> {
+    if found < min {
+        bail!("found {found} {what}, expected at least {min}");
+    }
+    Ok(())
+}
+
+/// Runs a command, echoing its output line by line as it comes, and
+/// returns whether it succeeded and everything it printed (stdout and
+/// stderr, merged through one pipe so their order is kept).
+pub fn tee(mut c: Command) -> Result<(bool, String)> {
+    use std::io::{BufRead, BufReader};
+    let shown = show(&c);
+    let (reader, writer) = std::io::pipe()?;
+    let mut child = c
+        .stdin(Stdio::null())
+        .stdout(writer.try_clone()?)
+        .stderr(writer)
+        .spawn()
+        .with_context(|| format!("cannot start {shown}"))?;
+    // The parent's copies of the writer are gone (moved into the Command,
+    // dropped with it below), so the reader ends when the child does.
+    drop(c);
+    let mut all = String::new();
+    for line in BufReader::new(reader).lines() {
+        let line = line.unwrap_or_default();
+        println!("{line}");
+        all.push_str(&line);
+        all.push('\n');
+    }
+    let status = child.wait()?;
+    Ok((status.success(), all))
 }

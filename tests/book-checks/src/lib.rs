@@ -3,9 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{
-    CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
-};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 /// A fenced code block: its info string (`rust,ignore`) and its text.
 #[derive(Debug, PartialEq)]
@@ -232,9 +230,176 @@ pub fn is_compiled(file: &Path) -> bool {
         || declared(dir.with_extension("rs"))
 }
 
+/// Headings of a chapter, as mdBook's ids (explicit `{#id}` or computed).
+pub fn heading_ids(markdown: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    let mut heading: Option<(String, Option<String>)> = None;
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::Heading { id, .. }) => {
+                heading = Some((String::new(), id.map(|i| i.to_string())))
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some((title, _)) = heading.as_mut() {
+                    title.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some((title, explicit)) = heading.take() {
+                    ids.push(explicit.unwrap_or_else(|| normalize_id(&title)));
+                }
+            }
+            _ => {}
+        }
+    }
+    ids
+}
+
+/// Whether a code block shows a typed output: a `console`/`text`/`sh`
+/// block with a `$ ` line and something the command printed (a line that
+/// is not a command, its `\` continuation, a `#` comment or blank), and
+/// that is not an include of a generated file. A block of commands alone
+/// is an instruction to the reader, not an output.
+pub fn is_typed_output(block: &CodeBlock) -> bool {
+    let kind = block.attributes().next().unwrap_or("");
+    let shell = matches!(kind, "console" | "text" | "sh" | "shell" | "");
+    if !shell || !block.includes().is_empty() {
+        return false;
+    }
+    let mut has_command = false;
+    let mut has_printed = false;
+    let mut continued = false;
+    for line in block.text.lines() {
+        let command = line.starts_with("$ ");
+        if command {
+            has_command = true;
+        } else if !continued
+            && !line.trim().is_empty()
+            && !line.trim_start().starts_with('#')
+        {
+            has_printed = true;
+        }
+        continued = (command || continued) && line.trim_end().ends_with('\\');
+    }
+    has_command && has_printed
+}
+
+/// The tables of a chapter typed as Markdown, each as its rows of cells.
+pub fn tables(markdown: &str) -> Vec<Vec<Vec<String>>> {
+    let mut tables = Vec::new();
+    let mut table: Option<Vec<Vec<String>>> = None;
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::Table(_)) => table = Some(Vec::new()),
+            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
+                if let Some(t) = table.as_mut() {
+                    t.push(Vec::new());
+                }
+            }
+            Event::Start(Tag::TableCell) => {
+                if let Some(row) = table.as_mut().and_then(|t| t.last_mut()) {
+                    row.push(String::new());
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                if let Some(cell) = table
+                    .as_mut()
+                    .and_then(|t| t.last_mut())
+                    .and_then(|r| r.last_mut())
+                {
+                    cell.push_str(&text);
+                }
+            }
+            Event::End(TagEnd::Table) => tables.extend(table.take()),
+            _ => {}
+        }
+    }
+    tables
+}
+
+/// A measured figure: a duration (`4.6 s`, `12 ms`, `1.5 min`).
+fn is_timing(cell: &str) -> bool {
+    let cell = cell.trim();
+    let digits: String = cell
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .collect();
+    let unit = cell[digits.len()..].trim();
+    !digits.is_empty()
+        && digits.chars().any(|c| c.is_ascii_digit())
+        && matches!(unit, "s" | "ms" | "µs" | "us" | "min" | "ns")
+}
+
+/// Whether a typed table is a table of counts or timings: a cell holds a
+/// duration, or a header names a measurement (time, median, p95, passed…)
+/// and its column holds numbers.
+pub fn is_measured_table(rows: &[Vec<String>]) -> bool {
+    let Some((head, body)) = rows.split_first() else {
+        return false;
+    };
+    let measuring = [
+        "ms",
+        "time",
+        "median",
+        "p95",
+        "p99",
+        "passed",
+        "failed",
+        "tests run",
+        "count",
+        "runs",
+        "seconds",
+    ];
+    let numeric = |c: &str| {
+        let c = c.trim().trim_end_matches('%');
+        !c.is_empty() && c.parse::<f64>().is_ok()
+    };
+    body.iter().flatten().any(|c| is_timing(c))
+        || head.iter().enumerate().any(|(i, h)| {
+            let h = h.to_lowercase();
+            let words: Vec<&str> =
+                h.split(|c: char| !c.is_alphanumeric()).collect();
+            let names = measuring.iter().any(|m| {
+                words.contains(m) || (m.contains(' ') && h.contains(m))
+            });
+            names && body.iter().all(|r| r.get(i).is_some_and(|c| numeric(c)))
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A console block with a typed `$ ` line is a typed output; the same
+    /// block as an include of a generated file is not.
+    #[test]
+    fn a_console_block_with_a_dollar_line_is_typed_output() {
+        let typed = "```console\n$ cargo test\nok\n```\n";
+        let included =
+            "```console\n{{#include ../listings/a/output/x.txt}}\n```\n";
+        let commands_only = "```console\n$ cargo test \\\n  -p a\n```\n";
+        assert!(is_typed_output(&code_blocks(typed)[0]));
+        assert!(!is_typed_output(&code_blocks(commands_only)[0]));
+        assert!(!is_typed_output(&code_blocks(included)[0]));
+    }
+
+    /// A table of timings or counts is measured; a table of words is not.
+    #[test]
+    fn a_table_of_timings_or_counts_is_a_measurement() {
+        let timings = "| kind | wall time |\n|---|---|\n| unit | 2.2 s |\n";
+        let counts = "| kind | passed |\n|---|---:|\n| unit | 10 |\n";
+        let words = "| chapter | needs |\n|---|---|\n| one | Docker |\n";
+        assert!(is_measured_table(&tables(timings)[0]));
+        assert!(is_measured_table(&tables(counts)[0]));
+        assert!(!is_measured_table(&tables(words)[0]));
+    }
+
+    /// Two headings with the same text give the same id twice.
+    #[test]
+    fn repeated_headings_give_repeated_ids() {
+        let ids = heading_ids("# A\n## Exercise\ntext\n## Exercise\n");
+        assert_eq!(ids, ["a", "exercise", "exercise"]);
+    }
 
     #[test]
     fn finds_rust_blocks_and_their_attributes() {

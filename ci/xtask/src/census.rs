@@ -1,0 +1,129 @@
+//! `cargo xtask census [--write]`: how many tests of each kind the
+//! workspace has, and how long each kind takes, as a Markdown table.
+//!
+//! - unit: tests inside `src/` (`cargo test --lib --bins`);
+//! - integration: tests in `tests/` that drive the code in-process or over
+//!   loopback (the app, a throwaway database, stubs);
+//! - whole-process: tests in `tests/` whose body starts one of the
+//!   workspace's binaries (read with syn: `CARGO_BIN_EXE_…`, a
+//!   `…Process::spawn`, a `spawn_worker…` helper).
+//!
+//! Times are wall-clock for the whole kind with everything built first
+//! (not counted). With `--write`, the table goes to the file the "How
+//! many" chapter includes.
+
+// OUTPUT(measured): /listings/user-service/output/test-census.md \
+//   $ cargo xtask census --write
+// (A measurement: timings differ from run to run, so CI checks that the
+// file starts with its command instead of comparing it.)
+
+use std::{collections::BTreeMap, time::Instant};
+
+use anyhow::{Result, bail};
+
+use crate::{libtest, rust, util};
+
+const OUTPUT: &str = "listings/user-service/output/test-census.md";
+
+/// (passed, ignored, seconds) of one `cargo test` run.
+fn timed(args: &[String]) -> Result<(usize, usize, f64)> {
+    let mut c = util::cmd(&["cargo", "test", "--quiet"]);
+    c.args(args).env("RUST_BACKTRACE", "0");
+    let started = Instant::now();
+    let (ok, out) = util::capture(c)?;
+    let secs = started.elapsed().as_secs_f64();
+    if !ok {
+        let tail: Vec<&str> = out.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        bail!(
+            "`cargo test {}` failed; fix the suite first:\n{}",
+            args.join(" "),
+            tail.join("\n")
+        );
+    }
+    let run = libtest::parse_libtest(&out);
+    Ok((run.passed, run.ignored, secs))
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let write = args.iter().any(|a| a == "--write");
+    let root = util::root();
+    util::use_local_image();
+    // Whole-process tests, by test binary.
+    let mut whole: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for t in rust::workspace_tests(&root)? {
+        if let mdbook_listings::target::Kind::Test(binary) = &t.target.kind
+            && t.spawns_binary
+        {
+            whole
+                .entry((t.target.package.clone(), binary.clone()))
+                .or_default()
+                .push(t.path.clone());
+        }
+    }
+    eprintln!("census: building every test target first (not timed)…");
+    util::exec(util::cmd(&[
+        "cargo",
+        "test",
+        "--workspace",
+        "--no-run",
+        "--quiet",
+    ]))?;
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let unit = timed(&s(&["--workspace", "--lib", "--bins"]))?;
+    let mut integration_args = s(&["--workspace", "--test", "*", "--"]);
+    for names in whole.values() {
+        for n in names {
+            integration_args.extend(["--skip".to_string(), n.clone()]);
+        }
+    }
+    let integration = timed(&integration_args)?;
+    let mut wp = (0, 0, 0.0);
+    for ((package, binary), names) in &whole {
+        let mut a = s(&["-p", package, "--test", binary, "--", "--exact"]);
+        a.extend(names.iter().cloned());
+        let (p, i, t) = timed(&a)?;
+        wp = (wp.0 + p, wp.1 + i, wp.2 + t);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let date = util::capture(util::cmd(&["date", "+%Y-%m-%d"]))?.1;
+    let mut table = format!(
+        "`$ cargo xtask census --write` (measured {} on {cores} cores, \
+         everything built first)\n\n",
+        date.trim()
+    );
+    table.push_str(
+        "| kind | tests run | ignored (run by another test, or exercises) \
+         | wall time | per test |\n| --- | ---: | ---: | ---: | ---: |\n",
+    );
+    for (kind, (passed, ignored, secs)) in [
+        ("unit", unit),
+        ("integration", integration),
+        ("whole-process", wp),
+    ] {
+        let per = if passed > 0 {
+            format!("{:.0} ms", secs / passed as f64 * 1000.0)
+        } else {
+            "–".into()
+        };
+        table.push_str(&format!(
+            "| {kind} | {passed} | {ignored} | {secs:.1} s | {per} |\n"
+        ));
+    }
+    let names: Vec<&String> = whole.values().flatten().collect();
+    print!("{table}");
+    println!(
+        "\nwhole-process tests: {}",
+        names
+            .iter()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    util::at_least("whole-process tests", names.len(), 1)?;
+    if write {
+        std::fs::write(root.join(OUTPUT), &table)?;
+        println!("written to {OUTPUT}");
+    }
+    Ok(())
+}

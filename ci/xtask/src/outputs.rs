@@ -1,0 +1,449 @@
+//! `cargo xtask outputs [--check] [--measured] [--list] [FILE…]`: every
+//! output the book shows, regenerated from the command its `OUTPUT` marker
+//! declares (CONTRIBUTING.md, "Generated outputs").
+//!
+//! - no flag: rewrite the compared outputs (or only the FILEs named);
+//! - `--check`: fail, with a diff, if a file differs from a fresh run, if a
+//!   chapter includes an output no marker declares, or if fewer outputs than
+//!   the minimum are found;
+//! - `--measured`: also rerun the measurements (slow; never in CI);
+//! - `--list`: print every declared output and its command.
+
+use std::{
+    collections::BTreeMap,
+    path::{Path, PathBuf},
+};
+
+use anyhow::{Context, Result, bail};
+use regex::Regex;
+
+use crate::{rust, util};
+
+/// The book shows at least this many compared outputs; fewer means the
+/// markers were not found, and a check that finds nothing checks nothing.
+pub const MIN_COMPARED: usize = 15;
+
+/// One declared output.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// Relative to the workspace root.
+    pub file: String,
+    /// The command as the file's first line shows it (after `$ `).
+    pub command: String,
+    pub measured: bool,
+    /// Where the marker is, for messages.
+    pub declared_at: String,
+}
+
+/// Resolves a marker's path: relative to the crate, or to the root if it
+/// starts with `/`.
+fn resolve(crate_dir: &Path, root: &Path, path: &str) -> String {
+    let full = match path.strip_prefix('/') {
+        Some(p) => root.join(p),
+        None => crate_dir.join(path),
+    };
+    full.strip_prefix(root)
+        .unwrap_or(&full)
+        .display()
+        .to_string()
+}
+
+/// The directory holding the nearest Cargo.toml above `file`.
+fn crate_dir(file: &Path) -> PathBuf {
+    file.ancestors()
+        .skip(1)
+        .find(|d| d.join("Cargo.toml").is_file())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// The command a test marker declares:
+/// `<path> [VAR=v] [-VAR] [--features=f] [--nocapture] [| filter]`.
+fn test_command(item: &rust::TestItem, spec: &str) -> Result<(String, String)> {
+    let (words, filter) = match spec.split_once('|') {
+        Some((w, f)) => (w, Some(f.trim())),
+        None => (spec, None),
+    };
+    let mut words = words.split_whitespace();
+    let path = words.next().context("an OUTPUT marker needs a file")?;
+    let (mut set, mut unset, mut features, mut nocapture) =
+        (Vec::new(), Vec::new(), None, false);
+    for w in words {
+        if let Some(f) = w.strip_prefix("--features=") {
+            features = Some(f.to_string());
+        } else if w == "--nocapture" {
+            nocapture = true;
+        } else if let Some(v) = w.strip_prefix('-') {
+            unset.push(v.to_string());
+        } else if w.contains('=') {
+            set.push(w.to_string());
+        } else {
+            bail!(
+                "OUTPUT marker: `{w}` is not VAR=value, -VAR, \
+                   --features=F or --nocapture"
+            );
+        }
+    }
+    let mdbook_listings::target::Kind::Test(binary) = &item.target.kind else {
+        bail!("OUTPUT marker on a test outside an integration-test binary");
+    };
+    let mut c = String::new();
+    if !unset.is_empty() {
+        c.push_str("env ");
+        for u in &unset {
+            c.push_str(&format!("-u {u} "));
+        }
+    }
+    for s in &set {
+        c.push_str(&format!("{s} "));
+    }
+    c.push_str(&format!("cargo test -p {}", item.target.package));
+    if let Some(f) = features {
+        c.push_str(&format!(" --features {f}"));
+    }
+    c.push_str(&format!(" --test {binary} -- "));
+    if item.ignore.is_some() {
+        c.push_str("--ignored ");
+    }
+    c.push_str(&format!("--exact {}", item.path));
+    if nocapture {
+        c.push_str(" --nocapture");
+    }
+    if let Some(f) = filter {
+        c.push_str(&format!(" 2>&1 | {f}"));
+    }
+    Ok((path.to_string(), c))
+}
+
+/// Every declared output, from the markers.
+pub fn declared(root: &Path) -> Result<Vec<Output>> {
+    let mut found = Vec::new();
+    for item in rust::workspace_tests(root)? {
+        for (prefix, measured) in
+            [("OUTPUT:", false), ("OUTPUT(measured):", true)]
+        {
+            for spec in item.markers_with(prefix) {
+                if spec.contains(" $ ") {
+                    continue; // a command marker, found below
+                }
+                let (path, command) = test_command(&item, spec.trim())
+                    .with_context(|| {
+                        format!("{}:{}", item.file.display(), item.line)
+                    })?;
+                found.push(Output {
+                    file: resolve(&crate_dir(&item.file), root, &path),
+                    command,
+                    measured,
+                    declared_at: format!(
+                        "{}:{}",
+                        item.file.strip_prefix(root).unwrap().display(),
+                        item.line
+                    ),
+                });
+            }
+        }
+    }
+    // Command markers: `// OUTPUT: <path> $ <command>` in any Rust file,
+    // `# OUTPUT: …` in a shell file of ci/.
+    let mut files = Vec::new();
+    for top in ["listings", "tests", "ci"] {
+        files.extend(rust::rust_files(&root.join(top)));
+    }
+    if let Ok(entries) = std::fs::read_dir(root.join("ci")) {
+        files.extend(entries.flatten().map(|e| e.path()).filter(|p| {
+            p.is_file() && p.extension().is_none_or(|x| x == "sh" || x == "py")
+        }));
+    }
+    if let Ok(entries) = std::fs::read_dir(root.join("ci/images")) {
+        files.extend(entries.flatten().map(|e| e.path()));
+    }
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        for n in 0..lines.len() {
+            let joined = joined_comment(&lines, n);
+            let t = joined.trim_start();
+            let Some(body) =
+                t.strip_prefix("// ").or_else(|| t.strip_prefix("# "))
+            else {
+                continue;
+            };
+            let (rest, measured) =
+                if let Some(r) = body.strip_prefix("OUTPUT(measured): ") {
+                    (r, true)
+                } else if let Some(r) = body.strip_prefix("OUTPUT: ") {
+                    (r, false)
+                } else {
+                    continue;
+                };
+            let Some((path, command)) = rest.split_once(" $ ") else {
+                continue;
+            };
+            found.push(Output {
+                file: resolve(&crate_dir(&file), root, path.trim()),
+                command: command.trim().to_string(),
+                measured,
+                declared_at: format!(
+                    "{}:{}",
+                    file.strip_prefix(root).unwrap().display(),
+                    n + 1
+                ),
+            });
+        }
+    }
+    found.extend(legacy_list(root)?);
+    found.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(found)
+}
+
+/// A comment line, with the following ones appended while it ends in `\`.
+fn joined_comment(lines: &[&str], n: usize) -> String {
+    let mut out = lines[n].trim_end().to_string();
+    let mut i = n + 1;
+    while out.ends_with('\\') && i < lines.len() {
+        out.pop();
+        let next = lines[i].trim_start();
+        let body = next
+            .strip_prefix("//")
+            .or_else(|| next.strip_prefix('#'))
+            .unwrap_or(next);
+        out = format!("{} {}", out.trim_end(), body.trim());
+        i += 1;
+    }
+    out
+}
+
+/// Lines still in `ci/outputs.list` (being replaced by markers): `<file>
+/// TAB <command>`, or `#measured TAB <file>` (command from its first line).
+fn legacy_list(root: &Path) -> Result<Vec<Output>> {
+    let Ok(text) = std::fs::read_to_string(root.join("ci/outputs.list")) else {
+        return Ok(Vec::new());
+    };
+    let mut found = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let declared_at = format!("ci/outputs.list:{}", n + 1);
+        if let Some(file) = line.strip_prefix("#measured\t") {
+            let first = std::fs::read_to_string(root.join(file))
+                .unwrap_or_default()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .trim_matches('`')
+                .trim_start_matches("$ ")
+                .to_string();
+            found.push(Output {
+                file: file.to_string(),
+                command: first,
+                measured: true,
+                declared_at,
+            });
+        } else if let Some((file, command)) = line.split_once('\t')
+            && !line.starts_with('#')
+        {
+            found.push(Output {
+                file: file.to_string(),
+                command: command.to_string(),
+                measured: false,
+                declared_at,
+            });
+        }
+    }
+    Ok(found)
+}
+
+/// Paths, hashes, ports and timings made stable across runs.
+pub fn normalise(text: &str) -> String {
+    let build_chatter = Regex::new(
+        r"^\s*(Compiling|Blocking|Finished|Updating|Downloaded|Downloading|warning|Locking|Adding|Running `)\b",
+    )
+    .unwrap();
+    let rules: Vec<(Regex, &str)> = [
+        (r"finished in [0-9.]+s", "finished in 0.00s"),
+        (r"[0-9]+ filtered out", "N filtered out"),
+        (r"(target/debug/deps/[a-z_0-9-]+)-[0-9a-f]{16}", "${1}-HASH"),
+        (r"/dev/shm/testdb-pg-[0-9-]+", "/dev/shm/testdb-pg-PID"),
+        (r"127\.0\.0\.1:[0-9]+", "127.0.0.1:PORT"),
+        (r"latency=[0-9]+ ms", "latency=N ms"),
+        (r"^(  date: ).*", "${1}DATE"),
+        (
+            r"thread '([^']+)' \([0-9]+\) panicked",
+            "thread '$1' panicked",
+        ),
+        (
+            r"\(([0-9]+)s loading, ([0-9]+)ms verification\)",
+            "(Ns loading, Nms verification)",
+        ),
+    ]
+    .into_iter()
+    .map(|(r, to)| (Regex::new(r).unwrap(), to))
+    .collect();
+    let mut out = String::new();
+    for line in text.lines() {
+        if build_chatter.is_match(line)
+            || line.starts_with("note: run with `RUST_BACKTRACE=1`")
+        {
+            continue;
+        }
+        let mut l = line.to_string();
+        for (re, to) in &rules {
+            l = re.replace_all(&l, *to).into_owned();
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    out
+}
+
+/// Runs an output's command and returns the file's fresh text.
+pub fn fresh(output: &Output) -> Result<String> {
+    let mut c = util::cmd(&["bash", "-c"]);
+    c.arg(format!("{} 2>&1", output.command));
+    c.env("RUST_BACKTRACE", "0");
+    let (_, text) = util::capture(c)?;
+    Ok(format!("$ {}\n{}", output.command, normalise(&text)))
+}
+
+/// Output files a chapter includes (`listings/<crate>/output/…`).
+fn included_outputs(root: &Path) -> Result<BTreeMap<String, String>> {
+    let mut shown = BTreeMap::new();
+    for entry in std::fs::read_dir(root.join("src"))?.flatten() {
+        let path = entry.path();
+        if path.extension().is_none_or(|x| x != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        for include in book_checks::includes_in(&text) {
+            let target = path.parent().unwrap().join(&include.path);
+            let Ok(target) = target.canonicalize() else {
+                continue;
+            };
+            let relative = target.strip_prefix(root).unwrap_or(&target);
+            if relative.components().any(|c| c.as_os_str() == "output") {
+                shown.insert(
+                    relative.display().to_string(),
+                    path.file_name().unwrap().to_string_lossy().into_owned(),
+                );
+            }
+        }
+    }
+    Ok(shown)
+}
+
+pub fn run(args: &[String]) -> Result<()> {
+    let root = util::root();
+    let check = args.iter().any(|a| a == "--check");
+    let measured = args.iter().any(|a| a == "--measured");
+    let list = args.iter().any(|a| a == "--list");
+    let only: Vec<&String> =
+        args.iter().filter(|a| !a.starts_with("--")).collect();
+    let outputs = declared(&root)?;
+    if list {
+        for o in &outputs {
+            let kind = if o.measured { "measured" } else { "compared" };
+            println!("{kind}\t{}\t{}\t{}", o.file, o.declared_at, o.command);
+        }
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    let mut seen = BTreeMap::new();
+    for o in &outputs {
+        if let Some(other) = seen.insert(o.file.clone(), o.declared_at.clone())
+        {
+            problems.push(format!(
+                "{} is declared twice: {other} and {}",
+                o.file, o.declared_at
+            ));
+        }
+    }
+    if check {
+        for (file, chapter) in included_outputs(&root)? {
+            if !seen.contains_key(&file) {
+                problems.push(format!(
+                    "src/{chapter} shows {file}, which no OUTPUT marker \
+                     declares (CONTRIBUTING.md, \"Generated outputs\")"
+                ));
+            }
+        }
+    }
+    let (mut compared, mut differ, mut measured_ok) = (0, 0, 0);
+    for o in &outputs {
+        if !only.is_empty() && !only.iter().any(|f| o.file.ends_with(*f)) {
+            continue;
+        }
+        let path = root.join(&o.file);
+        if o.measured {
+            let first = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|t| t.lines().next().map(str::to_string));
+            if measured && !check {
+                println!("measuring: {}", o.command);
+                std::fs::create_dir_all(path.parent().unwrap())?;
+                std::fs::write(&path, fresh(o)?)?;
+            } else if !first.as_deref().is_some_and(|f| {
+                f.trim_start_matches('`')
+                    .starts_with(&format!("$ {}", o.command))
+            }) {
+                problems.push(format!(
+                    "{}: a measured output must start with `$ {}` \
+                     (declared at {})",
+                    o.file, o.command, o.declared_at
+                ));
+            } else {
+                measured_ok += 1;
+            }
+            continue;
+        }
+        let text = fresh(o)?;
+        compared += 1;
+        if check {
+            let old = std::fs::read_to_string(&path).unwrap_or_default();
+            if old != text {
+                differ += 1;
+                println!(
+                    "{} differs from a fresh run of `{}` (declared at {}; \
+                     run `cargo xtask outputs {}` to regenerate):",
+                    o.file, o.command, o.declared_at, o.file
+                );
+                print_diff(&old, &text);
+            }
+        } else {
+            std::fs::create_dir_all(path.parent().unwrap())?;
+            std::fs::write(&path, text)?;
+        }
+    }
+    println!(
+        "outputs: {compared} compared ({differ} differ), {measured_ok} \
+         measurements start with their command"
+    );
+    if only.is_empty() && compared < MIN_COMPARED {
+        problems.push(format!(
+            "only {compared} compared outputs found, expected at least \
+             {MIN_COMPARED}: are the OUTPUT markers being read?"
+        ));
+    }
+    if differ > 0 {
+        problems.push(format!("{differ} outputs differ"));
+    }
+    if !problems.is_empty() {
+        bail!("{}", problems.join("\n"));
+    }
+    Ok(())
+}
+
+/// A line diff, enough to see what changed.
+fn print_diff(old: &str, new: &str) {
+    let (a, b): (Vec<_>, Vec<_>) =
+        (old.lines().collect(), new.lines().collect());
+    for line in &a {
+        if !b.contains(line) {
+            println!("- {line}");
+        }
+    }
+    for line in &b {
+        if !a.contains(line) {
+            println!("+ {line}");
+        }
+    }
+}

@@ -1,0 +1,57 @@
+use std::{
+    process::Command,
+    time::{Duration, Instant},
+};
+
+/// A test that waits forever is killed by the limit in .config/nextest.toml
+/// (2 s x 2 for the planted one) and reported as a failure, well before
+/// the self-test's own deadline.
+#[test]
+fn a_hang_is_ended_and_reported() {
+    let installed = Command::new("cargo")
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !installed {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "cargo-nextest is missing and CI=true: install it with \
+             `cargo xtask tools`"
+        );
+        println!("skipped: cargo-nextest is not installed (cargo xtask tools)");
+        return;
+    }
+    let started = Instant::now();
+    let out = Command::new("cargo")
+        .args([
+            "nextest",
+            "run",
+            "-p",
+            "xtask",
+            "--test",
+            "planted",
+            "--run-ignored",
+            "only",
+            "--no-fail-fast",
+            "-E",
+            "test(waits_forever)",
+        ])
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+        .output()
+        .expect("run cargo nextest");
+    let elapsed = started.elapsed();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "a hang must fail the run:\n{text}");
+    assert!(
+        text.contains("TIMEOUT") && text.contains("waits_forever"),
+        "expected nextest to report waits_forever as TIMEOUT:\n{text}"
+    );
+    assert!(
+        elapsed < Duration::from_secs(120),
+        "the hang ended only after {elapsed:?} (limit 4 s + build)"
+    );
+}
