@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod body_limit;
 mod email_failures;
 mod exercises;
 mod first_test;

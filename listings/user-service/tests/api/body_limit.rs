@@ -1,0 +1,31 @@
+//! The body limit is a line, and a test of a line checks both sides of it.
+
+use serde_json::json;
+use user_service::MAX_BODY_BYTES;
+
+use crate::helpers::spawn_app;
+
+/// A valid sign-up padded with spaces to `size` bytes: JSON allows
+/// whitespace after the value, so only the size differs between the cases.
+fn padded_sign_up(size: usize) -> String {
+    let body = json!({"name": "Ada", "email": "ada@example.com"}).to_string();
+    format!("{body:<size$}")
+}
+
+/// A body of exactly the limit is read and the user created; one byte more
+/// is refused with 413 before anything is parsed.
+#[tokio::test]
+async fn the_body_limit_admits_its_own_size_and_refuses_one_byte_more() {
+    let app = spawn_app().await;
+
+    let at_limit = app
+        .post_user_raw(padded_sign_up(MAX_BODY_BYTES), "application/json")
+        .await;
+    let over_limit = app
+        .post_user_raw(padded_sign_up(MAX_BODY_BYTES + 1), "application/json")
+        .await;
+
+    assert_eq!(at_limit.status(), 201, "{MAX_BODY_BYTES} bytes are allowed");
+    assert_eq!(over_limit.status(), 413, "one byte over the limit");
+    assert_eq!(app.user_count().await, 1, "only the first was stored");
+}
