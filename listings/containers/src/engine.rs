@@ -28,8 +28,9 @@ pub async fn docker_or_skip() -> bool {
                 // make this skip silent.
                 let _ = writeln!(
                     std::io::stderr(),
-                    "skipped: no Docker engine reachable ({why}; start Docker, or point DOCKER_HOST \
-                     at a running engine, to run the container tests)"
+                    "skipped: no Docker engine reachable ({why}; start \
+                     Docker, or point DOCKER_HOST at a running engine, to \
+                     run the container tests)"
                 );
             }
             verdict
@@ -38,9 +39,10 @@ pub async fn docker_or_skip() -> bool {
     match verdict {
         Ok(()) => true,
         Err(why) if in_ci() => panic!(
-            "no Docker engine reachable ({why}), and CI is set: in CI the container tests must run. \
-             Fix the pipeline: give the job a Docker engine (GitHub Actions: runs-on: ubuntu-latest has one), \
-             or set DOCKER_HOST to one"
+            "no Docker engine reachable ({why}), and CI is set: in CI the \
+             container tests must run. Fix the pipeline: give the job a \
+             Docker engine (GitHub Actions: runs-on: ubuntu-latest has \
+             one), or set DOCKER_HOST to one"
         ),
         Err(_) => false,
     }

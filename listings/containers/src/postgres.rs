@@ -10,10 +10,9 @@ use testcontainers_modules::postgres::Postgres;
 
 use crate::LABEL;
 
-// ANCHOR: image The image comes from POSTGRES_IMAGE and POSTGRES_TAG, defaulting to the official one.
-/// Read at run time, so CI can point the tests at an image it built itself
-/// (`ci/images/build-postgres` makes `local/postgres:15`) while a reader's
-/// machine pulls the official one.
+// ANCHOR: image -- POSTGRES_IMAGE and POSTGRES_TAG, else the official image
+/// Read at run time, so a machine that can't pull the official image (a
+/// company mirror, a CI runner without a registry) can name another one.
 pub const IMAGE_VAR: &str = "POSTGRES_IMAGE";
 pub const TAG_VAR: &str = "POSTGRES_TAG";
 /// The official image, at the major version CI runs.
@@ -29,8 +28,8 @@ pub fn image() -> ContainerRequest<Postgres> {
         .with_tag(tag)
         // Who started it: lets a later check find what a run left behind.
         .with_label(LABEL, std::process::id().to_string())
-        // A test database needs no durability: data in RAM starts the
-        // container about twice as fast.
+        // A test database needs no durability: keep its files in RAM, so
+        // `initdb` and every write skip the disk.
         .with_mount(Mount::tmpfs_mount("/var/lib/postgresql/data"))
 }
 // ANCHOR_END: image
@@ -50,13 +49,15 @@ pub async fn start() -> RunningPostgres {
     let which = request.descriptor();
     let container = request.start().await.unwrap_or_else(|error| {
         panic!(
-            "could not start {which}: {error}. If the image can't be pulled (no registry \
-             reachable), build one from Debian packages with ci/images/build-postgres and \
-             run with {IMAGE_VAR}=local/postgres {TAG_VAR}=15"
+            "could not start {which}: {error}. If the image can't be pulled \
+             (no registry reachable), build one from Debian packages with \
+             ci/images/build-postgres and run with \
+             {IMAGE_VAR}=local/postgres {TAG_VAR}=15"
         )
     });
     // The host and the port Docker published 5432 on: the host is not always
-    // localhost (a remote DOCKER_HOST), the port is random so runs can't collide.
+    // localhost (a remote DOCKER_HOST); the port is random, so runs can't
+    // collide.
     let host = container
         .get_host()
         .await
@@ -70,7 +71,8 @@ pub async fn start() -> RunningPostgres {
 }
 // ANCHOR_END: start
 
-/// The same server's URL with another database: `…/postgres` → `…/<database>`.
+/// The same server's URL with another database: `…/postgres` becomes
+/// `…/<database>`.
 pub fn url_with_database(server_url: &str, database: &str) -> String {
     let (server, _) = server_url
         .rsplit_once('/')

@@ -29,7 +29,12 @@ pub fn remove_on_exit(container_id: &str) -> Result<ChildStdin, String> {
         // reaper before it has done its job.
         .process_group(0)
         .spawn()
-        .map_err(|error| format!("could not start the reaper shell (sh and the docker CLI are needed): {error}"))?;
+        .map_err(|error| {
+            format!(
+                "could not start the reaper shell (sh and the docker CLI \
+                 are needed): {error}"
+            )
+        })?;
     Ok(child.stdin.take().expect("stdin was piped"))
 }
 // ANCHOR_END: remove_on_exit

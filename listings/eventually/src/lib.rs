@@ -2,11 +2,11 @@
 //! job done, a process printing a line — without guessing how long it takes.
 //!
 //! ```text
-//! poll("the welcome email to be sent")          what we wait for, in words
-//!     .timeout(Duration::from_secs(10))         give up after this long
-//!     .until(|| outbox_status(&pool, id),       look (any async probe)
-//!            |status| status == "sent")         is this what we wait for?
-//!     .await                                    → the value that satisfied it
+//! poll("the welcome email to be sent")      what we wait for, in words
+//!     .timeout(Duration::from_secs(10))     give up after this long
+//!     .until(|| outbox_status(&pool, id),   look (any async probe)
+//!            |status| status == "sent")     is this what we wait for?
+//!     .await                                → the value that satisfied it
 //! ```
 //!
 //! A `sleep(200ms)` guesses: too short and the test fails on a slow machine,
@@ -87,7 +87,7 @@ impl<'a> Poll<'a> {
         Poll { interval, ..self }
     }
 
-    // ANCHOR: until -- poll until a condition holds or a deadline passes, then report the last value seen
+    // ANCHOR: until -- poll until done or a deadline, then report the last look
     /// Calls `probe` until `done` accepts what it returns, and returns that
     /// value. Panics with the [`GaveUp`] message at the deadline: in a test, a
     /// wait that never ends *is* the failure.
@@ -197,7 +197,8 @@ mod tests {
         );
         assert_eq!(
             gave_up.to_string(),
-            "gave up waiting for the counter to reach 100 after 10s: 11 checks, the last check saw 11"
+            "gave up waiting for the counter to reach 100 after 10s: \
+             11 checks, the last check saw 11"
         );
     }
 
@@ -243,7 +244,8 @@ mod tests {
         let gave_up = wait.await.unwrap().expect_err("nothing ever answers");
         assert_eq!(
             gave_up.to_string(),
-            "gave up waiting for an answer after 10s: no check answered in time (is the probe itself stuck?)"
+            "gave up waiting for an answer after 10s: no check answered \
+             in time (is the probe itself stuck?)"
         );
     }
     // ANCHOR_END: advance

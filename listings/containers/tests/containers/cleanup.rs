@@ -13,7 +13,8 @@ use crate::helpers::{
 };
 
 // ANCHOR: panics
-// BROKEN ON PURPOSE: fails while it holds a container; the proof below checks the container is removed all the same.
+// BROKEN ON PURPOSE: fails while it holds a container; the proof below
+// checks the container is removed all the same.
 /// A test fails while its container runs.
 #[tokio::test]
 #[ignore = "broken on purpose: panics while it holds a container"]
@@ -29,7 +30,8 @@ async fn panics_while_it_holds_a_container() {
     panic!("an assertion failed while the container ran");
 }
 
-/// After the panicking test's process is gone, `docker ps -a` shows no container with its label.
+/// After the panicking test's process is gone, `docker ps -a` shows no
+/// container with its label.
 #[tokio::test]
 async fn a_test_that_panics_leaves_no_container_behind() {
     if !docker_or_skip().await {
@@ -47,12 +49,13 @@ async fn a_test_that_panics_leaves_no_container_behind() {
     let left = containers_labelled(pid);
     assert!(
         left.is_empty(),
-        "expected no container labelled {LABEL}={pid} after the test panicked, found {left:?}"
+        "expected no container labelled {LABEL}={pid} after the test \
+         panicked, found {left:?}"
     );
 }
 // ANCHOR_END: panics
 
-// ANCHOR: static A container held in a static is removed by the reaper once its process exits.
+// ANCHOR: static -- a static's container is removed once its process exits
 /// The shared container carries the label of the process that started it.
 #[tokio::test]
 async fn the_shared_container_is_labelled_with_its_process() {
@@ -67,7 +70,8 @@ async fn the_shared_container_is_labelled_with_its_process() {
         listed
             .iter()
             .any(|short_id| server.id.starts_with(short_id.as_str())),
-        "expected container {} among those labelled {LABEL}={pid}, found {listed:?}",
+        "expected container {} among those labelled {LABEL}={pid}, \
+         found {listed:?}",
         server.id
     );
     // For the test below, which runs this one in a child process.
@@ -102,12 +106,14 @@ async fn a_shared_container_is_removed_after_its_test_process_exits() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut left = containers_labelled(pid);
     while !left.is_empty() && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(100)); // polling another process, not the code under test
+        // Polling another process, not the code under test.
+        std::thread::sleep(Duration::from_millis(100));
         left = containers_labelled(pid);
     }
     assert!(
         left.is_empty(),
-        "expected the shared container of process {pid} to be removed after it exited, still there: {left:?}"
+        "expected the shared container of process {pid} to be removed \
+         after it exited, still there: {left:?}"
     );
 }
 // ANCHOR_END: static

@@ -5,7 +5,8 @@
 use std::process::{Command, Output};
 
 // ANCHOR: no_docker
-/// Runs this crate's per-test container tests with DOCKER_HOST pointing nowhere.
+/// Runs this crate's per-test container tests with DOCKER_HOST pointing
+/// nowhere.
 fn run_container_tests_without_docker(ci: Option<&str>) -> (Output, String) {
     let exe = std::env::current_exe().expect("the test binary knows its path");
     let mut child = Command::new(exe);
@@ -25,7 +26,8 @@ fn run_container_tests_without_docker(ci: Option<&str>) -> (Output, String) {
     (out, output)
 }
 
-/// On a laptop without Docker: the container tests pass, and one line says they were skipped and how to fix it.
+/// On a laptop without Docker: the container tests pass, and one line says
+/// they were skipped and how to fix it.
 #[test]
 fn without_docker_outside_ci_the_tests_pass_with_one_skipped_line() {
     let (out, output) = run_container_tests_without_docker(None);

@@ -45,7 +45,8 @@ async fn another_test_gets_another_server() {
         .await
         .expect("connect to the container");
 
-    // Would fail with "relation already exists" if the two tests shared a server.
+    // Would fail with "relation already exists" if the two tests shared a
+    // server.
     sqlx::query("CREATE TABLE notes (body TEXT NOT NULL)")
         .execute(&mut conn)
         .await

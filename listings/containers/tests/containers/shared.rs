@@ -31,7 +31,8 @@ async fn tests_on_a_shared_server_write_to_their_own_database() {
     );
 }
 
-/// The second test uses the same server and table name, and sees none of the first test's rows.
+/// The second test uses the same server and table name, and sees none of
+/// the first test's rows.
 #[tokio::test]
 async fn a_second_test_on_the_shared_server_sees_none_of_the_first_tests_rows()
 {

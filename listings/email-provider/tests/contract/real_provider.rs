@@ -8,7 +8,8 @@ use user_service::email::EmailError;
 use crate::helpers::{email_client, spawn_provider};
 
 // ANCHOR: real
-/// Against the real provider, the client sends a welcome email and reads the receipt.
+/// Against the real provider, the client sends a welcome email and reads
+/// the receipt.
 #[tokio::test]
 async fn the_client_sends_a_welcome_email_to_the_real_provider() {
     let provider = spawn_provider(ReceiptFormat::MessageId).await;
@@ -19,7 +20,8 @@ async fn the_client_sends_a_welcome_email_to_the_real_provider() {
 
     assert!(
         outcome.is_ok(),
-        "today's provider must accept the client's request, but the client got {outcome:?}"
+        "today's provider must accept the client's request, but the client \
+         got {outcome:?}"
     );
 }
 
@@ -41,7 +43,8 @@ async fn the_renamed_receipt_field_breaks_the_client() {
             )
         }
         other => panic!(
-            "expected the renamed field to make the receipt unreadable, got {other:?}"
+            "expected the renamed field to make the receipt unreadable, \
+             got {other:?}"
         ),
     }
 }

@@ -36,7 +36,8 @@ async fn the_client_sends_a_welcome_email_to_the_stub() {
 
     assert!(
         outcome.is_ok(),
-        "the stub answers as the provider documents, but the client got {outcome:?}"
+        "the stub answers as the provider documents, but the client got \
+         {outcome:?}"
     );
 }
 // ANCHOR_END: stubbed
