@@ -1,84 +1,103 @@
-//! A throwaway PostgreSQL cluster: `initdb` into RAM, `pg_ctl start`, and a
-//! watchdog that stops and deletes it when the test process ends — however it
-//! ends, even by `kill -9`.
+//! One throwaway PostgreSQL cluster per machine user, shared by every test
+//! process: the first process that needs it starts it, the others join it,
+//! and a small keeper process stops and deletes it once the last of them has
+//! exited — however they exit, `kill -9` included.
 //!
-//! Settings are chosen for tests, never for production: `fsync=off` and friends
+//! Everything lives in one owner-only directory, `testdb-<uid>` in RAM
+//! (`/dev/shm`) or the temp directory:
+//!
+//! ```text
+//! testdb-1000/
+//!   users.lock      every joined process holds a shared lock on it
+//!   start.lock      held while a process checks, starts or repairs
+//!   keeper.lock     held by the keeper for as long as it runs
+//!   kept/           one file per database a failed test kept
+//!   data/           the cluster (PGDATA); its socket is in testdb-1000/
+//! ```
+//!
+//! The locks are `flock` locks: the kernel drops them when their process
+//! ends, so no process id is ever written down or checked. The keeper waits
+//! for an exclusive lock on `users.lock`, which it gets only when no user is
+//! left; it is a few lines of Perl (part of every macOS and Debian install),
+//! because it must outlive the test process and take that lock.
+//!
+//! Settings are for tests, never for production: `fsync=off` and friends
 //! trade crash safety (which a throwaway cluster doesn't need) for speed.
 
 use std::{
-    fs,
+    fs::{self, File, OpenOptions},
     io::Write,
+    os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt},
     os::unix::process::CommandExt,
     path::{Path, PathBuf},
-    process::{ChildStdin, Command, Stdio},
-    sync::atomic::{AtomicU32, Ordering},
+    process::{Command, Stdio},
 };
 
 use sqlx::postgres::PgConnectOptions;
 
-/// Every cluster directory starts with this, followed by the owning test
-/// process's id and a counter (`testdb-pg-<pid>-<n>`); that is how the next
-/// run recognises leftovers.
-const DIR_PREFIX: &str = "testdb-pg-";
-
 /// The port only names the socket file (`.s.PGSQL.5432`): the cluster listens
-/// on no TCP port at all, so parallel runs can't collide on one.
+/// on no TCP port at all, so it can't collide with anything.
 pub const PORT: u16 = 5432;
 
+/// How long the cluster outlives its last user. Under `cargo nextest run`
+/// every test is a process of its own; this lets the next one find the
+/// cluster still running instead of starting a new one (about a second).
+pub const LINGER_SECONDS: u32 = 3;
+
+/// A joined cluster. While it exists, this process counts as a user and the
+/// cluster stays up; dropping it (or the process ending) leaves.
 pub struct Cluster {
-    /// Data directory, which also holds the socket and the server log.
+    /// The cluster's directory: the socket, the locks, and `data/`.
     pub data_dir: PathBuf,
-    /// Kept open for the life of the process: the watchdog waits for it to close.
-    _watchdog_pipe: ChildStdin,
+    /// Our shared lock on `users.lock`; closing the file releases it.
+    _user: File,
 }
 
 impl Cluster {
+    /// Joins this user's cluster, starting it first if nobody has.
     pub fn start() -> Result<Cluster, String> {
-        let bin_dir = find_bin_dir().ok_or("initdb and pg_ctl not found on PATH, in `pg_config --bindir` or in /usr/lib/postgresql/*/bin")?;
+        // TESTDB_RUNTIME_DIR moves it (tests of testdb itself use it to get
+        // a cluster of their own).
+        let shm = Path::new("/dev/shm");
+        let base = match std::env::var_os("TESTDB_RUNTIME_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None if shm.is_dir() => shm.to_path_buf(),
+            None => std::env::temp_dir(),
+        };
+        Cluster::start_in(&base)
+    }
+
+    /// The same, with the cluster's directory under `base`.
+    pub fn start_in(base: &Path) -> Result<Cluster, String> {
+        let bin_dir = find_bin_dir().ok_or(
+            "initdb and pg_ctl not found on PATH, in `pg_config --bindir` \
+             or in /usr/lib/postgresql/*/bin",
+        )?;
         let owner = Owner::current()?;
-        let base = base_dir();
-        remove_leftovers(&base, &bin_dir, &owner);
+        let dir = cluster_dir(base, &owner)?;
+        let user = join_users(&dir, &owner)?;
 
-        static STARTED: AtomicU32 = AtomicU32::new(0);
-        let n = STARTED.fetch_add(1, Ordering::Relaxed);
-        let data_dir =
-            base.join(format!("{DIR_PREFIX}{}-{n}", std::process::id()));
-        run(owner
-            .command(bin_dir.join("initdb"))
-            .args([
-                "--auth=trust",
-                "--username=postgres",
-                "--encoding=UTF8",
-                "--locale=C",
-                "--no-sync",
-                "-D",
-            ])
-            .arg(&data_dir))?;
-        append_test_settings(&data_dir)?;
-
-        // Start the watchdog before the server, so there is no moment when a
-        // running server has nobody to stop it.
-        let watchdog_pipe = spawn_watchdog(&owner, &bin_dir, &data_dir)?;
-        run(owner
-            .command(bin_dir.join("pg_ctl"))
-            .args(["start", "--wait", "--silent", "-D"])
-            .arg(&data_dir)
-            .arg("-l")
-            .arg(data_dir.join("server.log")))
-        .map_err(|why| {
-            format!(
-                "{why}; server log: {}",
-                data_dir.join("server.log").display()
-            )
-        })?;
-
+        // Held while we look: two processes must not both start a cluster.
+        let start = lock_file(&dir.join("start.lock"), &owner)?;
+        start
+            .lock()
+            .map_err(|e| format!("could not lock start.lock: {e}"))?;
+        if !dir.join("data/postmaster.pid").exists() {
+            start_server(&bin_dir, &owner, &dir)?;
+        }
+        if keeper_is_missing(&dir, &owner)? {
+            // The first user, or a cluster a failed run left up on purpose
+            // (see `kept`): from here on, someone must stop it.
+            spawn_keeper(&bin_dir, &owner, &dir)?;
+        }
         Ok(Cluster {
-            data_dir,
-            _watchdog_pipe: watchdog_pipe,
+            data_dir: dir,
+            _user: user,
         })
     }
 
-    /// A URL for the maintenance database, for a process that reads `DATABASE_URL`.
+    /// A URL for the maintenance database, for a process that reads
+    /// `DATABASE_URL`.
     pub fn admin_url(&self) -> String {
         format!(
             "postgres://postgres@localhost:{PORT}/postgres?host={}",
@@ -93,92 +112,176 @@ impl Cluster {
             .username("postgres")
             .database("postgres")
     }
+
+    /// Where a failed test's database is recorded, so the keeper leaves the
+    /// cluster running for someone to look at it.
+    pub fn kept_dir(&self) -> PathBuf {
+        self.data_dir.join("kept")
+    }
+}
+
+/// `testdb-<uid>`, created owner-only. A directory of that name that is not
+/// ours (someone else made it in the shared `/dev/shm`) is refused.
+fn cluster_dir(base: &Path, owner: &Owner) -> Result<PathBuf, String> {
+    let dir = base.join(format!("testdb-{}", owner.caller_uid));
+    match fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => owner.chown(&dir)?,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => {
+            return Err(format!("could not create {}: {e}", dir.display()));
+        }
+    }
+    let meta = fs::symlink_metadata(&dir)
+        .map_err(|e| format!("could not read {}: {e}", dir.display()))?;
+    if !meta.is_dir()
+        || meta.uid() != owner.server_uid()
+        || meta.permissions().mode() & 0o077 != 0
+    {
+        return Err(format!(
+            "{} is not an owner-only directory of the server's user; \
+             remove it (rm -rf {}) and run again",
+            dir.display(),
+            dir.display()
+        ));
+    }
+    Ok(dir)
+}
+
+/// Takes our shared lock on `users.lock`. The keeper deletes the whole
+/// directory when it tears down, so the file we locked may have been
+/// unlinked while we waited: then start over with the new one.
+fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
+    loop {
+        fs::DirBuilder::new()
+            .mode(0o700)
+            .create(dir)
+            .or_else(|e| match e.kind() {
+                std::io::ErrorKind::AlreadyExists => Ok(()),
+                _ => Err(e),
+            })
+            .and_then(|()| owner.chown(dir).map_err(std::io::Error::other))
+            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        let path = dir.join("users.lock");
+        let file = lock_file(&path, owner)?;
+        file.lock_shared()
+            .map_err(|e| format!("could not lock {}: {e}", path.display()))?;
+        let still_there = fs::metadata(&path)
+            .map(|now| now.ino() == file.metadata().map_or(0, |m| m.ino()))
+            .unwrap_or(false);
+        if still_there {
+            return Ok(file);
+        }
+    }
+}
+
+/// Opens (creating it if needed) a lock file the server's user can open too.
+fn lock_file(path: &Path, owner: &Owner) -> Result<File, String> {
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| format!("could not open {}: {e}", path.display()))?;
+    owner.chown(path)?;
+    Ok(file)
+}
+
+/// The keeper holds `keeper.lock` for its whole life: if we can take it,
+/// no keeper is running.
+fn keeper_is_missing(dir: &Path, owner: &Owner) -> Result<bool, String> {
+    let file = lock_file(&dir.join("keeper.lock"), owner)?;
+    Ok(file.try_lock().is_ok()) // released when `file` closes, right here
+}
+
+fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
+    let data = dir.join("data");
+    // A half-made cluster (a start that was killed) would make initdb fail.
+    let _ = fs::remove_dir_all(&data);
+    run(owner
+        .command(bin.join("initdb"))
+        .args([
+            "--auth=trust",
+            "--username=postgres",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+            "-D",
+        ])
+        .arg(&data))?;
+    append_test_settings(&data, dir)?;
+    let log = dir.join("server.log");
+    run(owner
+        .command(bin.join("pg_ctl"))
+        .args(["start", "--wait", "--silent", "-D"])
+        .arg(&data)
+        .arg("-l")
+        .arg(&log))
+    .map_err(|why| format!("{why}; server log: {}", log.display()))
 }
 
 /// Test-only settings, appended to the generated `postgresql.conf`.
-fn append_test_settings(data_dir: &Path) -> Result<(), String> {
+fn append_test_settings(data: &Path, socket_dir: &Path) -> Result<(), String> {
     let settings = format!(
         "\n# added by testdb: a throwaway cluster needs no durability\n\
          listen_addresses = ''\n\
          unix_socket_directories = '{}'\n\
+         unix_socket_permissions = 0700\n\
          port = {PORT}\n\
          fsync = off\n\
          synchronous_commit = off\n\
          full_page_writes = off\n\
-         max_connections = 100\n",
-        data_dir.display()
+         max_connections = 200\n",
+        socket_dir.display()
     );
-    fs::OpenOptions::new()
+    OpenOptions::new()
         .append(true)
-        .open(data_dir.join("postgresql.conf"))
+        .open(data.join("postgresql.conf"))
         .and_then(|mut file| file.write_all(settings.as_bytes()))
         .map_err(|error| format!("could not write postgresql.conf: {error}"))
 }
 
-/// A shell that blocks reading a pipe only this process holds open. When the
-/// process exits, for any reason, the kernel closes the pipe, `read` returns,
-/// and the shell stops the server and deletes its directory.
-fn spawn_watchdog(
-    owner: &Owner,
-    bin_dir: &Path,
-    data_dir: &Path,
-) -> Result<ChildStdin, String> {
-    const SCRIPT: &str = r#"trap '' INT TERM HUP; read _; "$1" stop -m immediate -D "$2" >/dev/null 2>&1; rm -rf "$2""#;
-    let mut child = owner
-        .command("sh".into())
-        .args(["-c", SCRIPT, "testdb-watchdog"])
-        .arg(bin_dir.join("pg_ctl"))
-        .arg(data_dir)
-        .stdin(Stdio::piped())
+// ANCHOR: keeper -- waits for the last user, lingers, then stops and deletes
+/// The keeper: waits until it can lock `users.lock` exclusively (no user is
+/// left), gives the next test process a moment to arrive, then stops the
+/// server and deletes the directory. A failed test's database keeps the
+/// cluster up instead, for the reader to open; the next run clears it.
+const KEEPER: &str = r#"
+use Fcntl ':flock';
+my ($dir, $pg_ctl, $linger) = @ARGV;
+$SIG{INT} = $SIG{TERM} = $SIG{HUP} = 'IGNORE';
+open(my $keeper, '>>', "$dir/keeper.lock") or die;
+flock($keeper, LOCK_EX | LOCK_NB) or exit 0;   # another keeper runs
+open(my $users, '<', "$dir/users.lock") or die;
+while (1) {
+    flock($users, LOCK_EX) or die;              # every user has gone
+    flock($users, LOCK_UN);
+    select(undef, undef, undef, $linger);       # idle time, then recheck
+    last if flock($users, LOCK_EX | LOCK_NB);   # still nobody: stop
+}
+opendir(my $kept, "$dir/kept");
+exit 0 if grep { !/^\./ } readdir($kept);       # leave it up to look at
+system($pg_ctl, 'stop', '-m', 'immediate', '-D', "$dir/data");
+rename($dir, "$dir.gone.$$") and system('rm', '-rf', "$dir.gone.$$");
+"#;
+// ANCHOR_END: keeper
+
+fn spawn_keeper(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
+    owner
+        .command("perl".into())
+        .args(["-e", KEEPER])
+        .arg(dir)
+        .arg(bin.join("pg_ctl"))
+        .arg(LINGER_SECONDS.to_string())
+        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        // Its own process group: a Ctrl-C in the terminal must not kill the
-        // watchdog before it has cleaned up.
+        // Its own process group: a Ctrl-C in the terminal must not kill
+        // the keeper before it has cleaned up.
         .process_group(0)
         .spawn()
-        .map_err(|error| {
-            format!("could not start the watchdog shell: {error}")
-        })?;
-    Ok(child.stdin.take().expect("stdin was piped"))
-}
-
-/// Stops and deletes clusters whose test process no longer exists: what a
-/// run killed before its watchdog could act (a machine reboot, say) left.
-fn remove_leftovers(base: &Path, bin_dir: &Path, owner: &Owner) {
-    let Ok(entries) = fs::read_dir(base) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|n| n.strip_prefix(DIR_PREFIX))
-            .and_then(|rest| rest.split('-').next())
-        else {
-            continue;
-        };
-        if Path::new("/proc").join(pid).exists() {
-            continue; // its process is alive: another test binary's cluster
-        }
-        let dir = entry.path();
-        let _ = owner
-            .command(bin_dir.join("pg_ctl"))
-            .args(["stop", "-m", "immediate", "-D"])
-            .arg(&dir)
-            .output();
-        let _ = fs::remove_dir_all(&dir);
-    }
-}
-
-/// RAM-backed when the machine has it: a template clone takes ~10 ms on tmpfs
-/// and 40–250 ms on an ordinary disk.
-fn base_dir() -> PathBuf {
-    let shm = PathBuf::from("/dev/shm");
-    if shm.is_dir() {
-        shm
-    } else {
-        std::env::temp_dir()
-    }
+        .map(drop)
+        .map_err(|e| format!("could not start the keeper (perl): {e}"))
 }
 
 /// The first directory holding both `initdb` and `pg_ctl`: PATH, then what
@@ -204,14 +307,10 @@ fn find_bin_dir() -> Option<PathBuf> {
             .parent()
             .and_then(|v| v.file_name())
             .and_then(|v| v.to_str())
-            .unwrap_or("0");
-        std::cmp::Reverse(
-            version
-                .split('.')
-                .next()
-                .and_then(|m| m.parse::<u32>().ok())
-                .unwrap_or(0),
-        )
+            .and_then(|v| v.split('.').next())
+            .and_then(|m| m.parse::<u32>().ok())
+            .unwrap_or(0);
+        std::cmp::Reverse(version)
     });
     from_path.chain(from_pg_config).chain(debian).find(|dir| {
         dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
@@ -219,27 +318,52 @@ fn find_bin_dir() -> Option<PathBuf> {
 }
 
 /// Who runs the server. PostgreSQL refuses to run as root, so as root we run
-/// it (and the watchdog) as the `postgres` user instead.
+/// it (and the keeper) as the `postgres` user, which then owns the directory.
 struct Owner {
-    ids: Option<(u32, u32)>,
+    caller_uid: u32,
+    server: Option<(u32, u32)>,
 }
 
 impl Owner {
     fn current() -> Result<Owner, String> {
-        if id(&["-u"])? != 0 {
-            return Ok(Owner { ids: None });
+        // SAFETY: getuid has no preconditions and cannot fail.
+        let caller_uid = unsafe { libc::getuid() };
+        if caller_uid != 0 {
+            return Ok(Owner {
+                caller_uid,
+                server: None,
+            });
         }
-        let uid = id(&["-u", "postgres"]);
-        let gid = id(&["-g", "postgres"]);
-        match (uid, gid) {
-            (Ok(uid), Ok(gid)) => Ok(Owner { ids: Some((uid, gid)) }),
-            _ => Err("running as root, and PostgreSQL won't; create a `postgres` user or run the tests as a normal user".into()),
+        match (id(&["-u", "postgres"]), id(&["-g", "postgres"])) {
+            (Ok(uid), Ok(gid)) => Ok(Owner {
+                caller_uid,
+                server: Some((uid, gid)),
+            }),
+            _ => Err("running as root, and PostgreSQL won't; create a \
+                      `postgres` user or run the tests as a normal user"
+                .into()),
+        }
+    }
+
+    fn server_uid(&self) -> u32 {
+        self.server.map_or(self.caller_uid, |(uid, _)| uid)
+    }
+
+    /// As root, hands a path we created to the server's user.
+    fn chown(&self, path: &Path) -> Result<(), String> {
+        match self.server {
+            None => Ok(()),
+            Some((uid, gid)) => {
+                std::os::unix::fs::chown(path, Some(uid), Some(gid)).map_err(
+                    |e| format!("could not chown {}: {e}", path.display()),
+                )
+            }
         }
     }
 
     fn command(&self, program: PathBuf) -> Command {
         let mut command = Command::new(program);
-        if let Some((uid, gid)) = self.ids {
+        if let Some((uid, gid)) = self.server {
             command.uid(uid).gid(gid);
             // The caller's working directory may be closed to that user.
             command.current_dir("/");

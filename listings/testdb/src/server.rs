@@ -13,8 +13,8 @@ use crate::cluster::Cluster;
 /// A server the tests may create and drop databases on.
 pub enum Server {
     /// Someone else's server, from `DATABASE_URL`. We drop only what we create.
-    External { admin: PgConnectOptions },
-    /// Our own cluster; it is stopped and deleted when the test process ends.
+    External { admin: Box<PgConnectOptions> },
+    /// The shared throwaway cluster; joined while this process runs.
     Throwaway(Cluster),
 }
 
@@ -22,26 +22,15 @@ impl Server {
     /// Finds a server, or explains in one line why there is none.
     pub fn find() -> Result<Server, String> {
         match std::env::var("DATABASE_URL") {
-            Ok(url) => {
-                let invalid = |why: String| {
-                    format!(
-                        "DATABASE_URL is not a valid PostgreSQL URL ({why}); \
-                         expected postgres://user:password@host:port/database, or unset it to use a throwaway cluster"
-                    )
-                };
-                // sqlx accepts any scheme (`localhost:5432` parses, with
-                // "localhost" as the scheme) and then fails much later.
-                if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-                    return Err(invalid("it must start with postgres:// or postgresql://".into()));
-                }
-                let admin = PgConnectOptions::from_str(&url).map_err(|error| invalid(error.to_string()))?;
-                Ok(Server::External { admin })
-            }
+            Ok(url) => external(&url),
             Err(_) => Cluster::start().map(Server::Throwaway).map_err(|why| {
                 format!(
-                    "no PostgreSQL server for the tests: DATABASE_URL is not set and a throwaway cluster could not start ({why}). \
-                     Fix one: set DATABASE_URL=postgres://user:password@localhost:5432/postgres (the user needs CREATEDB), \
-                     or install the server binaries (Debian/Ubuntu: apt-get install postgresql; macOS: brew install postgresql)"
+                    "no PostgreSQL server for the tests: DATABASE_URL is not \
+                     set and a throwaway cluster could not start ({why}). \
+                     Fix one: set DATABASE_URL=postgres://user:password@\
+                     localhost:5432/postgres (the user needs CREATEDB), or \
+                     install the server binaries (Debian/Ubuntu: apt-get \
+                     install postgresql; macOS: brew install postgresql)"
                 )
             }),
         }
@@ -50,7 +39,7 @@ impl Server {
     /// Options for the maintenance connection (the `postgres` database).
     pub fn admin_options(&self) -> PgConnectOptions {
         match self {
-            Server::External { admin } => admin.clone(),
+            Server::External { admin } => (**admin).clone(),
             Server::Throwaway(cluster) => cluster.connect_options(),
         }
     }
@@ -68,4 +57,25 @@ impl Server {
             }
         }
     }
+}
+
+fn external(url: &str) -> Result<Server, String> {
+    let invalid = |why: String| {
+        format!(
+            "DATABASE_URL is not a valid PostgreSQL URL ({why}); expected \
+             postgres://user:password@host:port/database, or unset it to \
+             use a throwaway cluster"
+        )
+    };
+    // sqlx accepts any scheme (`localhost:5432` parses, with "localhost" as
+    // the scheme) and then fails much later.
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        let why = "it must start with postgres:// or postgresql://";
+        return Err(invalid(why.into()));
+    }
+    let admin = PgConnectOptions::from_str(url)
+        .map_err(|error| invalid(error.to_string()))?;
+    Ok(Server::External {
+        admin: Box::new(admin),
+    })
 }

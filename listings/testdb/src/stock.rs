@@ -1,49 +1,83 @@
-//! The stock of ready databases, kept by one background thread per test process.
+//! The stock of ready databases, shared by every test process on a server.
 //!
-//! Why a thread of its own: each `#[tokio::test]` runs on its own runtime, and
-//! a connection opened on one runtime dies with it. The template, the admin
-//! connections and the clone-making must outlive any single test, so they live
-//! on a runtime nobody else owns. Tests talk to it through channels only.
+//! Names carry the migrations, never a process:
 //!
-//! What it does:
-//! 1. once: create `testdb_<pid>_template` and run the migrations into it;
-//! 2. forever: keep [`READY_CLONES`] clones of it made ahead of demand, each
-//!    with its pool already connected, [`CLONE_MAKERS`] of them at a time;
-//! 3. forever: drop the databases tests are done with.
+//! ```text
+//! testdb_<key>_template    migrated once; <key> is a hash of the migrations
+//! testdb_<key>_<random>    a clone of it
+//! ```
+//!
+//! Who owns a clone is a *session-level advisory lock* in the admin database
+//! (the one `DATABASE_URL` names), held by the owning process's admin
+//! session. The server releases it when that session ends, however the
+//! process ended and on whichever machine or container it ran, so a lock we
+//! can take proves the owner is gone. A clone is in one of four states:
+//!
+//! | owner lock | comment  | state                                          |
+//! |------------|----------|------------------------------------------------|
+//! | held       | any      | owned by a live process: never touched         |
+//! | free       | none     | clean, in stock: any process may claim it      |
+//! | free       | `used`   | a test used it and its process is gone: drop   |
+//! | free       | `kept`   | a failed test's: dropped when a new run starts |
+//!
+//! One background thread per test process keeps a few claimed clones
+//! connected and ready, tops the shared stock up, finishes used databases,
+//! and sweeps what dead processes left. It has a runtime of its own because
+//! each `#[tokio::test]` has its own, and a connection opened on one runtime
+//! dies with it.
 
-use std::{
-    sync::OnceLock,
-    sync::atomic::{AtomicU64, Ordering},
-    thread,
-};
+use std::{path::PathBuf, sync::OnceLock, thread, time::Duration};
 
+use sha2::{Digest, Sha256};
 use sqlx::{
     Connection, Executor, PgConnection, PgPool,
-    migrate::Migrator,
+    migrate::{MigrateError, Migrator},
     postgres::{PgConnectOptions, PgPoolOptions},
 };
 use tokio::sync::{Mutex, mpsc};
 
 use crate::{CONNECTIONS_PER_TEST, server::Server};
 
-/// How many clones wait ready. Two test threads rarely need more than a
-/// couple at once; more would only cost RAM.
-pub const READY_CLONES: usize = 4;
+/// Claimed clones each process keeps connected, ahead of its tests. Two test
+/// threads rarely need more than a couple at once.
+pub const READY_CLONES: usize = 2;
 
-/// Clones made at the same time. A clone spends part of its time waiting on
-/// the server (a checkpoint, the file copy), so two makers refill the stock
-/// faster than one when the tests are quick; more only fight over the cores.
-pub const CLONE_MAKERS: usize = 2;
+/// Clean clones the server keeps for every process to draw from, so a
+/// process that runs one test (nextest) claims one instead of making one.
+pub const SHARED_STOCK: i64 = 4;
 
-/// A clone no test has used, and a pool on it with one connection open.
+/// Clones made at the same time, per process. Part of a clone's time is
+/// spent waiting on the server, so two refill faster than one.
+pub const CLONE_MAKERS: u32 = 2;
+
+/// The high 32 bits of every testdb advisory-lock key ("7e57db": testdb).
+/// The low 32 bits are a database's oid: one lock per database.
+const LOCK_CLASS: i64 = 0x7e57db;
+const fn lock_key(oid: i64) -> i64 {
+    (LOCK_CLASS << 32) | oid
+}
+/// Held while a template is built, so only one process builds it.
+const BUILD_KEY: i64 = lock_key(0);
+/// Every running process holds it shared; one that can take it exclusively
+/// is the only one running: a new run, which may drop what failed tests kept.
+const RUN_KEY: i64 = lock_key(1);
+
+/// A clone this process owns, and a pool on it with one connection open.
 pub struct Ready {
     pub name: String,
     pub pool: PgPool,
 }
 
+/// What to do with a database a test is done with.
+struct Finish {
+    name: String,
+    keep: bool,
+    done: std::sync::mpsc::Sender<()>,
+}
+
 pub struct Stock {
     ready: Mutex<mpsc::Receiver<Ready>>,
-    used: mpsc::UnboundedSender<String>,
+    finish: mpsc::UnboundedSender<Finish>,
     options: PgConnectOptions,
     url_base: UrlBase,
     migrator: &'static Migrator,
@@ -51,8 +85,8 @@ pub struct Stock {
 
 /// How to turn a database name into a URL for a child process.
 enum UrlBase {
-    External(PgConnectOptions),
-    Socket { dir: std::path::PathBuf },
+    External(Box<PgConnectOptions>),
+    Socket { dir: PathBuf },
 }
 
 static STOCK: OnceLock<Result<Stock, String>> = OnceLock::new();
@@ -66,18 +100,39 @@ impl Stock {
             .unwrap_or_else(|why| panic!("testdb: {why}"));
         assert!(
             std::ptr::eq(stock.migrator, migrator),
-            "testdb: one test process serves one set of migrations; split tests with other migrations into another test binary"
+            "testdb: one test process serves one set of migrations; split \
+             tests with other migrations into another test binary"
         );
         stock
     }
 
     pub async fn take_ready(&self) -> Ready {
-        self.ready.lock().await.recv().await.expect("testdb: the background thread stopped; its error was printed above")
+        let ready = self.ready.lock().await.recv().await;
+        ready.unwrap_or_else(|| {
+            panic!(
+                "testdb: {}",
+                self.explain(
+                    "the background thread stopped; its error is above"
+                )
+            )
+        })
     }
 
-    pub fn retire(&self, name: String) {
-        // If the thread is gone the process is ending and the cluster with it.
-        let _ = self.used.send(name);
+    /// `why`, unless the throwaway cluster is gone: then that is the cause.
+    pub fn explain(&self, why: &str) -> String {
+        match &self.url_base {
+            UrlBase::Socket { dir } => explain_gone(dir, why),
+            UrlBase::External(_) => why.to_string(),
+        }
+    }
+
+    /// Drops the database (or, for a failed test, keeps it) and waits until
+    /// that is done: the process may end right after the test.
+    pub fn finish(&self, name: String, keep: bool) {
+        let (done, finished) = std::sync::mpsc::channel();
+        if self.finish.send(Finish { name, keep, done }).is_ok() {
+            let _ = finished.recv_timeout(Duration::from_secs(30));
+        }
     }
 
     pub fn options_for(&self, database: &str) -> PgConnectOptions {
@@ -86,13 +141,11 @@ impl Stock {
 
     pub fn url_for(&self, database: &str) -> String {
         match &self.url_base {
-            UrlBase::Socket { dir } => {
-                format!(
-                    "postgres://postgres@localhost:{}/{database}?host={}",
-                    crate::cluster::PORT,
-                    dir.display()
-                )
-            }
+            UrlBase::Socket { dir } => format!(
+                "postgres://postgres@localhost:{}/{database}?host={}",
+                crate::cluster::PORT,
+                dir.display()
+            ),
             UrlBase::External(options) => {
                 use sqlx::ConnectOptions;
                 let mut url = options.to_url_lossy();
@@ -102,8 +155,22 @@ impl Stock {
         }
     }
 
-    /// Starts the background thread and waits until the template is migrated,
-    /// so the first test's error (no server, bad migration) is the real one.
+    /// The one line a failed test prints: how to open what it left.
+    pub fn how_to_open(&self, database: &str) -> String {
+        let mut url = self.url_for(database);
+        if let Ok(mut parsed) = url::Url::parse(&url) {
+            let _ = parsed.set_password(None);
+            url = parsed.to_string();
+        }
+        format!(
+            "testdb: kept database {database} of the failed test; \
+             open it with: psql '{url}'"
+        )
+    }
+
+    /// Starts the background thread and waits until this process owns its
+    /// first clone, so the first test's error (no server, a bad migration)
+    /// is the real one.
     fn start(migrator: &'static Migrator) -> Result<Stock, String> {
         let server = Server::find()?;
         let options = server.admin_options();
@@ -114,53 +181,26 @@ impl Stock {
             },
         };
         let (ready_tx, ready_rx) = mpsc::channel(READY_CLONES);
-        let (used_tx, used_rx) = mpsc::unbounded_channel();
+        let (finish_tx, finish_rx) = mpsc::unbounded_channel();
         let (started_tx, started_rx) = std::sync::mpsc::channel();
-        let options_for_clones = options.clone();
-
         thread::Builder::new()
             .name("testdb-stock".into())
             .spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread()
+                tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .expect("a tokio runtime");
-                runtime.block_on(async move {
-                    // `server` moved into this block, which never ends: for a
-                    // throwaway cluster, the watchdog pipe stays open as long
-                    // as the process lives.
-                    let template =
-                        match prepare_template(&server, migrator).await {
-                            Ok(template) => template,
-                            Err(why) => {
-                                return started_tx.send(Err(why)).unwrap_or(());
-                            }
-                        };
-                    let _ = started_tx.send(Ok(()));
-                    let admin = template.admin;
-                    for _ in 0..CLONE_MAKERS {
-                        let maker = keep_clones_ready(
-                            admin.clone(),
-                            template.name.clone(),
-                            options_for_clones.clone(),
-                            ready_tx.clone(),
-                        );
-                        tokio::spawn(maker);
-                    }
-                    drop(ready_tx); // the makers hold the only senders now
-                    drop_used(admin, used_rx).await;
-                });
+                    .expect("a tokio runtime")
+                    .block_on(background(
+                        server, migrator, started_tx, ready_tx, finish_rx,
+                    ));
             })
-            .map_err(|error| {
-                format!("could not start the background thread: {error}")
-            })?;
-
-        started_rx.recv().map_err(|_| {
-            "the background thread died during set-up".to_string()
-        })??;
+            .map_err(|e| format!("could not start a thread: {e}"))?;
+        started_rx
+            .recv()
+            .map_err(|_| "the background thread died during set-up")??;
         Ok(Stock {
             ready: Mutex::new(ready_rx),
-            used: used_tx,
+            finish: finish_tx,
             options,
             url_base,
             migrator,
@@ -168,109 +208,494 @@ impl Stock {
     }
 }
 
-struct Template {
-    name: String,
-    admin: PgPool,
-}
-
-/// Creates this process's template and migrates it, once.
-async fn prepare_template(
-    server: &Server,
-    migrator: &'static Migrator,
-) -> Result<Template, String> {
-    let where_ = server.describe();
-    // One plain connection first: a pool would retry until its timeout and
-    // then report "pool timed out", hiding the real cause (refused, bad password…).
-    PgConnection::connect_with(&server.admin_options())
-        .await
-        .map_err(|error| format!("could not connect to {where_}: {error}"))?
-        .close()
-        .await
-        .map_err(|error| error.to_string())?;
-    let admin = PgPoolOptions::new()
-        // One per clone maker, one for dropping used databases.
-        .max_connections(CLONE_MAKERS as u32 + 1)
-        .connect_with(server.admin_options())
-        .await
-        .map_err(|error| format!("could not connect to {where_}: {error}"))?;
-    drop_leftovers(&admin).await;
-
-    let name = format!("testdb_{}_template", std::process::id());
-    admin
-        .execute(format!("CREATE DATABASE {name}").as_str())
-        .await
-        .map_err(|error| format!("could not create a database on {where_} (does the user have CREATEDB?): {error}"))?;
-
-    // Migrate over one connection that we close before the first clone:
-    // PostgreSQL refuses to copy a template while anyone is connected to it.
-    let mut conn =
-        PgConnection::connect_with(&server.admin_options().database(&name))
-            .await
-            .map_err(|error| format!("could not connect to {name}: {error}"))?;
-    migrator
-        .run(&mut conn)
-        .await
-        .map_err(|error| format!("migrations failed: {error}"))?;
-    conn.close().await.map_err(|error| error.to_string())?;
-
-    // From now on nobody may connect to it, so no stray session can block a clone.
-    admin
-        .execute(format!("ALTER DATABASE {name} WITH IS_TEMPLATE true ALLOW_CONNECTIONS false").as_str())
-        .await
-        .map_err(|error| error.to_string())?;
-    Ok(Template { name, admin })
-}
-
-static CLONES_MADE: AtomicU64 = AtomicU64::new(0);
-
-async fn keep_clones_ready(
-    admin: PgPool,
+/// Everything the background thread shares between its tasks.
+struct Shared {
+    /// The session that holds every lock this process takes. Never closed:
+    /// its end is what tells other processes that we are gone.
+    owner: Mutex<PgConnection>,
+    /// Connections for `CREATE DATABASE`, which can run in parallel.
+    makers: PgPool,
+    admin: PgConnectOptions,
+    key: String,
     template: String,
-    options: PgConnectOptions,
-    ready: mpsc::Sender<Ready>,
-) {
-    // Since PostgreSQL 15 a clone is by default copied block by block through
-    // the write-ahead log; copying the files is the older way and, for a small
-    // template, less work: the stock refills about twice as fast here. Older
-    // servers only know the file copy, and no STRATEGY clause.
-    let version: i32 =
-        sqlx::query_scalar("SELECT current_setting('server_version_num')::int")
-            .fetch_one(&admin)
-            .await
-            .unwrap_or(0);
-    let strategy = if version >= 150000 {
-        " STRATEGY FILE_COPY"
-    } else {
-        ""
-    };
-    loop {
-        let n = CLONES_MADE.fetch_add(1, Ordering::Relaxed);
-        let name = format!("testdb_{}_{n}", std::process::id());
-        let created = admin
-            .execute(
-                format!("CREATE DATABASE {name} TEMPLATE {template}{strategy}")
-                    .as_str(),
-            )
-            .await;
-        if let Err(error) = created {
-            eprintln!("testdb: could not clone the template: {error}");
-            return; // closing the channel makes waiting tests fail loudly
+    kept_dir: Option<PathBuf>,
+}
+
+impl Shared {
+    /// `why`, unless our throwaway cluster is gone: then that.
+    fn explain(&self, why: String) -> String {
+        match self.kept_dir.as_ref().and_then(|kept| kept.parent()) {
+            Some(dir) => explain_gone(dir, &why),
+            None => why,
         }
-        let pool = match connect_test_pool(options.clone().database(&name))
-            .await
-        {
-            Ok(pool) => pool,
-            Err(error) => {
-                eprintln!(
-                    "testdb: could not connect to the new clone {name}: {error}"
-                );
-                return;
+    }
+}
+
+async fn background(
+    server: Server,
+    migrator: &'static Migrator,
+    started: std::sync::mpsc::Sender<Result<(), String>>,
+    ready: mpsc::Sender<Ready>,
+    finish: mpsc::UnboundedReceiver<Finish>,
+) {
+    // `server` lives as long as this future, which never ends: for a
+    // throwaway cluster, that keeps this process counted as a user.
+    let shared = match set_up(&server, migrator).await {
+        Ok(shared) => &*Box::leak(Box::new(shared)),
+        Err(why) => return started.send(Err(why)).unwrap_or(()),
+    };
+    tokio::spawn(finish_used(shared, finish));
+    let mut started = Some(started);
+    let mut swept = false;
+    loop {
+        let Ok(slot) = ready.reserve().await else {
+            return; // the process is ending
+        };
+        let claimed = match claim_one(shared).await {
+            Ok(claimed) => claimed,
+            Err(why) => {
+                report(shared, &mut started, why);
+                return; // closing the channel fails waiting tests loudly
             }
         };
-        // Waits while READY_CLONES are unclaimed: the stock stays small.
-        if ready.send(Ready { name, pool }).await.is_err() {
+        let Some(ready) = claimed else {
+            // The shared stock is empty: make one clone ourselves.
+            if let Err(why) = make_clone(shared).await {
+                report(shared, &mut started, why);
+                return;
+            }
+            continue;
+        };
+        slot.send(ready);
+        if let Some(started) = started.take() {
+            let _ = started.send(Ok(()));
+        }
+        tokio::spawn(top_up(shared));
+        if !swept {
+            swept = true;
+            tokio::spawn(sweep(shared, false));
+        }
+    }
+}
+
+/// Sends a set-up error to the first test, or prints a later one.
+fn report(
+    shared: &Shared,
+    started: &mut Option<std::sync::mpsc::Sender<Result<(), String>>>,
+    why: String,
+) {
+    let why = shared.explain(why);
+    match started.take() {
+        Some(started) => {
+            let _ = started.send(Err(why));
+        }
+        None => eprintln!("testdb: {why}"),
+    }
+}
+
+async fn set_up(
+    server: &Server,
+    migrator: &'static Migrator,
+) -> Result<Shared, String> {
+    let admin = server.admin_options();
+    let where_ = server.describe();
+    let mut owner = PgConnection::connect_with(&admin)
+        .await
+        .map_err(|e| explain_connect(&where_, &e))?;
+    let key = migrations_key(migrator);
+    let template = format!("testdb_{key}_template");
+    ensure_template(&mut owner, &admin, migrator, &template, &where_).await?;
+
+    // A new run (nobody else running) may drop what failed tests kept.
+    let alone: bool =
+        query_bool(&mut owner, "pg_try_advisory_lock", RUN_KEY).await?;
+    query_bool(&mut owner, "pg_advisory_lock_shared", RUN_KEY).await?;
+    let kept_dir = match server {
+        Server::Throwaway(cluster) => Some(cluster.kept_dir()),
+        Server::External { .. } => None,
+    };
+    let makers = PgPoolOptions::new()
+        .max_connections(CLONE_MAKERS)
+        .connect_lazy_with(admin.clone());
+    let shared = Shared {
+        owner: Mutex::new(owner),
+        makers,
+        admin,
+        key,
+        template,
+        kept_dir,
+    };
+    if alone {
+        sweep(&shared, true).await;
+        let mut owner = shared.owner.lock().await;
+        query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await?;
+    }
+    Ok(shared)
+}
+
+/// A short, stable name for this set of migrations: the same files give the
+/// same template on every run and in every process.
+fn migrations_key(migrator: &Migrator) -> String {
+    let mut hash = Sha256::new();
+    for migration in migrator.iter() {
+        hash.update(migration.version.to_le_bytes());
+        hash.update(migration.description.as_bytes());
+        hash.update(&migration.checksum);
+    }
+    hash.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// `SELECT f($1)` for the advisory-lock functions, which all take a key.
+async fn query_bool(
+    conn: &mut PgConnection,
+    function: &str,
+    key: i64,
+) -> Result<bool, String> {
+    let sql = format!("SELECT {function}($1)::text = 'true'");
+    sqlx::query_scalar(&sql)
+        .bind(key)
+        .fetch_one(conn)
+        .await
+        .map_err(|e| format!("{function} failed: {e}"))
+}
+
+/// Makes the template for these migrations unless it exists. One process
+/// builds it while the others wait on `BUILD_KEY`.
+async fn ensure_template(
+    owner: &mut PgConnection,
+    admin: &PgConnectOptions,
+    migrator: &Migrator,
+    template: &str,
+    where_: &str,
+) -> Result<(), String> {
+    let is_ready = async |owner: &mut PgConnection| {
+        sqlx::query_scalar::<_, bool>(
+            "SELECT datistemplate FROM pg_database WHERE datname = $1",
+        )
+        .bind(template)
+        .fetch_optional(owner)
+        .await
+        .map_err(|e| e.to_string())
+    };
+    if is_ready(owner).await? != Some(true) {
+        query_bool(owner, "pg_advisory_lock", BUILD_KEY).await?;
+        let built = match is_ready(owner).await? {
+            Some(true) => Ok(()),
+            half_built => {
+                build_template(
+                    owner,
+                    admin,
+                    migrator,
+                    template,
+                    where_,
+                    half_built.is_some(),
+                )
+                .await
+            }
+        };
+        query_bool(owner, "pg_advisory_unlock", BUILD_KEY).await?;
+        built?;
+    }
+    // Users hold the template's lock shared; a sweep drops a stale template
+    // only when it can take the lock exclusively.
+    let oid: i64 = sqlx::query_scalar(
+        "SELECT oid::int8 FROM pg_database WHERE datname = $1",
+    )
+    .bind(template)
+    .fetch_one(&mut *owner)
+    .await
+    .map_err(|e| e.to_string())?;
+    query_bool(owner, "pg_advisory_lock_shared", lock_key(oid)).await?;
+    Ok(())
+}
+
+async fn build_template(
+    owner: &mut PgConnection,
+    admin: &PgConnectOptions,
+    migrator: &Migrator,
+    template: &str,
+    where_: &str,
+    half_built: bool,
+) -> Result<(), String> {
+    if half_built {
+        // A builder died half-way (we hold the build lock, so it's not
+        // running any more): start again.
+        owner
+            .execute(format!("DROP DATABASE {template} WITH (FORCE)").as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    owner
+        .execute(format!("CREATE DATABASE {template}").as_str())
+        .await
+        .map_err(|e| explain_create(where_, &e))?;
+    // One connection, closed before the first clone: PostgreSQL refuses to
+    // copy a template while anyone is connected to it.
+    let mut conn =
+        PgConnection::connect_with(&admin.clone().database(template))
+            .await
+            .map_err(|e| format!("could not connect to {template}: {e}"))?;
+    let migrated = migrator.run(&mut conn).await;
+    conn.close().await.map_err(|e| e.to_string())?;
+    if let Err(error) = migrated {
+        // Not left half-migrated for the next run to trip over.
+        let drop = format!("DROP DATABASE {template} WITH (FORCE)");
+        let _ = owner.execute(drop.as_str()).await;
+        return Err(explain_migration(migrator, error));
+    }
+    // From now on nobody may connect to it, so no stray session can block a
+    // clone; `IS_TEMPLATE` also marks it finished.
+    owner
+        .execute(
+            format!(
+                "ALTER DATABASE {template} \
+                 WITH IS_TEMPLATE true ALLOW_CONNECTIONS false"
+            )
+            .as_str(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+/// Claims a clean clone from the shared stock, if there is one: takes its
+/// owner lock, then checks it is still clean (its owner may have just
+/// died, after using it).
+async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
+    let mut owner = shared.owner.lock().await;
+    let candidates: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT d.datname::text, d.oid::int8 FROM pg_database d \
+         WHERE d.datname LIKE $1 AND d.datname <> $2 \
+           AND shobj_description(d.oid, 'pg_database') IS NULL \
+           AND NOT EXISTS (SELECT 1 FROM pg_locks l \
+             WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
+               AND l.classid = $3::oid AND l.objid = d.oid) \
+         ORDER BY random() LIMIT 8",
+    )
+    .bind(format!("testdb\\_{}\\_%", shared.key))
+    .bind(&shared.template)
+    .bind(LOCK_CLASS)
+    .fetch_all(&mut *owner)
+    .await
+    .map_err(|e| format!("could not list the stock: {e}"))?;
+    for (name, oid) in candidates {
+        if !query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid))
+            .await?
+        {
+            continue; // another process claimed it a moment ago
+        }
+        let clean: Option<bool> = sqlx::query_scalar(
+            "SELECT shobj_description(oid, 'pg_database') IS NULL \
+             FROM pg_database WHERE oid = $1::oid",
+        )
+        .bind(oid)
+        .fetch_optional(&mut *owner)
+        .await
+        .map_err(|e| e.to_string())?;
+        let pool = match clean {
+            Some(true) => {
+                connect_test_pool(shared.admin.clone().database(&name))
+                    .await
+                    .ok()
+            }
+            _ => None,
+        };
+        match pool {
+            Some(pool) => return Ok(Some(Ready { name, pool })),
+            None => {
+                query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid))
+                    .await?;
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// Adds one clean clone to the shared stock.
+async fn make_clone(shared: &Shared) -> Result<(), String> {
+    let name = format!("testdb_{}_{:016x}", shared.key, random_u64());
+    shared
+        .makers
+        .execute(
+            format!(
+                "CREATE DATABASE {name} TEMPLATE {} {}",
+                shared.template,
+                clone_strategy()
+            )
+            .as_str(),
+        )
+        .await
+        .map(drop)
+        .map_err(|e| format!("could not clone the template: {e}"))
+}
+
+/// A random number from std alone: `RandomState` is seeded by the OS.
+fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
+}
+
+// ANCHOR: strategy -- WAL_LOG on a real server, FILE_COPY without fsync
+/// How `CREATE DATABASE` copies the template (PostgreSQL 15 and later).
+///
+/// `WAL_LOG`, the default since 15, copies page by page through the
+/// write-ahead log and writes no checkpoint. `FILE_COPY` copies the files,
+/// which is less work for a small template, but it forces a checkpoint
+/// before and after the copy: on a server that syncs to disk, that flushes
+/// every dirty page of every database, for every clone. So: the file copy
+/// only on our own cluster, which runs with `fsync=off`; the default
+/// everywhere else (a `DATABASE_URL` server is someone else's).
+fn clone_strategy() -> &'static str {
+    match STRATEGY.get() {
+        Some(Strategy::FileCopy) => "STRATEGY FILE_COPY",
+        _ => "",
+    }
+}
+// ANCHOR_END: strategy
+
+enum Strategy {
+    FileCopy,
+    Default,
+}
+static STRATEGY: OnceLock<Strategy> = OnceLock::new();
+
+/// Keeps at least [`SHARED_STOCK`] clean clones on the server.
+async fn top_up(shared: &'static Shared) {
+    if STRATEGY.get().is_none() {
+        let fsync_off: bool = sqlx::query_scalar(
+            "SELECT current_setting('fsync') = 'off' \
+               AND current_setting('server_version_num')::int >= 150000",
+        )
+        .fetch_one(&shared.makers)
+        .await
+        .unwrap_or(false);
+        let _ = STRATEGY.set(if fsync_off {
+            Strategy::FileCopy
+        } else {
+            Strategy::Default
+        });
+    }
+    let clean: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM pg_database WHERE datname LIKE $1 \
+           AND datname <> $2 AND shobj_description(oid, 'pg_database') IS NULL",
+    )
+    .bind(format!("testdb\\_{}\\_%", shared.key))
+    .bind(&shared.template)
+    .fetch_one(&shared.makers)
+    .await
+    .unwrap_or(SHARED_STOCK);
+    // Counts owned ones too; those return to the stock when their process
+    // ends unused. Never make more than two per claim.
+    let missing = (SHARED_STOCK + READY_CLONES as i64 - clean).clamp(0, 2);
+    for _ in 0..missing {
+        if let Err(why) = make_clone(shared).await {
+            eprintln!("testdb: {}", shared.explain(why));
             return;
         }
+    }
+}
+
+/// Drops (or keeps) the databases tests are done with, then lets them go.
+async fn finish_used(
+    shared: &'static Shared,
+    mut finish: mpsc::UnboundedReceiver<Finish>,
+) {
+    while let Some(Finish { name, keep, done }) = finish.recv().await {
+        let mut owner = shared.owner.lock().await;
+        let oid: Option<i64> = sqlx::query_scalar(
+            "SELECT oid::int8 FROM pg_database WHERE datname = $1",
+        )
+        .bind(&name)
+        .fetch_optional(&mut *owner)
+        .await
+        .unwrap_or(None);
+        let outcome = if keep {
+            if let Some(dir) = &shared.kept_dir {
+                let _ = std::fs::create_dir_all(dir);
+                let _ = std::fs::write(dir.join(&name), "");
+            }
+            owner
+                .execute(
+                    format!("COMMENT ON DATABASE {name} IS 'kept'").as_str(),
+                )
+                .await
+        } else {
+            // FORCE: the test's pool may still be closing its connections.
+            owner
+                .execute(
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                        .as_str(),
+                )
+                .await
+        };
+        if let Err(error) = outcome {
+            eprintln!("testdb: could not finish {name}: {error}");
+        }
+        if let Some(oid) = oid {
+            let _ = query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid))
+                .await;
+        }
+        let _ = done.send(());
+    }
+}
+
+/// Drops what no live process owns: used clones whose process is gone,
+/// templates of other migrations nobody uses, and, when a new run starts
+/// (`new_run`), the databases failed tests kept.
+async fn sweep(shared: &Shared, new_run: bool) {
+    let mut owner = shared.owner.lock().await;
+    let rows: Vec<(String, i64, bool, Option<String>)> = sqlx::query_as(
+        "SELECT datname::text, oid::int8, datistemplate, \
+                shobj_description(oid, 'pg_database') \
+         FROM pg_database d WHERE datname LIKE 'testdb\\_%' \
+           AND NOT EXISTS (SELECT 1 FROM pg_locks l \
+             WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
+               AND l.classid = $1::oid AND l.objid = d.oid \
+               AND l.pid = pg_backend_pid())",
+    )
+    // Not ours: a session's own lock can always be taken again.
+    .bind(LOCK_CLASS)
+    .fetch_all(&mut *owner)
+    .await
+    .unwrap_or_default();
+    for (name, oid, is_template, comment) in rows {
+        if name == shared.template {
+            continue;
+        }
+        let ours_and_clean = name
+            .starts_with(&format!("testdb_{}_", shared.key))
+            && comment.is_none();
+        let kept = comment.as_deref() == Some("kept");
+        if ours_and_clean || (kept && !new_run) {
+            continue;
+        }
+        let Ok(true) =
+            query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid)).await
+        else {
+            continue; // its owner is alive
+        };
+        if is_template {
+            let _ = owner
+                .execute(
+                    format!("ALTER DATABASE {name} IS_TEMPLATE false").as_str(),
+                )
+                .await;
+        }
+        let _ = owner
+            .execute(
+                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
+            )
+            .await;
+        if let (true, Some(dir)) = (kept, &shared.kept_dir) {
+            let _ = std::fs::remove_file(dir.join(&name));
+        }
+        let _ =
+            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
     }
 }
 
@@ -300,47 +725,64 @@ async fn connect_test_pool(
 }
 // ANCHOR_END: connect_test_pool
 
-async fn drop_used(admin: PgPool, mut used: mpsc::UnboundedReceiver<String>) {
-    while let Some(name) = used.recv().await {
-        // FORCE: the test's pool may still be closing its connections.
-        let dropped = admin
-            .execute(
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
-        if let Err(error) = dropped {
-            eprintln!("testdb: could not drop {name}: {error}");
-        }
+/// `why`, or, when the cluster in `dir` is gone, that.
+fn explain_gone(dir: &std::path::Path, why: &str) -> String {
+    let intact = ["postmaster.pid", "PG_VERSION", "global/pg_control"]
+        .iter()
+        .all(|file| dir.join("data").join(file).exists());
+    if intact {
+        return why.to_string();
     }
+    format!(
+        "the throwaway cluster in {} was deleted or stopped while this test \
+         process used it ({why}); leave it alone during a run (it goes by \
+         itself) and run the tests again",
+        dir.display()
+    )
 }
 
-/// Drops databases that earlier test processes on this machine left on an
-/// external server (a run killed half-way). Their names carry the process id;
-/// a process that no longer exists can't be using them.
-async fn drop_leftovers(admin: &PgPool) {
-    let names: Vec<String> = sqlx::query_scalar(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'testdb\\_%'",
-    )
-    .fetch_all(admin)
-    .await
-    .unwrap_or_default();
-    for name in names {
-        let Some(pid) = name.split('_').nth(1) else {
-            continue;
-        };
-        if std::path::Path::new("/proc").join(pid).exists() {
-            continue;
-        }
-        let _ = admin
-            .execute(
-                format!("ALTER DATABASE {name} WITH IS_TEMPLATE false")
-                    .as_str(),
-            )
-            .await;
-        let _ = admin
-            .execute(
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
+/// One line for a failed connection, with the fix when we know it.
+fn explain_connect(where_: &str, error: &sqlx::Error) -> String {
+    let code = error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .unwrap_or_default();
+    if code == "53300" {
+        return format!(
+            "{where_} is full (max_connections reached: {error}); run fewer \
+             tests at once (--test-threads), lower testdb's \
+             CONNECTIONS_PER_TEST, or raise the server's max_connections"
+        );
     }
+    format!("could not connect to {where_}: {error}")
+}
+
+fn explain_create(where_: &str, error: &sqlx::Error) -> String {
+    let code = error
+        .as_database_error()
+        .and_then(|e| e.code())
+        .unwrap_or_default();
+    if code == "42501" {
+        return format!(
+            "the user of {where_} may not create databases ({error}); \
+             fix: ALTER ROLE <that user> CREATEDB, or use another user"
+        );
+    }
+    format!("could not create a database on {where_}: {error}")
+}
+
+/// Names the migration that failed, by version and description.
+fn explain_migration(migrator: &Migrator, error: MigrateError) -> String {
+    if let MigrateError::ExecuteMigration(cause, version) = &error {
+        let description = migrator
+            .iter()
+            .find(|m| m.version == *version)
+            .map(|m| m.description.to_string())
+            .unwrap_or_default();
+        return format!(
+            "migration {version} ({description}) failed in the template: \
+             {cause}; fix that migration and run again"
+        );
+    }
+    format!("the migrations failed in the template: {error}")
 }

@@ -1,0 +1,210 @@
+//! Starting child test processes and reading what they print.
+
+use std::{
+    io::{BufRead, BufReader, Lines},
+    path::{Path, PathBuf},
+    process::{Child, ChildStdout, Command, Output, Stdio},
+    time::{Duration, Instant},
+};
+
+pub static MIGRATOR: sqlx::migrate::Migrator =
+    sqlx::migrate!("tests/lifecycle/migrations");
+
+/// This test binary, set to run one ignored child test, with no
+/// `DATABASE_URL` unless the caller adds one.
+pub fn child(test: &str) -> Command {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["--ignored", "--exact", test, "--nocapture", "--quiet"])
+        .env_remove("DATABASE_URL")
+        .env_remove("TESTDB_RUNTIME_DIR");
+    command
+}
+
+/// The first line of a child's output that starts with `testdb:`.
+pub fn harness_error(output: &Output) -> String {
+    let text = String::from_utf8_lossy(&output.stderr).into_owned()
+        + &String::from_utf8_lossy(&output.stdout);
+    text.lines()
+        .find(|line| line.trim_start().starts_with("testdb:"))
+        .unwrap_or_else(|| {
+            panic!("no `testdb:` error line in the child's output:\n{text}")
+        })
+        .trim()
+        .to_string()
+}
+
+/// A child that holds its databases until its stdin gets a line.
+pub struct Holder {
+    pub child: Child,
+    /// (name, url) of each database it holds.
+    pub databases: Vec<(String, String)>,
+    /// The rest of its output, read to the end before it is waited for.
+    rest: Lines<BufReader<ChildStdout>>,
+}
+
+impl Holder {
+    /// Starts holders together (their claims race each other), and
+    /// returns once each holds its databases.
+    pub fn start_all(commands: Vec<Command>, databases: usize) -> Vec<Holder> {
+        let children: Vec<Child> = commands
+            .into_iter()
+            .map(|mut command| {
+                command
+                    .env("CHILD_DATABASES", databases.to_string())
+                    .stdin(Stdio::piped())
+                    .stdout(Stdio::piped())
+                    .spawn()
+                    .expect("start a child test process")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|mut child| {
+                let out = child.stdout.take().unwrap();
+                let mut rest = BufReader::new(out).lines();
+                let databases = read_databases(&mut rest);
+                Holder {
+                    child,
+                    databases,
+                    rest,
+                }
+            })
+            .collect()
+    }
+
+    pub fn start(command: Command, databases: usize) -> Holder {
+        Holder::start_all(vec![command], databases).pop().unwrap()
+    }
+
+    /// Lets it check its databases and end; panics if it failed.
+    pub fn finish(mut self) {
+        drop(self.child.stdin.take()); // EOF: the child's signal to go on
+        self.rest.by_ref().for_each(drop);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "a holder failed: {status}");
+    }
+}
+
+fn read_databases(
+    lines: &mut Lines<BufReader<ChildStdout>>,
+) -> Vec<(String, String)> {
+    let mut databases = Vec::new();
+    for line in lines {
+        let line = line.unwrap();
+        if line == "holding" {
+            return databases;
+        }
+        if let Some(rest) = line.strip_prefix("database ") {
+            let (name, url) = rest.split_once(' ').unwrap();
+            databases.push((name.to_string(), url.to_string()));
+        }
+    }
+    panic!("the child ended before it held its databases: {databases:?}");
+}
+
+/// The cluster directory inside a database URL (`?host=<dir>`).
+pub fn socket_dir(url: &str) -> PathBuf {
+    PathBuf::from(url.split("host=").nth(1).expect("a socket URL"))
+}
+
+/// A temporary base directory for a cluster of the test's own, which the
+/// server's user (`postgres`, when the tests run as root) can enter.
+pub fn private_base() -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt;
+    let base = tempfile::Builder::new()
+        .prefix("tdb")
+        .tempdir_in("/tmp")
+        .unwrap();
+    std::fs::set_permissions(
+        base.path(),
+        std::fs::Permissions::from_mode(0o1777),
+    )
+    .unwrap();
+    base
+}
+
+/// Polls `done` every 50 ms until it holds or `seconds` pass, then panics
+/// naming what it waited for and what it saw last.
+pub fn wait_for(
+    seconds: u64,
+    what: &str,
+    mut done: impl FnMut() -> Result<(), String>,
+) {
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    loop {
+        let last = match done() {
+            Ok(()) => return,
+            Err(seen) => seen,
+        };
+        assert!(
+            Instant::now() < deadline,
+            "waited {seconds} s for {what}; last saw: {last}"
+        );
+        std::thread::sleep(Duration::from_millis(50)); // polling interval
+    }
+}
+
+/// Waits until the cluster directory is gone and no server runs from it.
+pub fn wait_until_removed(dir: &Path) {
+    wait_for(30, "the cluster to be stopped and deleted", || {
+        let running = Command::new("pgrep")
+            .args(["-f", &dir.join("data").to_string_lossy()])
+            .output()
+            .unwrap();
+        match (dir.exists(), running.stdout.is_empty()) {
+            (false, true) => Ok(()),
+            (exists, _) => Err(format!(
+                "{} exists: {exists}; server processes: {}",
+                dir.display(),
+                String::from_utf8_lossy(&running.stdout).trim()
+            )),
+        }
+    });
+}
+
+/// A cluster of the test's own, standing for a server that other runs
+/// share (`DATABASE_URL`). Dropping it waits until the cluster is gone,
+/// so the temporary directory is removed only after it.
+pub struct PrivateServer {
+    pub url: String,
+    dir: PathBuf,
+    cluster: Option<testdb::cluster::Cluster>,
+    _base: tempfile::TempDir,
+}
+
+impl PrivateServer {
+    pub fn start() -> PrivateServer {
+        let base = private_base();
+        let cluster = testdb::cluster::Cluster::start_in(base.path())
+            .expect("a private cluster");
+        PrivateServer {
+            url: cluster.admin_url(),
+            dir: cluster.data_dir.clone(),
+            cluster: Some(cluster),
+            _base: base,
+        }
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        drop(self.cluster.take());
+        if !std::thread::panicking() {
+            wait_until_removed(&self.dir);
+        }
+    }
+}
+
+/// Names of the `testdb` databases on the server behind `url`.
+pub async fn testdb_databases(url: &str) -> Vec<String> {
+    let mut admin: sqlx::PgConnection =
+        sqlx::Connection::connect(url).await.unwrap();
+    sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database \
+         WHERE datname LIKE 'testdb%' ORDER BY 1",
+    )
+    .fetch_all(&mut admin)
+    .await
+    .unwrap()
+}

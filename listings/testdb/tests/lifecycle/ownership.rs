@@ -1,0 +1,203 @@
+//! On a server shared with other runs (a `DATABASE_URL`), a database is
+//! dropped only once its owner is provably gone: its owner's advisory lock
+//! can be taken. No process id is involved, so runs in other containers or
+//! PID namespaces are safe from each other.
+
+use std::process::{Command, Stdio};
+
+use crate::helpers::{
+    Holder, PrivateServer, child, harness_error, private_base, socket_dir,
+    testdb_databases, wait_until_removed,
+};
+
+fn holder_on(url: &str) -> Command {
+    let mut command = child("children::child_holds_databases");
+    command.env("DATABASE_URL", url);
+    command
+}
+
+/// Clean clones of the template, waiting for the next run, are all a run
+/// leaves besides the template itself.
+fn only_the_reusable_set(names: &[String]) -> bool {
+    let template = names.iter().find(|n| n.ends_with("_template"));
+    let Some(key) = template.map(|t| t.trim_end_matches("template")) else {
+        return names.is_empty();
+    };
+    names.iter().all(|n| n.starts_with(key))
+}
+
+/// Three processes claim three databases each at the same moment: nine
+/// different databases, each untouched by the others. Afterwards nothing
+/// they used is left.
+#[tokio::test]
+async fn racing_processes_never_share_a_database() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    let holders = Holder::start_all(
+        vec![holder_on(&url), holder_on(&url), holder_on(&url)],
+        3,
+    );
+
+    let mut names: Vec<_> = holders
+        .iter()
+        .flat_map(|h| h.databases.iter().map(|(name, _)| name.clone()))
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), 9, "nine claims, nine databases: {names:?}");
+    holders.into_iter().for_each(Holder::finish);
+
+    let left = testdb_databases(&url).await;
+    assert!(
+        names.iter().all(|used| !left.contains(used)),
+        "every used database was dropped; left: {left:?}"
+    );
+}
+
+/// A process killed with `kill -9` while it holds databases: the next
+/// process sees their owner lock is free and drops them, while a live
+/// process's databases stay untouched.
+#[tokio::test]
+async fn a_killed_processs_databases_are_dropped_by_the_next_one() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    let survivor = Holder::start(holder_on(&url), 2);
+    let mut killed = Holder::start(holder_on(&url), 2);
+    killed.child.kill().unwrap();
+    killed.child.wait().unwrap();
+
+    let next = Holder::start(holder_on(&url), 1);
+    next.finish();
+    survivor.finish(); // checks its databases were never touched
+
+    let left = testdb_databases(&url).await;
+    for (name, _) in &killed.databases {
+        assert!(!left.contains(name), "{name} was dropped; left: {left:?}");
+    }
+    assert!(
+        only_the_reusable_set(&left),
+        "only the template and clean clones of it remain: {left:?}"
+    );
+}
+
+/// A failed test keeps its database and prints how to open it; the next
+/// run drops it.
+#[tokio::test]
+async fn a_failed_tests_database_is_kept_until_the_next_run() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+
+    let output = child("children::child_fails_holding_a_database")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert!(!output.status.success(), "the child fails on purpose");
+    let line = harness_error(&output);
+    assert!(line.contains("psql '"), "says how to open it: {line}");
+    let name = line.split_whitespace().nth(3).unwrap().to_string();
+    let psql_url = line.split('\'').nth(1).unwrap();
+    let mut kept: sqlx::PgConnection =
+        sqlx::Connection::connect(psql_url).await.unwrap();
+    let evidence: String = sqlx::query_scalar("SELECT owner FROM notes")
+        .fetch_one(&mut kept)
+        .await
+        .unwrap();
+    assert_eq!(
+        evidence, "evidence",
+        "the kept database holds what the test saw"
+    );
+    drop(kept);
+
+    Holder::start(holder_on(&url), 1).finish(); // the next run
+    let left = testdb_databases(&url).await;
+    assert!(
+        !left.contains(&name),
+        "{name} was dropped by the next run: {left:?}"
+    );
+}
+
+/// On the throwaway cluster, a failed test's database keeps the cluster up
+/// after the run (to be opened), and the next run removes both.
+#[test]
+fn a_failed_test_keeps_the_throwaway_cluster_until_the_next_run() {
+    let base = private_base();
+    let output = child("children::child_fails_holding_a_database")
+        .env("TESTDB_RUNTIME_DIR", base.path())
+        .output()
+        .unwrap();
+    let line = harness_error(&output);
+    assert!(line.contains("psql '"), "says how to open it: {line}");
+    let dir = socket_dir(line.split('\'').nth(1).unwrap());
+    let keeper_gone = || {
+        let file = std::fs::File::open(dir.join("keeper.lock")).unwrap();
+        file.try_lock().map_err(|e| format!("keeper.lock: {e}"))
+    };
+    crate::helpers::wait_for(30, "the keeper to end", keeper_gone);
+    assert!(
+        dir.join("data/postmaster.pid").exists(),
+        "the cluster is still up, for the reader to look"
+    );
+
+    let mut next = child("children::child_holds_databases");
+    next.env("TESTDB_RUNTIME_DIR", base.path());
+    Holder::start(next, 1).finish();
+    wait_until_removed(&dir);
+}
+
+/// Two runs at once on one server, from two PID namespaces (as from two
+/// containers): process ids mean nothing across them, and neither run
+/// loses a database. Needs root, for `unshare`.
+#[tokio::test]
+async fn two_runs_in_two_pid_namespaces_share_a_server_safely() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "this test needs root (unshare --pid); CI must run it as root"
+        );
+        eprintln!("skipped: needs root for unshare --pid; run as root");
+        return;
+    }
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    let in_namespace = || {
+        let mut command = Command::new("unshare");
+        command
+            .args(["--pid", "--fork", "--mount-proc"])
+            .arg(std::env::current_exe().unwrap())
+            .args([
+                "--ignored",
+                "--exact",
+                "children::child_holds_databases",
+                "--nocapture",
+                "--quiet",
+            ])
+            .env("DATABASE_URL", &url)
+            .env("CHILD_DATABASES", "3")
+            .stdin(Stdio::null());
+        command
+    };
+    let started: Vec<_> = (0..2)
+        .map(|_| {
+            let mut command = in_namespace();
+            command.stdout(Stdio::piped()).stderr(Stdio::piped());
+            command.spawn().unwrap()
+        })
+        .collect();
+    let runs: Vec<_> = started
+        .into_iter()
+        .map(|run| run.wait_with_output().unwrap())
+        .collect();
+    for run in &runs {
+        assert!(
+            run.status.success(),
+            "both runs pass: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    let left = testdb_databases(&url).await;
+    assert!(
+        only_the_reusable_set(&left),
+        "nothing used is left: {left:?}"
+    );
+}
