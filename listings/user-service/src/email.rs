@@ -205,3 +205,51 @@ impl EmailClient {
         // ANCHOR_END: parse_receipt
     }
 }
+
+/// The retry arithmetic, case by case: no I/O, so unit tests, next to it.
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::{EmailError, RetryPolicy};
+
+    /// The wait before each retry doubles: 100 ms, then 200, then 400.
+    #[test]
+    fn the_wait_between_tries_doubles() {
+        let policy = RetryPolicy {
+            max_attempts: 4,
+            first_backoff: Duration::from_millis(100),
+        };
+
+        let waits: Vec<Duration> = (1..=3)
+            .map(|attempt| policy.backoff_after(attempt))
+            .collect();
+
+        assert_eq!(waits, [100, 200, 400].map(Duration::from_millis));
+    }
+
+    /// A 5xx or a 429 is worth retrying; any other refusal is not.
+    #[test]
+    fn only_server_errors_and_too_many_requests_are_retried() {
+        let cases = [
+            (500, true),
+            (503, true),
+            (429, true),
+            (499, false),
+            (404, false),
+            (400, false),
+        ];
+
+        for (status, transient) in cases {
+            let error = EmailError::Rejected {
+                status,
+                body: String::new(),
+            };
+            assert_eq!(
+                error.is_transient(),
+                transient,
+                "is a {status} worth another try?"
+            );
+        }
+    }
+}

@@ -3,11 +3,11 @@
 
 mod helpers;
 
-mod body_limit;
 mod email_failures;
 mod exercises;
 mod first_test;
 mod in_process;
+mod limits;
 mod validation;
 
 // Jobs, workers, and waiting for them (chapters "Jobs, queues and workers"
@@ -16,6 +16,7 @@ mod deadline;
 mod email_stub;
 mod flaky;
 mod jobs;
+mod log_lines;
 mod manual_clock;
 mod nothing_lost;
 mod one_transaction;

@@ -295,7 +295,8 @@ async fn a_job_that_kills_every_worker_ends_up_dead() {
     };
 
     for attempt in 1..=2 {
-        let job = worker::claim_next(app.pool(), &settings).await.unwrap();
+        let claim = worker::claim_next(app.pool(), &settings);
+        let job = within(DEADLINE, "a claim", claim).await.unwrap();
         assert_eq!(
             job.map(|j| j.attempt),
             Some(attempt),
@@ -303,7 +304,10 @@ async fn a_job_that_kills_every_worker_ends_up_dead() {
         );
         clock.advance(settings.lease); // and its worker vanishes
     }
-    let third = worker::claim_next(app.pool(), &settings).await.unwrap();
+    // A claim that can't bury the job would pick it again and again: the
+    // deadline turns that loop into a failure.
+    let claim = worker::claim_next(app.pool(), &settings);
+    let third = within(DEADLINE, "the third claim", claim).await.unwrap();
 
     assert_eq!(third, None, "no third attempt after max_attempts = 2");
     assert_eq!(app.outbox_status(id).await, "dead");
@@ -384,11 +388,11 @@ async fn a_slow_send_keeps_its_job_because_the_heartbeat_renews_the_lease() {
         Duration::from_secs(600),
     ));
     // Leases on a clock the test moves; the heartbeat itself ticks in real
-    // time, every third of the lease: every 100 ms here.
+    // time, every third of the lease: every second here.
     let clock = ManualClock::starting_now();
     let settings = Settings {
         clock: clock.clone(),
-        lease: Duration::from_millis(300),
+        lease: Duration::from_secs(3),
         ..Settings::default()
     };
     let job = worker::claim_next(app.pool(), &settings)
@@ -412,7 +416,10 @@ async fn a_slow_send_keeps_its_job_because_the_heartbeat_renews_the_lease() {
     // Ten leases pass on the worker's clock while the call is in flight.
     clock.advance(settings.lease * 10);
     let now = clock.now();
+    // A renewal must come before a real lease has passed, or another worker
+    // could take the job in between: that is the poll's deadline.
     poll("the heartbeat to renew the lease past the clock's new time")
+        .timeout(settings.lease)
         .until(|| lease_ends_after(&app, id, now), |(_, later)| *later)
         .await;
 

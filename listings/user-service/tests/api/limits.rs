@@ -1,4 +1,5 @@
-//! The body limit is a line, and a test of a line checks both sides of it.
+//! A limit is a line, and a test of a line checks both sides of it: the
+//! last value allowed and the first one refused.
 
 use serde_json::json;
 use user_service::MAX_BODY_BYTES;
@@ -27,5 +28,23 @@ async fn the_body_limit_admits_its_own_size_and_refuses_one_byte_more() {
 
     assert_eq!(at_limit.status(), 201, "{MAX_BODY_BYTES} bytes are allowed");
     assert_eq!(over_limit.status(), 413, "one byte over the limit");
+    assert_eq!(app.user_count().await, 1, "only the first was stored");
+}
+
+/// A name of exactly 200 characters is accepted; one of 201 is refused and
+/// stores nothing.
+#[tokio::test]
+async fn the_name_limit_admits_200_characters_and_refuses_201() {
+    let app = spawn_app().await;
+
+    let at_limit = app
+        .post_user(&json!({"name": "a".repeat(200), "email": "a@example.com"}))
+        .await;
+    let over_limit = app
+        .post_user(&json!({"name": "b".repeat(201), "email": "b@example.com"}))
+        .await;
+
+    assert_eq!(at_limit.status(), 201, "200 characters are allowed");
+    assert_eq!(over_limit.status(), 422, "201 characters are too many");
     assert_eq!(app.user_count().await, 1, "only the first was stored");
 }
