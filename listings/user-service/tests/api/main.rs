@@ -20,6 +20,7 @@ mod log_lines;
 mod manual_clock;
 mod nothing_lost;
 mod one_transaction;
+mod own_database;
 mod request_ids;
 mod worker_lifecycle;
 mod worker_process;
