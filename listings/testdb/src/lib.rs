@@ -1,19 +1,27 @@
 //! `testdb` gives every test its own PostgreSQL database, already migrated,
 //! in about a millisecond, with nothing to set up.
 //!
-//! ```no_run
-//! static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+//! ```
+//! // Your migrations, as `sqlx migrate` and `sqlx::migrate!` know them.
+//! static MIGRATOR: sqlx::migrate::Migrator =
+//!     sqlx::migrate!("./example_migrations");
 //!
-//! #[tokio::test]
-//! async fn a_new_database_has_no_users() {
-//!     let db = testdb::fresh_database(&MIGRATOR).await;
-//!     let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-//!         .fetch_one(&db.pool)
-//!         .await
-//!         .unwrap();
-//!     assert_eq!(users, 0);
-//! } // passed: the database is dropped; failed: kept, and a `psql` line says
-//!   // how to open it
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // In a test: `#[tokio::test] async fn …() {` and then:
+//! let db = testdb::fresh_database(&MIGRATOR).await;
+//! sqlx::query("INSERT INTO users (email) VALUES ('ada@example.com')")
+//!     .execute(&db.pool)
+//!     .await
+//!     .unwrap();
+//! let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
+//!     .fetch_one(&db.pool)
+//!     .await
+//!     .unwrap();
+//! assert_eq!(users, 1, "only this test's row is in its database");
+//! # }
+//! // When `db` goes: passed, the database is dropped; panicking (a failed
+//! // test), it is kept and one line says how to open it with `psql`.
 //! ```
 //!
 //! Where the server comes from ([`server`]): `DATABASE_URL` if it is set

@@ -6,5 +6,6 @@
 mod children;
 mod errors;
 mod helpers;
+mod in_your_project;
 mod ownership;
 mod shared_cluster;
