@@ -177,7 +177,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         or edition_word not in per_page[0]
     ):
         problems.append(
-            f"page 1 is not a title page with {title!r} and the {edition_word} edition"
+            f"page 1 is not a title page with {title!r} and the "
+            f"{edition_word} edition"
         )
 
     # Table of contents: every entry, with the page its target is on.
@@ -187,7 +188,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         entries = []
     else:
         entries = re.findall(
-            r'<a href="#([^"]+)"><span class="toc-title">(.*?)</span><span class="toc-page">([^<]*)</span>',
+            r'<a href="#([^"]+)"><span class="toc-title">(.*?)</span>'
+            r'<span class="toc-page">([^<]*)</span>',
             toc.group(1),
         )
     toc_text = "\n".join(per_page[1:4])
@@ -198,7 +200,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         real = anchors.get(anchor)
         if real is None or str(real) != number:
             problems.append(
-                f"contents: {label!r} says page {number}, but it starts on page {real}"
+                f"contents: {label!r} says page {number}, but it starts "
+                f"on page {real}"
             )
         line = next(
             (
@@ -227,7 +230,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         if "<page " in line:
             page += 1
         m = re.search(
-            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*)</word>',
+            r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="([\d.]+)" '
+            r'yMax="[\d.]+">(.*)</word>',
             line,
         )
         if not m:
@@ -241,12 +245,14 @@ def main(pdf, handout_html, summary, edition, pages_json):
             numbered.add(page)
         if x_max > limit_x:
             problems.append(
-                f"page {page}: {word!r} ends at x={x_max:.0f} pt, past the right margin ({limit_x:.0f} pt): cut off"
+                f"page {page}: {word!r} ends at x={x_max:.0f} pt, past the "
+                f"right margin ({limit_x:.0f} pt): cut off"
             )
     missing = [p for p in range(2, pages + 1) if p not in numbered]
     if missing:
         problems.append(
-            f"pages without a number in the footer: {missing[:10]}{' …' if len(missing) > 10 else ''}"
+            f"pages without a number in the footer: {missing[:10]}"
+            f"{' …' if len(missing) > 10 else ''}"
         )
 
     # Code lines and table cells of the printed page, whole in the text.
@@ -258,7 +264,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
     ]
     for line in cut[:10]:
         problems.append(
-            f"code line not found whole in the PDF (cut off?): {line.strip()[:100]!r}"
+            "code line not found whole in the PDF (cut off?): "
+            f"{line.strip()[:100]!r}"
         )
     # A cell's lines interleave with its neighbours' in both text modes:
     # each of its words must be there whole.
@@ -274,7 +281,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
     ]
     for cell in cells[:10]:
         problems.append(
-            f"table cell not found whole in the PDF (cut off?): {cell.strip()[:100]!r}"
+            "table cell not found whole in the PDF (cut off?): "
+            f"{cell.strip()[:100]!r}"
         )
     if "(p.000)" in flat:
         problems.append(
@@ -290,7 +298,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
             word = re.match(r"[a-z][a-z-]*", after)
             if this.endswith("--") and word and word.group(0) in options:
                 problems.append(
-                    f"page {n}: '--{word.group(0)}' is split across two lines: {this[-50:]!r}"
+                    f"page {n}: '--{word.group(0)}' is split across two "
+                    f"lines: {this[-50:]!r}"
                 )
     whole = parse(book / "print.html")
     summary_text = Path(summary).read_text()
@@ -301,7 +310,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         for note in whole.notes:
             if squash(note) and squash(note)[:60] in flat:
                 problems.append(
-                    f"instructor notes in the student edition: {note.strip()[:80]!r}"
+                    "instructor notes in the student edition: "
+                    f"{note.strip()[:80]!r}"
                 )
         for name, _ in instructor_pages:
             if squash(name) in marks:
@@ -309,7 +319,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         for file, line in solution_only_lines():
             if squash(line) in flat:
                 problems.append(
-                    f"solution code in the student edition ({file}): {line[:80]!r}"
+                    f"solution code in the student edition ({file}): "
+                    f"{line[:80]!r}"
                 )
         if "/solution.rs" in raw or "solution.rs" in flat:
             problems.append("a listing caption names a solution.rs file")
@@ -317,7 +328,8 @@ def main(pdf, handout_html, summary, edition, pages_json):
         shown = sum(1 for note in whole.notes if squash(note)[:60] in flat)
         if whole.notes and shown < len(whole.notes):
             problems.append(
-                f"only {shown} of {len(whole.notes)} instructor notes are printed"
+                f"only {shown} of {len(whole.notes)} instructor notes are "
+                "printed"
             )
         for name, _ in instructor_pages:
             if squash(name) not in marks:
@@ -330,15 +342,18 @@ def main(pdf, handout_html, summary, edition, pages_json):
 
     if not (len(entries) <= pages <= 40 * max(len(entries), 1)):
         problems.append(
-            f"{pages} pages for {len(entries)} contents entries is not a sane handout"
+            f"{pages} pages for {len(entries)} contents entries is not a "
+            "sane handout"
         )
 
     if problems:
         print(f"handout check failed ({pdf}):\n  " + "\n  ".join(problems))
         sys.exit(1)
     print(
-        f"handout ({edition}): {pages} pages, {len(entries)} contents entries with page numbers and bookmarks, "
-        f"{len(printed.code_lines)} code lines and {len(printed.cells)} table cells whole, "
+        f"handout ({edition}): {pages} pages, {len(entries)} contents "
+        "entries with page numbers and bookmarks, "
+        f"{len(printed.code_lines)} code lines and {len(printed.cells)} "
+        "table cells whole, "
         f"{len(numbered)} numbered pages ({pdf})"
     )
 

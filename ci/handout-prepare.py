@@ -121,7 +121,8 @@ def main(book_dir, summary, edition, pages_json=None):
     entries = summary_entries(summary)
     if len(chapters) != len(entries):
         sys.exit(
-            f"print.html has {len(chapters)} chapters, SUMMARY.md {len(entries)}: cannot line them up"
+            f"print.html has {len(chapters)} chapters, SUMMARY.md "
+            f"{len(entries)}: cannot line them up"
         )
 
     title = html.escape(
@@ -158,17 +159,21 @@ def main(book_dir, summary, edition, pages_json=None):
                 "-"
             )
             toc.append(
-                f'<li class="toc-part"><a href="#{part_id}"><span class="toc-title">{html.escape(part)}</span>'
+                f'<li class="toc-part"><a href="#{part_id}">'
+                f'<span class="toc-title">{html.escape(part)}</span>'
                 f'<span class="toc-page">{page_of(part_id)}</span></a></li>'
             )
             body_parts.append(
-                f'<section class="part-page"><h1 id="{part_id}" class="part-title">{html.escape(part)}</h1></section>'
+                f'<section class="part-page"><h1 id="{part_id}" '
+                f'class="part-title">{html.escape(part)}</h1></section>'
             )
         current_part = part
         label = f'<span class="toc-number">{number}.</span> ' if number else ""
         toc.append(
-            f'<li class="toc-chapter{" in-part" if part else ""}"><a href="#{first_id}">'
-            f'<span class="toc-title">{label}{name}</span><span class="toc-page">{page_of(first_id)}</span></a></li>'
+            f'<li class="toc-chapter{" in-part" if part else ""}">'
+            f'<a href="#{first_id}">'
+            f'<span class="toc-title">{label}{name}</span>'
+            f'<span class="toc-page">{page_of(first_id)}</span></a></li>'
         )
         if edition == "student":
             body = re.sub(
@@ -214,7 +219,8 @@ def main(book_dir, summary, edition, pages_json=None):
         tag, anchor = m.group(1), m.group(2)
         if 'class="header"' in tag:
             return m.group(0)
-        return f'{m.group(0)}<span class="page-ref">\u00a0(p.\u00a0{page_of(anchor)})</span>'
+        ref = f"\u00a0(p.\u00a0{page_of(anchor)})"
+        return f'{m.group(0)}<span class="page-ref">{ref}</span>'
 
     main_html = re.sub(
         r'(<a href="#([^"]+)"[^>]*>)(?:.*?)</a>',

@@ -46,7 +46,8 @@
     while (walker.nextNode()) texts.push(walker.currentNode);
     texts.forEach(function (text) {
       const parts = text.textContent.split(/(\s+)/);
-      if (!parts.some(function (p) { return /-|::/.test(p) && p.length <= 60; })) return;
+      const keep = function (p) { return /-|::/.test(p) && p.length <= 60; };
+      if (!parts.some(keep)) return;
       const frag = document.createDocumentFragment();
       parts.forEach(function (p) {
         if (/-|::/.test(p) && p.length <= 60 && !/\s/.test(p)) {
@@ -75,10 +76,14 @@
         line.style.textIndent = "-" + (indent + 2) + "ch";
         // A line of nothing but hidden (`boring`) code stays hidden.
         const hidden = nodes.length > 0 && nodes.every(function (n) {
-          return n.nodeType === Node.ELEMENT_NODE && n.classList.contains("boring");
+          return n.nodeType === Node.ELEMENT_NODE &&
+            n.classList.contains("boring");
         });
         if (hidden) line.style.display = "none";
-        if (nodes.length === 0) line.appendChild(document.createTextNode("\u200b"));
+        if (nodes.length === 0) {
+          // An empty line keeps its height.
+          line.appendChild(document.createTextNode("\u200b"));
+        }
         code.appendChild(line);
       });
       keepTokensWhole(code);

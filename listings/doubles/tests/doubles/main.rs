@@ -5,6 +5,7 @@
 mod helpers;
 
 mod custom_match;
+mod exercises;
 mod expectations;
 mod failures;
 mod fake;

@@ -1,7 +1,8 @@
 //! End-of-chapter exercises, one module per chapter. Each has a `starter`
 //! (an ignored test that fails until the reader solves it) and a `solution`
-//! (the same test, solved, run by `cargo test`). `ci/check-exercises` proves
-//! that every starter fails and every solution passes.
+//! (the same test, solved, run by `cargo test`), in files of their own so the
+//! student bundle can leave the solutions out. `cargo xtask exercises`
+//! proves that every starter fails and every solution passes.
 
 mod doubles;
 mod first_test;
@@ -11,4 +12,5 @@ mod introduction;
 mod jobs;
 mod keeping_tests_apart;
 mod pitfalls;
+mod test_tools;
 mod what_integration_tests_are;
