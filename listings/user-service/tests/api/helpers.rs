@@ -11,6 +11,8 @@ use user_service::{
 };
 use wiremock::MockServer;
 
+use crate::deadline::DEADLINE;
+
 /// How long the app waits for the email service in tests. Short, so the
 /// "email service too slow" test finishes quickly; long enough that a busy CI
 /// machine doesn't trip it in the tests where the stub answers at once.
@@ -109,17 +111,19 @@ impl TestApp {
             .post(format!("{}/users", self.address))
             .header("content-type", content_type)
             .body(body)
+            .timeout(DEADLINE) // a hung handler fails the test, not the run
             .send()
             .await
-            .expect("the app answers")
+            .expect("the app answers POST /users within the deadline")
     }
 
     pub async fn get_user(&self, id: i64) -> reqwest::Response {
         self.http
             .get(format!("{}/users/{id}", self.address))
+            .timeout(DEADLINE)
             .send()
             .await
-            .expect("the app answers")
+            .expect("the app answers GET /users/{id} within the deadline")
     }
 
     /// An email client aimed at the mock, for a worker the test runs itself.
