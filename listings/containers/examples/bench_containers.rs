@@ -1,11 +1,15 @@
 //! What sharing a container saves: the same small suite run both ways.
 //!
-//!     POSTGRES_IMAGE=local/postgres POSTGRES_TAG=15 cargo run -p containers --example bench_containers
+//!     cargo run -p containers --example bench_containers
 //!
+//! (with `POSTGRES_IMAGE`/`POSTGRES_TAG` naming the image, as for the tests).
 //! A "test" here is what the tests in `tests/containers/` do before their
 //! first assertion: get a server (or a database on a shared one), connect,
-//! run one query. Tests run one after another, as on a 2-core CI machine
-//! where containers, not CPUs, are the bottleneck.
+//! run one query. Tests run one after another, so that containers, not
+//! CPUs, are what is measured.
+
+// OUTPUT(measured): output/bench-containers.txt $ POSTGRES_IMAGE=local/postgres \
+//   POSTGRES_TAG=15 cargo run -q -p containers --example bench_containers
 
 use std::time::{Duration, Instant};
 

@@ -115,6 +115,7 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
 /// A retry loop written around the client, making up a fresh key for each try.
 // BROKEN ON PURPOSE: each attempt carries a new idempotency key, so the
 // service can't tell the retry from a second email.
+// OUTPUT: output/broken-fresh-key-retry.txt
 #[ignore = "broken on purpose: each attempt carries a new idempotency key, so Ada gets two emails"]
 #[tokio::test]
 async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {

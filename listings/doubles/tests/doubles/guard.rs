@@ -46,6 +46,7 @@ fn only_loopback_urls_pass_the_guard() {
 /// The URL the team's staging config uses: copied into a test by mistake.
 const STAGING_EMAIL_URL: &str = "https://email.staging.mail-provider.example/";
 
+// OUTPUT: output/broken-guard.txt
 // BROKEN ON PURPOSE: the test points the client at a real email service.
 // The guard panics before a socket is opened or a request is made.
 /// A welcome-email test wired to staging instead of a stub.

@@ -39,6 +39,8 @@ async fn what_the_stand_in_heard(server: &MockServer) -> String {
 // ANCHOR_END: heard
 
 // ANCHOR: broken_on_failure
+// OUTPUT: output/what-was-sent.txt | sed -E \
+//   's/(x-request-id: ).*/\1ID/; s/testdb_[0-9a-f_]+/testdb_NAME/g'
 // BROKEN ON PURPOSE: the stub serves `/v1/send`, the app posts to `/send`.
 // Every request misses the stub, so the email stays pending; the message
 // shows both sides of both conversations, and the cause with them.

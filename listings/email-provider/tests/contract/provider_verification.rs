@@ -76,6 +76,8 @@ async fn the_provider_honours_the_consumers_pact() {
     );
 }
 
+// OUTPUT: output/renamed-field.txt PACT_DO_NOT_TRACK=true --features=pact \
+//   --nocapture
 /// The next release renames `message_id` to `id`: the verification fails, in
 /// the provider's own test run, and names the field.
 #[tokio::test]
