@@ -333,6 +333,16 @@ async fn set_up(
     Ok(shared)
 }
 
+/// The names testdb makes, and only those: a test may create databases of
+/// its own named after its database (`<name>_template`), and those are
+/// its business, not the sweep's.
+const OUR_NAMES: &str = "^testdb_[0-9a-f]{12}_([0-9a-f]{16}|template)$";
+
+/// The names of clones of the template for `key`.
+fn clone_pattern(key: &str) -> String {
+    format!("^testdb_{key}_[0-9a-f]{{16}}$")
+}
+
 /// A short, stable name for this set of migrations: the same files give the
 /// same template on every run and in every process.
 fn migrations_key(migrator: &Migrator) -> String {
@@ -468,14 +478,14 @@ async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
     let mut owner = shared.owner.lock().await;
     let candidates: Vec<(String, i64)> = sqlx::query_as(
         "SELECT d.datname::text, d.oid::int8 FROM pg_database d \
-         WHERE d.datname LIKE $1 AND d.datname <> $2 \
+         WHERE d.datname ~ $1 AND d.datname <> $2 \
            AND shobj_description(d.oid, 'pg_database') IS NULL \
            AND NOT EXISTS (SELECT 1 FROM pg_locks l \
              WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
                AND l.classid = $3::oid AND l.objid = d.oid) \
          ORDER BY random() LIMIT 8",
     )
-    .bind(format!("testdb\\_{}\\_%", shared.key))
+    .bind(clone_pattern(&shared.key))
     .bind(&shared.template)
     .bind(LOCK_CLASS)
     .fetch_all(&mut *owner)
@@ -581,11 +591,10 @@ async fn top_up(shared: &'static Shared) {
         });
     }
     let clean: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_database WHERE datname LIKE $1 \
-           AND datname <> $2 AND shobj_description(oid, 'pg_database') IS NULL",
+        "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
+           AND shobj_description(oid, 'pg_database') IS NULL",
     )
-    .bind(format!("testdb\\_{}\\_%", shared.key))
-    .bind(&shared.template)
+    .bind(clone_pattern(&shared.key))
     .fetch_one(&shared.makers)
     .await
     .unwrap_or(SHARED_STOCK);
@@ -652,7 +661,7 @@ async fn sweep(shared: &Shared, new_run: bool) {
     let rows: Vec<(String, i64, bool, Option<String>)> = sqlx::query_as(
         "SELECT datname::text, oid::int8, datistemplate, \
                 shobj_description(oid, 'pg_database') \
-         FROM pg_database d WHERE datname LIKE 'testdb\\_%' \
+         FROM pg_database d WHERE datname ~ $2 \
            AND NOT EXISTS (SELECT 1 FROM pg_locks l \
              WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
                AND l.classid = $1::oid AND l.objid = d.oid \
@@ -660,6 +669,7 @@ async fn sweep(shared: &Shared, new_run: bool) {
     )
     // Not ours: a session's own lock can always be taken again.
     .bind(LOCK_CLASS)
+    .bind(OUR_NAMES)
     .fetch_all(&mut *owner)
     .await
     .unwrap_or_default();
