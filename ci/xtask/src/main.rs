@@ -10,6 +10,7 @@ mod libtest;
 mod rust;
 mod util;
 
+mod bench;
 mod book;
 mod broken;
 mod census;
@@ -23,6 +24,7 @@ mod outputs;
 mod schedule;
 mod serve;
 mod spelling;
+mod take_home;
 mod tools;
 mod warm_up;
 mod workflows;
@@ -48,6 +50,8 @@ const COMMANDS: &[(&str, Run, &str)] = &[
         "before a course: build, say what is missing",
     ),
     ("ci", ci::run, "the whole CI run (what .ci/run calls)"),
+    ("bench-isolation", bench::isolation, "isolation strategies, timed"),
+    ("bench-spine", bench::spine, "the harness's fixed costs, timed"),
     ("book", book::run, "mdbook build (once) and mdbook test"),
     ("browser", book::browser, "walk the built book in Chromium"),
     ("broken", broken::run, "count broken listings, each proven"),
@@ -83,6 +87,11 @@ const COMMANDS: &[(&str, Run, &str)] = &[
     ),
     ("workflows", workflows::run, "lint ci/github/*.yml offline"),
     (
+        "take-home",
+        take_home::run,
+        "testdb in a scratch project: cargo test, nextest",
+    ),
+    (
         "serve",
         serve::run,
         "install mdbook if needed, build, serve the book",
@@ -97,7 +106,7 @@ const COMMANDS: &[(&str, Run, &str)] = &[
 fn usage() -> String {
     let mut text = String::from("usage: cargo xtask <command> [args]\n\n");
     for (name, _, help) in COMMANDS {
-        text.push_str(&format!("  {name:<14} {help}\n"));
+        text.push_str(&format!("  {name:<16} {help}\n"));
     }
     text
 }
