@@ -50,8 +50,16 @@ const COMMANDS: &[(&str, Run, &str)] = &[
         "before a course: build, say what is missing",
     ),
     ("ci", ci::run, "the whole CI run (what .ci/run calls)"),
-    ("bench-isolation", bench::isolation, "isolation strategies, timed"),
-    ("bench-spine", bench::spine, "the harness's fixed costs, timed"),
+    (
+        "bench-isolation",
+        bench::isolation,
+        "isolation strategies, timed",
+    ),
+    (
+        "bench-spine",
+        bench::spine,
+        "the harness's fixed costs, timed",
+    ),
     ("book", book::run, "mdbook build (once) and mdbook test"),
     ("browser", book::browser, "walk the built book in Chromium"),
     ("broken", broken::run, "count broken listings, each proven"),

@@ -75,17 +75,11 @@ pub fn exec(mut c: Command) -> Result<()> {
     Ok(())
 }
 
-/// Runs a command and returns its stdout and stderr together, and whether
-/// it succeeded. Output is not echoed.
-pub fn capture(mut c: Command) -> Result<(bool, String)> {
-    let shown = show(&c);
-    let out = c
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot start {shown}"))?;
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.push_str(&String::from_utf8_lossy(&out.stderr));
-    Ok((out.status.success(), text))
+/// Runs a command and returns whether it succeeded and everything it
+/// printed, stdout and stderr merged in order (cargo's `Running …` lines
+/// on stderr stay before the test lines on stdout). Output is not echoed.
+pub fn capture(c: Command) -> Result<(bool, String)> {
+    merged(c, false)
 }
 
 /// The command line, for messages.
@@ -191,7 +185,11 @@ pub fn at_least(what: &str, found: usize, min: usize) -> Result<()> {
 /// Runs a command, echoing its output line by line as it comes, and
 /// returns whether it succeeded and everything it printed (stdout and
 /// stderr, merged through one pipe so their order is kept).
-pub fn tee(mut c: Command) -> Result<(bool, String)> {
+pub fn tee(c: Command) -> Result<(bool, String)> {
+    merged(c, true)
+}
+
+fn merged(mut c: Command, echo: bool) -> Result<(bool, String)> {
     use std::io::{BufRead, BufReader};
     let shown = show(&c);
     let (reader, writer) = std::io::pipe()?;
@@ -207,7 +205,9 @@ pub fn tee(mut c: Command) -> Result<(bool, String)> {
     let mut all = String::new();
     for line in BufReader::new(reader).lines() {
         let line = line.unwrap_or_default();
-        println!("{line}");
+        if echo {
+            println!("{line}");
+        }
         all.push_str(&line);
         all.push('\n');
     }

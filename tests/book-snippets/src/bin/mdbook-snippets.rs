@@ -6,7 +6,7 @@
 
 use std::io;
 
-use book_snippets::{DEPS_ENV, prepare_for_test};
+use book_snippets::prepare_for_test;
 use mdbook_preprocessor::{
     Preprocessor, PreprocessorContext, book::Book, errors::Result,
 };
@@ -19,9 +19,8 @@ impl Preprocessor for Snippets {
     }
 
     fn run(&self, _ctx: &PreprocessorContext, mut book: Book) -> Result<Book> {
-        let deps_available = std::env::var_os(DEPS_ENV).is_some();
         book.for_each_chapter_mut(|chapter| {
-            chapter.content = prepare_for_test(&chapter.content, deps_available)
+            chapter.content = prepare_for_test(&chapter.content)
         });
         Ok(book)
     }
