@@ -357,13 +357,13 @@ fn generate(chapters: &[Chapter], problems: &mut Vec<String>) -> String {
         t2, e2
     ));
     out.push_str(&table(&checked(
-        day_rows(&day1, false),
+        day_rows(day1, false),
         "day 1 of two",
         problems,
     )));
     out.push_str("\n#### Day 2\n\n");
     out.push_str(&table(&checked(
-        day_rows(&day2, false),
+        day_rows(day2, false),
         "day 2 of two",
         problems,
     )));
