@@ -154,9 +154,10 @@ pub fn caption_chapter(
             }
             Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
                 if let Some(start) = in_rust_block.take()
-                    && let Some(include) = parse_include(&code) {
-                        insertions.push((start, range.end, include));
-                    }
+                    && let Some(include) = parse_include(&code)
+                {
+                    insertions.push((start, range.end, include));
+                }
             }
             _ => {}
         }

@@ -86,10 +86,10 @@ pub fn run(args: &[String]) -> Result<()> {
     );
     println!("named fixes beside them (// FIXES: <test>): {fixed}");
     if !without_fix.is_empty() {
-        println!(
-            "broken listings without a named fix yet: {}",
-            without_fix.join(", ")
-        );
+        println!("broken listings without a named fix yet:");
+        for b in &without_fix {
+            println!("  {b}");
+        }
     }
     println!("checker fixtures flagged by test-lint: {fixtures}");
     let mut problems = unproven;
