@@ -365,3 +365,26 @@ pub fn first_sentence(text: &str) -> String {
     }
     text.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tool's marker comments (and their `\` continuations) are for the
+    /// machinery: the region the book shows leaves them out.
+    #[test]
+    fn marker_comments_are_left_out_of_the_region() {
+        let source = "\
+// ANCHOR: here
+// OUTPUT: output/a.txt \\
+//   | grep x
+// FIXES: broken_one
+/// Works.
+#[test]
+fn works() {}
+// ANCHOR_END: here
+";
+        let shown = anchored_lines(source, "here");
+        assert_eq!(shown, "/// Works.\n#[test]\nfn works() {}");
+    }
+}
