@@ -106,7 +106,7 @@ fn internal_error(error: sqlx::Error) -> StatusCode {
     StatusCode::INTERNAL_SERVER_ERROR
 }
 
-// ANCHOR: unit_tests -- a unit test lives beside the code and sees its private items
+// ANCHOR: unit_tests -- a unit test sits beside the code and sees private items
 /// Two spellings of one address become one: trimmed and lower-cased.
 ///
 /// Private: a crate under `tests/` cannot call it, and this example (compiled,

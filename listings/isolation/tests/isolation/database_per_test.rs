@@ -9,7 +9,7 @@ use sqlx::{Connection, PgConnection};
 use crate::helpers;
 
 // ANCHOR: by_hand
-/// A clone of a migrated template has the whole schema and none of anyone's rows.
+/// A clone of a migrated template has the whole schema and nobody's rows.
 #[tokio::test]
 async fn a_clone_of_a_migrated_template_has_the_schema_and_no_rows() {
     // Any database on the server will do to send `CREATE DATABASE` from;
@@ -17,9 +17,10 @@ async fn a_clone_of_a_migrated_template_has_the_schema_and_no_rows() {
     let here = helpers::fresh_database().await;
     let mut admin = helpers::connect(&here).await;
     let server = here.connect_options();
+    // Not named `testdb_…`: those are the harness's, and it may drop them.
     let (template, clone) = (
-        format!("{}_template", here.name),
-        format!("{}_clone", here.name),
+        format!("by_hand_{}_template", here.name),
+        format!("by_hand_{}_clone", here.name),
     );
 
     // Once per suite: create the template, migrate it, disconnect from it.
@@ -37,11 +38,13 @@ async fn a_clone_of_a_migrated_template_has_the_schema_and_no_rows() {
     let mut conn = PgConnection::connect_with(&server.clone().database(&clone))
         .await
         .unwrap();
-    let tables: Vec<String> =
-        sqlx::query_scalar("SELECT tablename::text FROM pg_tables WHERE schemaname = 'public' ORDER BY 1")
-            .fetch_all(&mut conn)
-            .await
-            .unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT tablename::text FROM pg_tables \
+         WHERE schemaname = 'public' ORDER BY 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(
         tables,
         ["_sqlx_migrations", "email_outbox", "users"],
@@ -60,7 +63,7 @@ async fn a_clone_of_a_migrated_template_has_the_schema_and_no_rows() {
 // ANCHOR_END: by_hand
 
 // ANCHOR: testdb
-/// testdb hands every test a clone of its own: what one writes, another never sees.
+/// testdb hands every test a clone of its own: what one writes, no other sees.
 #[tokio::test]
 async fn two_fresh_databases_share_nothing() {
     let first = helpers::fresh_database().await;
@@ -75,7 +78,7 @@ async fn two_fresh_databases_share_nothing() {
         first.name, second.name,
         "each test gets a database of its own"
     );
-    let seen = count_users(&mut *second.pool.acquire().await.unwrap())
+    let seen = count_users(&mut second.pool.acquire().await.unwrap())
         .await
         .unwrap();
     assert_eq!(

@@ -40,7 +40,7 @@ async fn sign_up_and_count_users(
 // sees the other's row; the barrier makes that happen on every run.
 /// Two tests sharing a database each count the other's user too.
 #[tokio::test]
-#[ignore = "broken on purpose: tests sharing a database count each other's rows"]
+#[ignore = "broken on purpose: tests on one database count each other's rows"]
 async fn broken_two_tests_sharing_a_database_count_each_others_rows() {
     let shared = helpers::fresh_database().await;
     let both_have_written = Barrier::new(2);
@@ -63,14 +63,15 @@ async fn broken_two_tests_sharing_a_database_count_each_others_rows() {
 #[test]
 fn tests_sharing_a_database_see_each_others_rows() {
     expect_failure::assert_fails_because(
-        "parallel_collisions::broken_two_tests_sharing_a_database_count_each_others_rows",
+        "parallel_collisions::\
+         broken_two_tests_sharing_a_database_count_each_others_rows",
         &["expected 1 user (its own), but saw 2"],
     );
 }
 // ANCHOR_END: shared_counts
 
 // ANCHOR: own_databases
-/// With a database each, the same interleaving can't make a test see another's row.
+/// With a database each, the same interleaving can't show a test another's row.
 #[tokio::test]
 async fn with_a_database_each_the_same_interleaving_passes() {
     let (ada_db, grace_db) = (
@@ -135,7 +136,7 @@ async fn sign_up_and_find_own_user(
 // database; the unique constraint lets only one of them succeed.
 /// Two tests sharing a database can't both create "ada@example.com".
 #[tokio::test]
-#[ignore = "broken on purpose: tests sharing a database collide on a unique value"]
+#[ignore = "broken on purpose: tests on one database collide on a unique value"]
 async fn broken_two_tests_sharing_a_database_use_the_same_email() {
     let shared = helpers::fresh_database().await;
     let both_have_written = Barrier::new(2);
@@ -158,7 +159,8 @@ async fn broken_two_tests_sharing_a_database_use_the_same_email() {
 #[test]
 fn tests_sharing_a_database_collide_on_unique_values() {
     expect_failure::assert_fails_because(
-        "parallel_collisions::broken_two_tests_sharing_a_database_use_the_same_email",
+        "parallel_collisions::\
+         broken_two_tests_sharing_a_database_use_the_same_email",
         &[
             "could not create its user",
             "duplicate key value violates unique constraint",

@@ -67,7 +67,8 @@ async fn postgres_refuses_the_same_rows() {
         .await
         .expect_err("PostgreSQL refuses 'forty'");
 
-    // SQLSTATE 22001: string_data_right_truncation; 22P02: invalid_text_representation.
+    // SQLSTATE 22001: string_data_right_truncation;
+    //          22P02: invalid_text_representation.
     assert_eq!(
         sqlstate(&too_long),
         "22001",

@@ -20,7 +20,8 @@ use crate::helpers;
 // ANCHOR: sqlx_test
 /// `#[sqlx::test]` gives the test a pool on a migrated database of its own.
 #[sqlx::test(migrator = "isolation::MIGRATOR")]
-#[ignore = "needs DATABASE_URL: the_sqlx_tests_pass_on_the_harness_server runs it with one"]
+#[ignore = "needs DATABASE_URL: \
+            the_sqlx_tests_pass_on_the_harness_server runs it with one"]
 async fn sqlx_test_gives_each_test_a_migrated_database(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     create_user(&mut conn, "Ada", "ada@example.com")
@@ -32,9 +33,10 @@ async fn sqlx_test_gives_each_test_a_migrated_database(pool: PgPool) {
 }
 // ANCHOR_END: sqlx_test
 
-/// A second test with the same fixed email: it passes because its database is its own.
+/// A second test with the same fixed email: it passes on a database of its own.
 #[sqlx::test(migrator = "isolation::MIGRATOR")]
-#[ignore = "needs DATABASE_URL: the_sqlx_tests_pass_on_the_harness_server runs it with one"]
+#[ignore = "needs DATABASE_URL: \
+            the_sqlx_tests_pass_on_the_harness_server runs it with one"]
 async fn sqlx_test_databases_are_separate(pool: PgPool) {
     let mut conn = pool.acquire().await.unwrap();
     create_user(&mut conn, "Ada", "ada@example.com")
@@ -43,7 +45,7 @@ async fn sqlx_test_databases_are_separate(pool: PgPool) {
 }
 
 // ANCHOR: runner
-/// The `#[sqlx::test]` tests pass against our server, and leave no database behind.
+/// The `#[sqlx::test]` tests pass on our server and leave no database behind.
 #[tokio::test]
 async fn the_sqlx_tests_pass_on_the_harness_server() {
     // sqlx::test keeps its bookkeeping in the database DATABASE_URL names:
@@ -58,7 +60,8 @@ async fn the_sqlx_tests_pass_on_the_harness_server() {
     let output = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success() && output.contains("2 passed; 0 failed"),
-        "expected both #[sqlx::test] tests to pass\n--- their output ---\n{output}{}",
+        "expected both #[sqlx::test] tests to pass\n\
+         --- their output ---\n{output}{}",
         String::from_utf8_lossy(&run.stderr)
     );
 
@@ -69,7 +72,8 @@ async fn the_sqlx_tests_pass_on_the_harness_server() {
             .unwrap();
     assert!(
         still_tracked.is_empty(),
-        "expected sqlx to drop and forget the databases of passed tests: {still_tracked:?}"
+        "expected sqlx to drop and forget passed tests' databases: \
+         {still_tracked:?}"
     );
 }
 // ANCHOR_END: runner

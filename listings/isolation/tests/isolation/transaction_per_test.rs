@@ -11,7 +11,7 @@ use sqlx::Connection;
 use crate::helpers;
 
 // ANCHOR: rolled_back
-/// A test that runs inside a transaction leaves no row behind for the next test.
+/// A test run inside a transaction leaves no row behind for the next test.
 #[tokio::test]
 async fn a_test_inside_a_transaction_leaves_nothing_behind() {
     let shared = helpers::fresh_database().await;
@@ -34,7 +34,7 @@ async fn a_test_inside_a_transaction_leaves_nothing_behind() {
     let seen_after = count_users(&mut conn).await.unwrap();
     assert_eq!(
         seen_after, 0,
-        "expected the rollback to remove the test's row, but {seen_after} remain"
+        "expected the rollback to remove the test's row; {seen_after} remain"
     );
 }
 // ANCHOR_END: rolled_back
@@ -63,7 +63,7 @@ async fn a_rollback_does_not_give_back_the_ids_it_used() {
     assert_eq!(
         second_id,
         first_id + 1,
-        "expected the second test's id to follow the rolled-back one ({first_id}), got {second_id}"
+        "expected the next id after the rolled-back {first_id}, got {second_id}"
     );
 }
 // ANCHOR_END: ids_escape
@@ -71,9 +71,9 @@ async fn a_rollback_does_not_give_back_the_ids_it_used() {
 // ANCHOR: caveat
 // BROKEN ON PURPOSE: the row is written in the test's transaction; code that
 // takes the pool reads on another connection and cannot see uncommitted rows.
-/// The app's own query can't see a user the test created inside its transaction.
+/// The app's own query can't see a user the test made inside its transaction.
 #[tokio::test]
-#[ignore = "broken on purpose: code that takes the pool can't see the test's uncommitted rows"]
+#[ignore = "broken on purpose: the pool can't see the test's uncommitted rows"]
 async fn broken_the_app_cannot_see_rows_in_the_tests_transaction() {
     let db = helpers::fresh_database().await;
     let mut tx = db.pool.begin().await.unwrap();
@@ -86,7 +86,7 @@ async fn broken_the_app_cannot_see_rows_in_the_tests_transaction() {
 
     assert!(
         found.is_some(),
-        "expected the app to find the user the test created, but it found none"
+        "expected the app to find the test's user, but it found none"
     );
 }
 
@@ -94,10 +94,9 @@ async fn broken_the_app_cannot_see_rows_in_the_tests_transaction() {
 #[test]
 fn code_that_takes_the_pool_does_not_see_the_tests_transaction() {
     expect_failure::assert_fails_because(
-        "transaction_per_test::broken_the_app_cannot_see_rows_in_the_tests_transaction",
-        &[
-            "expected the app to find the user the test created, but it found none",
-        ],
+        "transaction_per_test::\
+         broken_the_app_cannot_see_rows_in_the_tests_transaction",
+        &["expected the app to find the test's user, but it found none"],
     );
 }
 // ANCHOR_END: caveat

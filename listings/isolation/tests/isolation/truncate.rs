@@ -9,7 +9,7 @@ use tokio::sync::oneshot;
 use crate::helpers;
 
 // ANCHOR: truncate_first
-/// Truncating every table first gives the test empty tables, whatever ran before.
+/// Truncating every table first leaves the test empty tables, whatever ran.
 #[tokio::test]
 async fn truncating_first_gives_the_test_empty_tables() {
     let shared = helpers::fresh_database().await;
@@ -39,7 +39,8 @@ async fn truncating_first_gives_the_test_empty_tables() {
 // set-up (TRUNCATE) empties the tables while the first is still running.
 /// A test running in parallel truncates the tables under this one.
 #[tokio::test]
-#[ignore = "broken on purpose: a parallel test's TRUNCATE deletes the rows of a test still running"]
+#[ignore = "broken on purpose: a parallel test's TRUNCATE deletes the rows \
+            of a test still running"]
 async fn broken_truncating_while_another_test_runs() {
     let shared = helpers::fresh_database().await;
     // Two signals fix the order that parallel threads could produce by

@@ -2,7 +2,7 @@
 
 use test_tools::{MAX_DELAY, retry_delay};
 
-// ANCHOR: prints -- a passing test's prints are captured; --show-output shows them
+// ANCHOR: prints -- prints are captured; --show-output shows them
 /// The delays double until they reach the cap, then stay there.
 // OUTPUT: output/show-output.txt $ cargo test -p test-tools --test tools \
 //   -- --exact output::the_delays_double_until_the_cap --show-output

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-// ANCHOR: flavours -- each test gets a runtime of its own; the attribute says which
+// ANCHOR: flavours -- a runtime per test; the attribute says which kind
 /// A plain `#[tokio::test]` runs on one thread: the current-thread runtime.
 #[tokio::test]
 async fn the_default_test_runtime_has_one_thread() {

@@ -56,10 +56,12 @@ async fn a_created_user_can_be_read_back() {
 
     assert_eq!(response.status(), 200);
     let user: Value = response.json().await.unwrap();
-    assert_eq!(
-        user,
-        json!({"id": created["id"], "name": "Grace", "email": "grace@example.com"})
-    );
+    let expected = json!({
+        "id": created["id"],
+        "name": "Grace",
+        "email": "grace@example.com",
+    });
+    assert_eq!(user, expected);
 }
 
 /// An id nobody created is a 404, not a 500.

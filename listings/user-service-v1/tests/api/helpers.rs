@@ -41,7 +41,7 @@ pub async fn spawn_app() -> TestApp {
 }
 // ANCHOR_END: spawn_app
 
-// ANCHOR: test_app_methods -- one method per user action keeps HTTP plumbing out of the tests
+// ANCHOR: test_app_methods -- a method per user action hides HTTP plumbing
 impl TestApp {
     pub fn pool(&self) -> &PgPool {
         &self.db.pool

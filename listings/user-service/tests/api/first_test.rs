@@ -10,10 +10,10 @@ use wiremock::{
 use crate::helpers::spawn_app;
 
 // ANCHOR: first_test
-/// A sign-up stores the user and asks the email service for exactly one welcome email.
+/// A sign-up stores the user and asks for exactly one welcome email.
 #[tokio::test]
 async fn creating_a_user_stores_it_and_sends_one_welcome_email() {
-    // 1. Create the environment: app, fresh migrated database, mock email service.
+    // 1. Create the environment: app, fresh database, mock email service.
     let app = spawn_app().await;
 
     // 2. Seed: nothing to seed for a sign-up; we only tell the stub what to
@@ -80,10 +80,12 @@ async fn a_created_user_can_be_read_back() {
 
     assert_eq!(response.status(), 200);
     let user: Value = response.json().await.unwrap();
-    assert_eq!(
-        user,
-        json!({"id": created["id"], "name": "Grace", "email": "grace@example.com"})
-    );
+    let expected = json!({
+        "id": created["id"],
+        "name": "Grace",
+        "email": "grace@example.com",
+    });
+    assert_eq!(user, expected);
 }
 
 /// An id nobody created is a 404 with a JSON error, not a 500.

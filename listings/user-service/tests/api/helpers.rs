@@ -18,7 +18,7 @@ use crate::deadline::DEADLINE;
 /// machine doesn't trip it in the tests where the stub answers at once.
 pub const EMAIL_TIMEOUT: Duration = Duration::from_millis(500);
 
-// ANCHOR: test_app -- the same TestApp as in the first version, plus the email stand-in
+// ANCHOR: test_app -- the first version's TestApp, plus the email stand-in
 /// A running app and the handles a test needs to look around it.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`: the app on a real socket.
@@ -31,7 +31,7 @@ pub struct TestApp {
 }
 // ANCHOR_END: test_app
 
-// ANCHOR: spawn_app -- the first chapter's harness, grown by a stand-in email service
+// ANCHOR: spawn_app -- the first harness, grown by a stand-in email service
 /// Starts the app on a free port with its own database and a mock email
 /// service, and returns once it accepts connections.
 pub async fn spawn_app() -> TestApp {
@@ -86,7 +86,7 @@ pub async fn spawn_app_with(jobs: Jobs) -> TestApp {
     serve_on_a_free_port(router, db, email_server).await
 }
 
-// ANCHOR: test_app_methods -- one method per user action keeps HTTP plumbing out of the tests
+// ANCHOR: test_app_methods -- a method per user action hides HTTP plumbing
 impl TestApp {
     pub fn pool(&self) -> &PgPool {
         &self.db.pool

@@ -1,4 +1,5 @@
-//! Bad input is refused with a JSON error and changes nothing: no row, no email.
+//! Bad input is refused with a JSON error and changes nothing: no row, no
+//! email.
 
 use serde_json::{Value, json};
 use wiremock::{Mock, ResponseTemplate, matchers::path};
