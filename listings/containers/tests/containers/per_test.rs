@@ -6,9 +6,10 @@ use sqlx::{Connection, PgConnection};
 use crate::helpers::postgres_for_this_test;
 
 // ANCHOR: per_test_tests
-// OUTPUT: output/no-docker.txt -CI DOCKER_HOST=unix:///nonexistent.sock
+// OUTPUT: output/no-docker.txt -CI DOCKER_HOST=unix:///nonexistent.sock \
+//   | grep -E '^(skipped|test |test result)'
 // OUTPUT: output/no-docker-in-ci.txt CI=true \
-//   DOCKER_HOST=unix:///nonexistent.sock
+//   DOCKER_HOST=unix:///nonexistent.sock | grep -A1 'panicked at'
 /// A test creates a table on a fresh server and finds it empty.
 #[tokio::test]
 async fn a_fresh_container_has_an_empty_server() {

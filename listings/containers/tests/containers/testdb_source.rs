@@ -9,7 +9,8 @@ use sqlx::{Connection, PgConnection};
 use crate::helpers::shared_postgres;
 
 // ANCHOR: testdb_source
-/// Pointed at a container through DATABASE_URL, testdb makes its databases there.
+/// Pointed at a container through DATABASE_URL, testdb makes its databases
+/// there.
 #[tokio::test]
 async fn testdb_makes_its_databases_on_a_container_given_as_database_url() {
     let Some(server) = shared_postgres().await else {
@@ -41,17 +42,22 @@ async fn testdb_makes_its_databases_on_a_container_given_as_database_url() {
     let mut conn = PgConnection::connect(&server.url)
         .await
         .expect("connect to the container");
-    let templates: i64 = sqlx::query_scalar(r"SELECT count(*) FROM pg_database WHERE datname LIKE 'testdb\_%\_template'")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
+    let templates: i64 = sqlx::query_scalar(
+        r"SELECT count(*) FROM pg_database
+          WHERE datname LIKE 'testdb\_%\_template'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
     assert_eq!(
         templates, 1,
-        "expected testdb's template database on the container, found {templates}"
+        "expected testdb's template database on the container, \
+         found {templates}"
     );
 }
 
-/// testdb hands out a database with the user service's migrations applied, wherever its server is.
+/// testdb hands out a database with the user service's migrations applied,
+/// wherever its server is.
 #[tokio::test]
 async fn testdb_hands_out_a_migrated_database() {
     let db = testdb::fresh_database(&user_service::MIGRATOR).await;

@@ -116,7 +116,8 @@ async fn a_500_then_a_200_delivers_one_email_not_two() {
 // BROKEN ON PURPOSE: each attempt carries a new idempotency key, so the
 // service can't tell the retry from a second email.
 // OUTPUT: output/broken-fresh-key-retry.txt
-#[ignore = "broken on purpose: each attempt carries a new idempotency key, so Ada gets two emails"]
+#[ignore = "broken on purpose: each attempt carries a new idempotency key, \
+            so Ada gets two emails"]
 #[tokio::test]
 async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
     let email_server = MockServer::start().await;
@@ -154,7 +155,8 @@ async fn broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
 #[test]
 fn a_retry_with_a_fresh_key_per_attempt_sends_two_emails() {
     expect_failure::assert_fails_because(
-        "failures::broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails",
+        "failures::broken_a_retry_with_a_fresh_key_per_attempt_\
+         sends_two_emails",
         &[
             "one email must reach Ada, not one per attempt",
             "left: 2",

@@ -43,20 +43,29 @@ async fn record_consumer_pact() -> PathBuf {
 
     let mut pact = PactBuilderAsync::new("user-service", "email-service");
     pact.output_dir(&pact_dir);
-    pact.interaction("a request to send a welcome email", "", |mut i| async move {
-        i.request
-            .post()
-            .path("/send")
-            .header("Idempotency-Key", "welcome-1")
-            // Declared, or the pact won't carry it and the provider's replay
-            // is refused (axum's `Json` answers 415 without it).
-            .content_type("application/json")
-            .json_body(json_pattern!({"to": like!("ada@example.com"), "template": "welcome"}));
-        // Only what the client reads: a 2xx and a string `message_id`. Any
-        // other field the provider adds is none of the consumer's business.
-        i.response.status(202).json_body(json_pattern!({"message_id": like!("msg-1")}));
-        i
-    })
+    pact.interaction(
+        "a request to send a welcome email",
+        "",
+        |mut i| async move {
+            i.request
+                .post()
+                .path("/send")
+                .header("Idempotency-Key", "welcome-1")
+                // Declared, or the pact won't carry it and the provider's
+                // replay is refused (axum's `Json` answers 415 without it).
+                .content_type("application/json")
+                .json_body(json_pattern!({
+                    "to": like!("ada@example.com"),
+                    "template": "welcome"
+                }));
+            // Only what the client reads: a 2xx and a string `message_id`.
+            // Any other field the provider adds is none of our business.
+            i.response
+                .status(202)
+                .json_body(json_pattern!({"message_id": like!("msg-1")}));
+            i
+        },
+    )
     .await;
 
     {
@@ -66,9 +75,10 @@ async fn record_consumer_pact() -> PathBuf {
             .await;
         assert!(
             outcome.is_ok(),
-            "the client must accept the answer it declared it needs, got {outcome:?}"
+            "the client must accept the answer it declared it needs, \
+             got {outcome:?}"
         );
-    } // <- dropped: Pact checks every interaction was exercised, then writes the file.
+    } // <- dropped: Pact checks every interaction ran, then writes the file.
 
     assert!(
         pact_file.exists(),

@@ -93,7 +93,8 @@ async fn renaming_a_field_the_consumer_reads_fails_the_verification() {
     let report = format!("{:?}", result.errors);
     assert!(
         report.contains("missing the following keys: message_id"),
-        "the failure must be the missing `message_id`; the verifier said: {report}"
+        "the failure must be the missing `message_id`; the verifier said: \
+         {report}"
     );
 }
 // ANCHOR_END: verify
