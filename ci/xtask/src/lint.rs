@@ -21,7 +21,7 @@ pub fn run(args: &[String]) -> Result<()> {
         assertion_fns: vec!["until".into()],
     };
     let report = test_lint::lint_paths_with(
-        &[root.join("listings"), root.join("tests")],
+        &[root.join("listings"), root.join("tests"), root.join("ci")],
         &options,
     )?;
     for f in report.allowed() {

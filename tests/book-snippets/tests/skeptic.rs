@@ -68,6 +68,8 @@ fn run_snippet(_root: &str, _out_dir: &str, _target: &str, text: &str) {
     );
 }
 
+// Called by the generated test of a `no_run` block; the book may have none.
+#[allow(dead_code)]
 fn compile_snippet(_root: &str, _out_dir: &str, _target: &str, text: &str) {
     build(text);
 }
