@@ -447,3 +447,62 @@ fn print_diff(old: &str, new: &str) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mdbook_listings::target::{Kind, Target};
+
+    fn item(ignored: bool) -> rust::TestItem {
+        rust::TestItem {
+            file: "listings/c/tests/c/a.rs".into(),
+            target: Target {
+                package: "c".into(),
+                path_in_crate: "tests/c/a.rs".into(),
+                kind: Kind::Test("c".into()),
+                module_path: vec!["a".into()],
+            },
+            path: "a::fails".into(),
+            ignore: ignored.then(String::new),
+            markers: Vec::new(),
+            proves: Vec::new(),
+            line: 1,
+            spawns_binary: false,
+        }
+    }
+
+    /// A marker's words become the command the output file starts with.
+    #[test]
+    fn a_test_marker_becomes_its_cargo_command() {
+        let (path, command) = test_command(
+            &item(true),
+            "output/a.txt -CI DOCKER_HOST=x --features=pact --nocapture \
+             | grep -A1 'panicked at'",
+        )
+        .unwrap();
+        assert_eq!(path, "output/a.txt");
+        assert_eq!(
+            command,
+            "env -u CI DOCKER_HOST=x cargo test -p c --features pact \
+             --test c -- --ignored --exact a::fails --nocapture 2>&1 | \
+             grep -A1 'panicked at'"
+        );
+        let (_, plain) = test_command(&item(false), "output/b.txt").unwrap();
+        assert_eq!(plain, "cargo test -p c --test c -- --exact a::fails");
+    }
+
+    /// Timings, hashes and ports are made stable; build chatter goes.
+    #[test]
+    fn normalising_makes_a_rerun_match() {
+        let raw = "   Compiling c v0.1.0\n\
+                   test result: ok. 1 passed; 0 failed; finished in 0.52s\n\
+                   Running (target/debug/deps/c-0123456789abcdef)\n\
+                   listening on 127.0.0.1:43211\n";
+        assert_eq!(
+            normalise(raw),
+            "test result: ok. 1 passed; 0 failed; finished in 0.00s\n\
+             Running (target/debug/deps/c-HASH)\n\
+             listening on 127.0.0.1:PORT\n"
+        );
+    }
+}
