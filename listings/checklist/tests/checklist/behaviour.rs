@@ -4,10 +4,11 @@
 use checklist::{MIGRATOR, Users};
 
 // ANCHOR: broken -- a test that counts statements breaks when the statements change
-// BROKEN ON PURPOSE: asserts how sign_up works (its statements), not what it does
+// BROKEN ON PURPOSE: asserts how sign_up works (its statements), not
+// what it does
 /// Signs Ada up and checks that the repository asked first, then inserted.
 #[tokio::test]
-#[ignore = "broken on purpose: asserts the statements sent, which a harmless refactor changed"]
+#[ignore = "broken on purpose: asserts the statements sent, which changed"]
 async fn sign_up_checks_the_email_then_inserts() {
     let db = testdb::fresh_database(&MIGRATOR).await;
     let users = Users::new(db.pool.clone());
@@ -49,7 +50,8 @@ async fn a_second_sign_up_with_the_same_email_is_refused_and_adds_no_row() {
     );
     assert_eq!(
         second, None,
-        "expected the second sign-up with the same email refused, got id {second:?}"
+        "expected the second sign-up with the same email refused, \
+         got id {second:?}"
     );
     let names: Vec<String> =
         sqlx::query_scalar("SELECT name FROM users WHERE email = $1")

@@ -25,7 +25,8 @@ async fn assert_schema_was_ready_before(pool: &PgPool, test_started: &str) {
     .unwrap();
     assert!(
         built_before,
-        "the migrations ran inside this test (installed after {test_started}): set-up work on every test's path"
+        "the migrations ran inside this test (installed after \
+         {test_started}): set-up work on every test's path"
     );
 }
 
@@ -33,10 +34,11 @@ async fn assert_schema_was_ready_before(pool: &PgPool, test_started: &str) {
 /// Each test creates its own database and runs every migration into it.
 // BROKEN ON PURPOSE: the migrations run inside the test, so every test pays
 // for building the whole schema.
-#[ignore = "broken on purpose: the migrations run inside the test, on every test's path"]
+#[ignore = "broken on purpose: the migrations run inside every test"]
 #[tokio::test]
 async fn broken_each_test_runs_the_migrations_itself() {
-    let server = testdb::fresh_database(&MIGRATOR).await; // only for a way onto the server
+    // Only for a way onto the server:
+    let server = testdb::fresh_database(&MIGRATOR).await;
     let test_started = server_now(&server.pool).await;
 
     // Named after the harness's database, so its sweep of a dead process's
@@ -54,7 +56,8 @@ async fn broken_each_test_runs_the_migrations_itself() {
     assert_schema_was_ready_before(&own, &test_started).await;
 }
 
-/// The per-test migration fails the check: the schema was built after the test began.
+/// The per-test migration fails the check: the schema was built after the
+/// test began.
 #[test]
 fn migrating_in_each_test_puts_the_schema_build_on_its_path() {
     expect_failure::assert_fails_because(

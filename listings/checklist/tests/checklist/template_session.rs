@@ -23,7 +23,8 @@ async fn clone(admin: &PgPool, template: &str) -> Result<(), String> {
 }
 
 // ANCHOR: broken -- a session left on the template blocks every clone
-// BROKEN ON PURPOSE: a session is still connected to the template when it is cloned
+// BROKEN ON PURPOSE: a session is still connected to the template when it
+// is cloned
 /// Migrates a template, leaves a connection to it open, and clones it.
 #[tokio::test]
 #[ignore = "broken on purpose: a session on the template blocks the clone"]

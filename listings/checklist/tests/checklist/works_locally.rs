@@ -6,7 +6,7 @@
 /// Finds the email stand-in through a variable the developer exported once.
 // BROKEN ON PURPOSE: depends on EMAIL_BASE_URL from the developer's shell,
 // which nothing in the test or in CI sets.
-#[ignore = "broken on purpose: depends on EMAIL_BASE_URL from the developer's shell, which CI does not set"]
+#[ignore = "broken on purpose: needs EMAIL_BASE_URL from the developer's shell"]
 #[test]
 fn broken_finds_the_email_stand_in_through_the_shell() {
     let url = std::env::var("EMAIL_BASE_URL")

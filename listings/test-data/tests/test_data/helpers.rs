@@ -104,22 +104,29 @@ impl ReportingApp {
 
     /// Sends a request with an id that names the test (`module::test#1`,
     /// `#2`, …): in any log, the app's or the email service's, a line with
-    /// that id leads straight back to the test that caused it.
+    /// that id leads straight back to the test that caused it. The body sent
+    /// and the response received are kept together, for the report.
     async fn send(
         &self,
         what: &str,
         request: reqwest::RequestBuilder,
     ) -> Reply {
         let n = self.requests_sent.fetch_add(1, Ordering::Relaxed) + 1;
-        let response = request
+        let request = request
             .header(request_id::HEADER, format!("{}#{n}", self.test))
-            .send()
-            .await
-            .unwrap_or_else(|error| {
+            .build()
+            .unwrap_or_else(|error| panic!("{what}: not a request: {error}"));
+        let sent = request
+            .body()
+            .and_then(|body| body.as_bytes())
+            .map(|bytes| String::from_utf8_lossy(bytes).into_owned());
+        let response =
+            self.http.execute(request).await.unwrap_or_else(|error| {
                 panic!("{what}: the app did not answer: {error}")
             });
         let reply = Reply {
             request: what.to_owned(),
+            sent,
             status: response.status(),
             headers: response.headers().clone(),
             body: response

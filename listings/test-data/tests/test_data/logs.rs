@@ -28,11 +28,12 @@ impl CapturedLogs {
             .with_writer(move || buffer.clone())
             .with_ansi(false)
             .without_time()
-            .with_env_filter(EnvFilter::new("info,user_service=debug"))
+            .with_env_filter(log_filter())
             .finish();
         Dispatch::new(subscriber)
     }
 
+    /// The log lines captured so far.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.lines.lock().unwrap()).into_owned()
     }
@@ -49,6 +50,16 @@ impl io::Write for CapturedLogs {
     }
 }
 // ANCHOR_END: captured_logs
+
+// ANCHOR: log_filter
+/// What to log: `RUST_LOG` if it is set (`RUST_LOG=debug` adds, among
+/// much else, every SQL statement sqlx runs), else the app's own debug
+/// lines and everyone else's info.
+fn log_filter() -> EnvFilter {
+    EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,user_service=debug"))
+}
+// ANCHOR_END: log_filter
 
 // ANCHOR: capture_logs
 /// Runs every request `app` serves under `logs`' subscriber.

@@ -14,6 +14,8 @@ use testdb::TestDatabase;
 pub struct Reply {
     /// What was asked, e.g. `POST /users`.
     pub request: String,
+    /// The body the test sent, if any.
+    pub sent: Option<String>,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
@@ -41,15 +43,18 @@ impl Reply {
 
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `>` what the test sent, `<` what it received, as `curl -v` does.
         writeln!(f, "{} -> {}", self.request, self.status)?;
-        for (name, value) in &self.headers {
-            writeln!(
-                f,
-                "  {name}: {}",
-                value.to_str().unwrap_or("(not text)")
-            )?;
+        if let Some(sent) = &self.sent {
+            writeln!(f, "  > {sent}")?;
         }
-        write!(f, "  {}", self.body)
+        // Not `date`: it changes every run, and two reports of one failure
+        // should read the same.
+        for (name, value) in self.headers.iter().filter(|(n, _)| *n != "date") {
+            let value = value.to_str().unwrap_or("(not text)");
+            writeln!(f, "  < {name}: {value}")?;
+        }
+        write!(f, "  < {}", self.body)
     }
 }
 // ANCHOR_END: reply
@@ -62,7 +67,8 @@ const TABLES: &[(&str, &str)] = &[
     ("users", "SELECT id, name, email FROM users ORDER BY id"),
     (
         "email_outbox",
-        "SELECT id, user_id, recipient, template, status, attempts, last_error FROM email_outbox ORDER BY id",
+        "SELECT id, user_id, recipient, template, status, attempts, \
+         last_error FROM email_outbox ORDER BY id",
     ),
 ];
 // ANCHOR_END: tables

@@ -113,7 +113,8 @@ async fn the_request_id_reaches_the_logs_and_the_email_service() {
     let sent = logs.lines().find(|line| line.contains("sent job"));
     assert!(
         sent.is_some_and(|line| line.contains(&format!("request_id={id}"))),
-        "expected the 'sent job' log line to carry request_id={id}; the app logged:\n{logs}"
+        "expected the 'sent job' log line to carry request_id={id}; \
+         the app logged:\n{logs}"
     );
 }
 // ANCHOR_END: flows
@@ -141,12 +142,14 @@ async fn each_app_captures_its_own_logs_only() {
     assert!(
         first_logs.contains("to-the-first-app")
             && !first_logs.contains("to-the-second-app"),
-        "expected the first app's logs to hold its own request only, got:\n{first_logs}"
+        "expected the first app's logs to hold its own request only, \
+         got:\n{first_logs}"
     );
     assert!(
         second_logs.contains("to-the-second-app")
             && !second_logs.contains("to-the-first-app"),
-        "expected the second app's logs to hold its own request only, got:\n{second_logs}"
+        "expected the second app's logs to hold its own request only, \
+         got:\n{second_logs}"
     );
 }
 // ANCHOR_END: own_logs

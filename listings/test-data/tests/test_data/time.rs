@@ -22,18 +22,22 @@ async fn a_built_user_is_stored_with_the_test_clocks_time() {
 
     let user = data.user().insert(&db.pool).await;
 
-    let stored: f64 = sqlx::query_scalar("SELECT extract(epoch FROM created_at)::float8 FROM users WHERE id = $1")
-        .bind(user.id)
-        .fetch_one(&db.pool)
-        .await
-        .unwrap();
+    let stored: f64 = sqlx::query_scalar(
+        "SELECT extract(epoch FROM created_at)::float8 \
+         FROM users WHERE id = $1",
+    )
+    .bind(user.id)
+    .fetch_one(&db.pool)
+    .await
+    .unwrap();
     let expected = (TestClock::start() + Duration::from_secs(90))
         .duration_since(UNIX_EPOCH)
         .unwrap()
         .as_secs_f64();
     assert_eq!(
         stored, expected,
-        "expected created_at 90 s after the test clock's start (2030-01-01T00:01:30Z)"
+        "expected created_at 90 s after the test clock's start \
+         (2030-01-01T00:01:30Z)"
     );
 }
 // ANCHOR_END: stored_time
