@@ -12,8 +12,9 @@ unfiltered print.html next to it is the whole book. Fails on:
 - a part or chapter missing from the PDF's bookmarks;
 - a page (after the title page) without its number in the footer;
 - any word past the right margin (a cut code line or table), a code line
-  or table cell of the page not found whole in the text, a "(p. 000)"
-  left unresolved, a line ending in "--" (a command split inside a token);
+  or table cell of the page not found whole in the text, a "(p. N)" that
+  names another page than its link's target is on, or one left
+  unresolved, a command split inside a token ("--" / "exact");
 - student edition: instructor notes, the instructor pages, the solutions
   chapter, or any line only a solution file has;
 - instructor edition: the notes or the solutions missing.
@@ -283,6 +284,19 @@ def main(pdf, handout_html, summary, edition, pages_json):
         problems.append(
             "table cell not found whole in the PDF (cut off?): "
             f"{cell.strip()[:100]!r}"
+        )
+    # Every "(p. N)" names the page its link's target is on.
+    refs = re.findall(
+        r'<a href="#([^"]+)"[^>]*>(?:(?!</a>).)*</a><span class="page-ref">'
+        r"\u00a0\(p\.\u00a0(\d+)\)</span>",
+        prepared,
+        flags=re.S,
+    )
+    wrong = [(a, n) for a, n in refs if str(anchors.get(a)) != n]
+    for anchor, number in wrong[:10]:
+        problems.append(
+            f"'(p. {number})' after a link to #{anchor}, which is on page "
+            f"{anchors.get(anchor)}"
         )
     if "(p.000)" in flat:
         problems.append(

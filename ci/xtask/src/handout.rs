@@ -54,6 +54,7 @@ pub fn run(args: &[String]) -> Result<()> {
     let site = work.join("site");
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(&work)?;
+    let _cleanup = RemoveOnDrop(work.clone());
     util::step("mdbook build");
     exec(cmd(&["mdbook", "build", "--dest-dir", &path(&site)]))?;
 
@@ -102,8 +103,16 @@ pub fn run(args: &[String]) -> Result<()> {
 
     util::step("student bundle: starters, no solutions");
     bundle(&out.join("course-starters.tar.gz"), &work)?;
-    let _ = fs::remove_dir_all(&work);
     Ok(())
+}
+
+/// The temporary build, removed however the command ends.
+struct RemoveOnDrop(PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
 }
 
 /// A listing holds a CJK character (a Unicode test case); without a font
