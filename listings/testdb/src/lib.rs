@@ -43,13 +43,14 @@
 //! running test, plus one admin session that holds the locks, up to
 //! [`stock::CLONE_MAKERS`] that make clones, and one per clone kept ready
 //! ([`stock::READY_CLONES`]). With 2 test threads that is at most
-//! 2 × 5 + 1 + 2 + 2 = 15.
+//! 2 × 5 + 1 + 2 + 2 = 15. Under nextest a process runs one test and keeps
+//! no clone beyond it: 5 + 1 + 2 = 8 per test process.
 
 pub mod cluster;
 pub mod server;
 pub mod stock;
 
-use sqlx::{Executor, PgPool, migrate::Migrator, postgres::PgConnectOptions};
+use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
 /// Connections in each test's pool. See the budget above: tests at once ×
 /// this, plus what the harness keeps, must fit under the server's
@@ -98,17 +99,9 @@ impl Drop for TestDatabase {
 /// a test without its database can't do anything useful.
 pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
     let stock = stock::Stock::global(migrator);
-    // Claimed, and connected, in the background: taking it is a channel
-    // receive, not a `CREATE DATABASE` nor a new connection.
+    // Claimed (and marked used), and connected, in the background: taking
+    // it is a channel receive, not a `CREATE DATABASE` nor a new connection.
     let stock::Ready { name, pool } = stock.take_ready().await;
-    // Marked before the test writes anything: from now on it is not clean,
-    // and if this process dies it will be dropped, not handed out again.
-    pool.execute(format!("COMMENT ON DATABASE {name} IS 'used'").as_str())
-        .await
-        .unwrap_or_else(|e| {
-            let why = format!("could not mark {name} used: {e}");
-            panic!("testdb: {}", stock.explain(&why))
-        });
     let options = stock.options_for(&name);
     TestDatabase {
         pool,

@@ -17,7 +17,7 @@
 //! |------------|----------|------------------------------------------------|
 //! | held       | any      | owned by a live process: never touched         |
 //! | free       | none     | clean, in stock: any process may claim it      |
-//! | free       | `used`   | a test used it and its process is gone: drop   |
+//! | free       | `used`   | claimed by a process that is gone: drop        |
 //! | free       | `kept`   | a failed test's: dropped when a new run starts |
 //!
 //! One background thread per test process keeps a few claimed clones
@@ -26,7 +26,12 @@
 //! each `#[tokio::test]` has its own, and a connection opened on one runtime
 //! dies with it.
 
-use std::{path::PathBuf, sync::OnceLock, thread, time::Duration};
+use std::{
+    path::PathBuf,
+    sync::{Arc, OnceLock},
+    thread,
+    time::Duration,
+};
 
 use sha2::{Digest, Sha256};
 use sqlx::{
@@ -39,8 +44,29 @@ use tokio::sync::{Mutex, mpsc};
 use crate::{CONNECTIONS_PER_TEST, server::Server};
 
 /// Claimed clones each process keeps connected, ahead of its tests. Two test
-/// threads rarely need more than a couple at once.
+/// threads rarely need more than a couple at once. Under nextest a process
+/// runs one test, and keeps one.
 pub const READY_CLONES: usize = 2;
+
+fn ready_clones() -> usize {
+    if one_test_per_process() {
+        1
+    } else {
+        READY_CLONES
+    }
+}
+
+/// Under `cargo nextest run`, which says so in this variable.
+fn one_test_per_process() -> bool {
+    std::env::var("NEXTEST_EXECUTION_MODE")
+        .is_ok_and(|mode| mode == "process-per-test")
+}
+
+/// A test found no clone ready. Under nextest the filler claims the first
+/// clone ahead, and any further one only when asked: a clone claimed and
+/// never used is dropped with its process.
+static WANTED: std::sync::LazyLock<tokio::sync::Notify> =
+    std::sync::LazyLock::new(tokio::sync::Notify::new);
 
 /// Clean clones the server keeps for every process to draw from, so a
 /// process that runs one test (nextest) claims one instead of making one.
@@ -107,7 +133,14 @@ impl Stock {
     }
 
     pub async fn take_ready(&self) -> Ready {
-        let ready = self.ready.lock().await.recv().await;
+        let mut channel = self.ready.lock().await;
+        let ready = match channel.try_recv() {
+            Ok(ready) => Some(ready),
+            Err(_) => {
+                WANTED.notify_one(); // for a filler that waits to be asked
+                channel.recv().await
+            }
+        };
         ready.unwrap_or_else(|| {
             panic!(
                 "testdb: {}",
@@ -180,7 +213,7 @@ impl Stock {
                 dir: cluster.data_dir.clone(),
             },
         };
-        let (ready_tx, ready_rx) = mpsc::channel(READY_CLONES);
+        let (ready_tx, ready_rx) = mpsc::channel(ready_clones());
         let (finish_tx, finish_rx) = mpsc::unbounded_channel();
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         thread::Builder::new()
@@ -245,47 +278,63 @@ async fn background(
         Err(why) => return started.send(Err(why)).unwrap_or(()),
     };
     tokio::spawn(finish_used(shared, finish));
-    let mut started = Some(started);
-    let mut swept = false;
+    let started = Arc::new(std::sync::Mutex::new(Some(started)));
+    // One filler per ready slot: two tests that take a clone each at the
+    // same moment get both replaced at once, not one after the other.
+    for _ in 0..ready_clones() {
+        tokio::spawn(fill(shared, ready.clone(), started.clone()));
+    }
+    drop(ready);
+    // Never returns: the thread, and with it `server`, stays while the
+    // process runs, so tests can still finish their databases.
+    std::future::pending::<()>().await;
+}
+
+type Started =
+    Arc<std::sync::Mutex<Option<std::sync::mpsc::Sender<Result<(), String>>>>>;
+
+/// Keeps one slot of the ready channel filled with a claimed, connected
+/// clone, for as long as the process runs.
+async fn fill(
+    shared: &'static Shared,
+    ready: mpsc::Sender<Ready>,
+    started: Started,
+) {
+    let mut handed_out = false;
     loop {
+        if handed_out && one_test_per_process() {
+            WANTED.notified().await;
+        }
         let Ok(slot) = ready.reserve().await else {
             return; // the process is ending
         };
         let claimed = match claim_one(shared).await {
             Ok(claimed) => claimed,
-            Err(why) => {
-                report(shared, &mut started, why);
-                return; // closing the channel fails waiting tests loudly
-            }
+            Err(why) => return report(shared, &started, why),
         };
         let Some(ready) = claimed else {
             // The shared stock is empty: make one clone ourselves.
             if let Err(why) = make_clone(shared).await {
-                report(shared, &mut started, why);
-                return;
+                return report(shared, &started, why);
             }
             continue;
         };
         slot.send(ready);
-        if let Some(started) = started.take() {
-            let _ = started.send(Ok(()));
-        }
-        tokio::spawn(top_up(shared));
-        if !swept {
-            swept = true;
+        handed_out = true;
+        let first = started.lock().expect("not poisoned").take();
+        if let Some(first) = first {
+            let _ = first.send(Ok(()));
             tokio::spawn(sweep(shared, false));
         }
+        tokio::spawn(top_up(shared));
     }
 }
 
 /// Sends a set-up error to the first test, or prints a later one.
-fn report(
-    shared: &Shared,
-    started: &mut Option<std::sync::mpsc::Sender<Result<(), String>>>,
-    why: String,
-) {
+fn report(shared: &Shared, started: &Started, why: String) {
     let why = shared.explain(why);
-    match started.take() {
+    let first = started.lock().expect("not poisoned").take();
+    match first {
         Some(started) => {
             let _ = started.send(Err(why));
         }
@@ -306,10 +355,22 @@ async fn set_up(
     let template = format!("testdb_{key}_template");
     ensure_template(&mut owner, &admin, migrator, &template, &where_).await?;
 
-    // A new run (nobody else running) may drop what failed tests kept.
-    let alone: bool =
-        query_bool(&mut owner, "pg_try_advisory_lock", RUN_KEY).await?;
-    query_bool(&mut owner, "pg_advisory_lock_shared", RUN_KEY).await?;
+    // In one round trip: whether we are alone (a new run, which may drop
+    // what failed tests kept), our share of the run, and our share of the
+    // template, so that no sweep drops it from under us.
+    // (Three columns, not one AND: an AND may skip what follows a false.)
+    let (alone, _, _): (bool, String, Option<String>) = sqlx::query_as(
+        "SELECT pg_try_advisory_lock($1), \
+                pg_advisory_lock_shared($1)::text, \
+                (SELECT pg_advisory_lock_shared($2 | oid::int8)::text \
+                 FROM pg_database WHERE datname = $3)",
+    )
+    .bind(RUN_KEY)
+    .bind(LOCK_CLASS << 32)
+    .bind(&template)
+    .fetch_one(&mut owner)
+    .await
+    .map_err(|e| format!("could not take testdb's locks: {e}"))?;
     let kept_dir = match server {
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
         Server::External { .. } => None,
@@ -409,16 +470,6 @@ async fn ensure_template(
         query_bool(owner, "pg_advisory_unlock", BUILD_KEY).await?;
         built?;
     }
-    // Users hold the template's lock shared; a sweep drops a stale template
-    // only when it can take the lock exclusively.
-    let oid: i64 = sqlx::query_scalar(
-        "SELECT oid::int8 FROM pg_database WHERE datname = $1",
-    )
-    .bind(template)
-    .fetch_one(&mut *owner)
-    .await
-    .map_err(|e| e.to_string())?;
-    query_bool(owner, "pg_advisory_lock_shared", lock_key(oid)).await?;
     Ok(())
 }
 
@@ -505,21 +556,29 @@ async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
         .fetch_optional(&mut *owner)
         .await
         .map_err(|e| e.to_string())?;
-        let pool = match clean {
-            Some(true) => {
-                connect_test_pool(shared.admin.clone().database(&name))
-                    .await
-                    .ok()
-            }
-            _ => None,
-        };
-        match pool {
-            Some(pool) => return Ok(Some(Ready { name, pool })),
-            None => {
-                query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid))
-                    .await?;
-            }
+        if clean != Some(true) {
+            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await?;
+            continue;
         }
+        // Marked before any test can write to it: if this process dies, it
+        // is dropped, never handed out again.
+        let marked = owner
+            .execute(format!("COMMENT ON DATABASE {name} IS 'used'").as_str())
+            .await
+            .map_err(|e| format!("could not mark {name} used: {e}"));
+        if marked.is_err() {
+            // Dropped a moment ago by a sweep that held it: try another.
+            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await?;
+            continue;
+        }
+        // Ours now. Connect without holding the admin session, which the
+        // other fillers and the drops need meanwhile.
+        drop(owner);
+        let options = shared.admin.clone().database(&name);
+        return match connect_test_pool(options).await {
+            Ok(pool) => Ok(Some(Ready { name, pool })),
+            Err(e) => Err(format!("could not connect to {name}: {e}")),
+        };
     }
     Ok(None)
 }
@@ -614,50 +673,47 @@ async fn finish_used(
     shared: &'static Shared,
     mut finish: mpsc::UnboundedReceiver<Finish>,
 ) {
-    while let Some(Finish { name, keep, done }) = finish.recv().await {
-        let mut owner = shared.owner.lock().await;
-        let oid: Option<i64> = sqlx::query_scalar(
-            "SELECT oid::int8 FROM pg_database WHERE datname = $1",
-        )
-        .bind(&name)
-        .fetch_optional(&mut *owner)
-        .await
-        .unwrap_or(None);
-        let outcome = if keep {
-            if let Some(dir) = &shared.kept_dir {
-                let _ = std::fs::create_dir_all(dir);
-                let _ = std::fs::write(dir.join(&name), "");
-            }
-            owner
-                .execute(
-                    format!("COMMENT ON DATABASE {name} IS 'kept'").as_str(),
-                )
-                .await
-        } else {
-            // FORCE: the test's pool may still be closing its connections.
-            owner
-                .execute(
-                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                        .as_str(),
-                )
-                .await
-        };
-        if let Err(error) = outcome {
-            eprintln!("testdb: could not finish {name}: {error}");
-        }
-        if let Some(oid) = oid {
-            let _ = query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid))
-                .await;
-        }
-        let _ = done.send(());
+    while let Some(request) = finish.recv().await {
+        tokio::spawn(finish_one(shared, request));
     }
+}
+
+/// Drops or keeps one database over a maker connection, so the admin
+/// session stays free for claims; then gives up its owner lock.
+async fn finish_one(shared: &'static Shared, request: Finish) {
+    let Finish { name, keep, done } = request;
+    let oid: Option<i64> = sqlx::query_scalar(
+        "SELECT oid::int8 FROM pg_database WHERE datname = $1",
+    )
+    .bind(&name)
+    .fetch_optional(&shared.makers)
+    .await
+    .unwrap_or(None);
+    let sql = if keep {
+        if let Some(dir) = &shared.kept_dir {
+            let _ = std::fs::create_dir_all(dir);
+            let _ = std::fs::write(dir.join(&name), "");
+        }
+        format!("COMMENT ON DATABASE {name} IS 'kept'")
+    } else {
+        // FORCE: the test's pool may still be closing its connections.
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    };
+    if let Err(error) = shared.makers.execute(sql.as_str()).await {
+        eprintln!("testdb: could not finish {name}: {error}");
+    }
+    if let Some(oid) = oid {
+        let mut owner = shared.owner.lock().await;
+        let _ =
+            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
+    }
+    let _ = done.send(());
 }
 
 /// Drops what no live process owns: used clones whose process is gone,
 /// templates of other migrations nobody uses, and, when a new run starts
 /// (`new_run`), the databases failed tests kept.
 async fn sweep(shared: &Shared, new_run: bool) {
-    let mut owner = shared.owner.lock().await;
     let rows: Vec<(String, i64, bool, Option<String>)> = sqlx::query_as(
         "SELECT datname::text, oid::int8, datistemplate, \
                 shobj_description(oid, 'pg_database') \
@@ -665,45 +721,49 @@ async fn sweep(shared: &Shared, new_run: bool) {
            AND NOT EXISTS (SELECT 1 FROM pg_locks l \
              WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
                AND l.classid = $1::oid AND l.objid = d.oid \
-               AND l.pid = pg_backend_pid())",
+               AND l.pid = pg_backend_pid()) \
+         ORDER BY datistemplate DESC",
     )
     // Not ours: a session's own lock can always be taken again.
     .bind(LOCK_CLASS)
     .bind(OUR_NAMES)
-    .fetch_all(&mut *owner)
+    .fetch_all(&mut *shared.owner.lock().await)
     .await
     .unwrap_or_default();
+    // Templates first: a clean clone is stock while its template stands.
+    let mut templates = vec![format!("testdb_{}", shared.key)];
     for (name, oid, is_template, comment) in rows {
-        if name == shared.template {
+        let prefix = name.rsplit_once('_').map_or("", |(key, _)| key);
+        if name == shared.template
+            || (comment.is_none() && templates.iter().any(|t| t == prefix))
+            || (comment.as_deref() == Some("kept") && !new_run)
+        {
             continue;
         }
-        let ours_and_clean = name
-            .starts_with(&format!("testdb_{}_", shared.key))
-            && comment.is_none();
-        let kept = comment.as_deref() == Some("kept");
-        if ours_and_clean || (kept && !new_run) {
-            continue;
-        }
-        let Ok(true) =
-            query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid)).await
-        else {
+        let locked = query_bool(
+            &mut *shared.owner.lock().await,
+            "pg_try_advisory_lock",
+            lock_key(oid),
+        )
+        .await;
+        if locked != Ok(true) {
+            if is_template {
+                templates.push(prefix.to_string()); // in use: keep its stock
+            }
             continue; // its owner is alive
-        };
-        if is_template {
-            let _ = owner
-                .execute(
-                    format!("ALTER DATABASE {name} IS_TEMPLATE false").as_str(),
-                )
-                .await;
         }
-        let _ = owner
-            .execute(
-                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str(),
-            )
-            .await;
-        if let (true, Some(dir)) = (kept, &shared.kept_dir) {
+        // Dropped over a maker connection: the admin session stays free
+        // for claims, and our lock keeps everyone else off meanwhile.
+        if is_template {
+            let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
+            let _ = shared.makers.execute(sql.as_str()).await;
+        }
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        let _ = shared.makers.execute(sql.as_str()).await;
+        if let Some(dir) = &shared.kept_dir {
             let _ = std::fs::remove_file(dir.join(&name));
         }
+        let mut owner = shared.owner.lock().await;
         let _ =
             query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
     }

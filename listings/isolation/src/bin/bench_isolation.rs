@@ -17,13 +17,26 @@
 //! testdb's stock of clones does, can only hide behind that time; with
 //! `--test-ms 0` the tests arrive back to back and the stock runs dry.
 //!
+//! `pooled_clone` runs two tests at a time, as `cargo test` does on two
+//! threads. `process_per_test` starts a new process for every acquisition,
+//! as `cargo nextest run` does, and times it from the spawn to the child's
+//! first answered query on its own database; `process_baseline` times the
+//! same program started with nothing to do, so the difference is testdb's.
+//! `transaction_rollback` and `truncate` take an already-open connection
+//! from a pool, as a suite built on them would have.
+//!
 //! The server: `DATABASE_URL` if set. Otherwise the program takes a database
 //! on testdb's throwaway cluster and runs itself again with `DATABASE_URL`
 //! pointing there, because `#[sqlx::test]` only ever reads `DATABASE_URL`.
 //! Either way, every strategy runs against the same server.
 
+// OUTPUT(measured): output/bench-isolation.txt $ cargo xtask bench-isolation
+// OUTPUT(measured): output/bench-isolation-back-to-back.txt \
+// $ cargo xtask bench-isolation --test-ms 0
+
 use std::{
-    process::{Command, ExitCode},
+    io::{BufRead, BufReader},
+    process::{Command, ExitCode, Stdio},
     sync::OnceLock,
     time::{Duration, Instant},
 };
@@ -34,7 +47,7 @@ use isolation::{
 };
 use sqlx::{
     Connection, Executor, PgConnection, PgPool,
-    postgres::PgConnectOptions,
+    postgres::{PgConnectOptions, PgPoolOptions},
     testing::{TestArgs, TestFn},
 };
 
@@ -51,7 +64,16 @@ const WARM_UP: usize = 3;
 /// `--test-ms`, readable from `#[sqlx::test]`'s body, which can't capture it.
 static TEST_TIME: OnceLock<Duration> = OnceLock::new();
 
+/// What a child process started by this benchmark does.
+enum Child {
+    /// Says "ready" at once: the cost of starting the program at all.
+    Baseline,
+    /// Takes a database, answers its first query, says "ready".
+    AcquireOnce,
+}
+
 struct Options {
+    child: Option<Child>,
     json: bool,
     samples: usize,
     /// What stands for the rest of each test, after its first query.
@@ -63,12 +85,18 @@ fn main() -> ExitCode {
         Ok(options) => options,
         Err(why) => {
             eprintln!(
-                "bench-isolation: {why}\nusage: bench-isolation [--json] [-n SAMPLES] [--test-ms MS]"
+                "bench-isolation: {why}\nusage: bench-isolation [--json] \
+                 [-n SAMPLES] [--test-ms MS]"
             );
             return ExitCode::from(2);
         }
     };
     TEST_TIME.set(options.test_time).expect("set once");
+    match options.child {
+        Some(Child::Baseline) => return child_ready(),
+        Some(Child::AcquireOnce) => return acquire_once(),
+        None => {}
+    }
     match std::env::var("DATABASE_URL") {
         Ok(url) => run_all(&url, &options),
         Err(_) => rerun_against_the_harness_server(),
@@ -77,6 +105,7 @@ fn main() -> ExitCode {
 
 fn parse_args() -> Result<Options, String> {
     let mut options = Options {
+        child: None,
         json: false,
         samples: DEFAULT_SAMPLES,
         test_time: Duration::from_millis(DEFAULT_TEST_MS),
@@ -85,6 +114,8 @@ fn parse_args() -> Result<Options, String> {
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--json" => options.json = true,
+            "--child-baseline" => options.child = Some(Child::Baseline),
+            "--child-acquire" => options.child = Some(Child::AcquireOnce),
             "-n" => {
                 let value =
                     args.next().ok_or("-n needs a number of samples")?;
@@ -138,9 +169,8 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
     let server: PgConnectOptions = match url.parse() {
         Ok(server) => server,
         Err(error) => {
-            eprintln!(
-                "bench-isolation: DATABASE_URL is not a PostgreSQL URL ({error})"
-            );
+            let why = "DATABASE_URL is not a PostgreSQL URL";
+            eprintln!("bench-isolation: {why} ({error})");
             return ExitCode::from(2);
         }
     };
@@ -204,7 +234,15 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
 
         rows.push(Row {
             strategy: "pooled_clone",
-            samples: sample_async(n, async || pooled_clone_once().await).await,
+            samples: two_at_a_time(n).await,
+        });
+        rows.push(Row {
+            strategy: "process_per_test",
+            samples: sample(n, || process_once("--child-acquire")),
+        });
+        rows.push(Row {
+            strategy: "process_baseline",
+            samples: sample(n, || process_once("--child-baseline")),
         });
 
         // The shared database the last two strategies use, as a suite built
@@ -216,21 +254,25 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
             .close()
             .await
             .ok();
-        let shared_options = server.clone().database(&shared);
+        // Open before the first sample, as a suite's pool would be.
+        let pool = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_with(server.clone().database(&shared))
+            .await
+            .expect("a pool on the shared database");
         rows.push(Row {
             strategy: "transaction_rollback",
             samples: sample_async(n, async || {
-                transaction_rollback_once(&shared_options).await
+                transaction_rollback_once(&pool).await
             })
             .await,
         });
         rows.push(Row {
             strategy: "truncate",
-            samples: sample_async(n, async || {
-                truncate_once(&shared_options).await
-            })
-            .await,
+            samples: sample_async(n, async || truncate_once(&pool).await)
+                .await,
         });
+        pool.close().await;
         strategies::drop_database(&mut admin, &shared)
             .await
             .expect("drop the shared database");
@@ -360,32 +402,86 @@ async fn pooled_clone_once() -> Duration {
     // `db` is dropped here: testdb drops the database in the background.
 }
 
-async fn transaction_rollback_once(shared: &PgConnectOptions) -> Duration {
+async fn transaction_rollback_once(shared: &PgPool) -> Duration {
     let started = Instant::now();
-    // Each test opens its own connection: a pool can't outlive the test's runtime.
-    let mut conn = PgConnection::connect_with(shared)
-        .await
-        .expect("connect to the shared database");
+    let mut conn = shared.acquire().await.expect("a pooled connection");
     let mut tx = conn.begin().await.expect("begin");
     first_query(&mut tx).await;
     let waited = started.elapsed();
     test_body(&mut tx).await;
     tx.rollback().await.expect("rollback");
-    conn.close().await.ok();
     waited
 }
 
-async fn truncate_once(shared: &PgConnectOptions) -> Duration {
+async fn truncate_once(shared: &PgPool) -> Duration {
     let started = Instant::now();
-    let mut conn = PgConnection::connect_with(shared)
-        .await
-        .expect("connect to the shared database");
+    let mut conn = shared.acquire().await.expect("a pooled connection");
     strategies::truncate_all(&mut conn).await.expect("truncate");
     first_query(&mut conn).await;
     let waited = started.elapsed();
     test_body(&mut conn).await;
-    conn.close().await.ok();
     waited
+}
+
+/// `pooled_clone` with two tests running at once, each taking `n / 2`
+/// databases one after another.
+async fn two_at_a_time(n: usize) -> Vec<Duration> {
+    let one_thread = async |count: usize| {
+        let mut samples = Vec::with_capacity(count);
+        for _ in 0..WARM_UP {
+            pooled_clone_once().await;
+        }
+        for _ in 0..count {
+            samples.push(pooled_clone_once().await);
+        }
+        samples
+    };
+    let (mut first, second) =
+        tokio::join!(one_thread(n - n / 2), one_thread(n / 2));
+    first.extend(second);
+    first
+}
+
+/// Starts this program as a child in `mode`, and times the spawn until the
+/// child says "ready"; then lets it finish, untimed.
+fn process_once(mode: &str) -> Duration {
+    let exe = std::env::current_exe().expect("the program's own path");
+    let started = Instant::now();
+    let mut child = Command::new(exe)
+        .arg(mode)
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start a child");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("read the child's line");
+    let waited = started.elapsed();
+    assert_eq!(line.trim(), "ready", "the child failed before its query");
+    assert!(child.wait().expect("wait").success(), "the child failed");
+    waited
+}
+
+fn child_ready() -> ExitCode {
+    println!("ready");
+    ExitCode::SUCCESS
+}
+
+/// One test, as nextest runs it: a process that takes its database,
+/// answers its first query, and ends.
+fn acquire_once() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async {
+        let db = testdb::fresh_database(&MIGRATOR).await;
+        let mut conn = db.pool.acquire().await.expect("a connection");
+        first_query(&mut conn).await;
+        println!("ready");
+        test_body(&mut conn).await;
+    });
+    ExitCode::SUCCESS
 }
 
 /// The sample at `fraction` of the sorted samples (nearest rank).
@@ -400,25 +496,30 @@ fn millis(duration: Duration) -> f64 {
 
 fn print_rows(rows: &[Row], json: bool) {
     if !json {
-        println!("| strategy | median ms | p95 ms | n |");
-        println!("|---|---:|---:|---:|");
+        println!("| strategy | median ms | p95 ms | p99 ms | n |");
+        println!("|---|---:|---:|---:|---:|");
     }
     for row in rows {
         let mut sorted = row.samples.clone();
         sorted.sort();
-        let (median, p95, n) = (
+        let (median, p95, p99, n) = (
             millis(percentile(&sorted, 0.5)),
             millis(percentile(&sorted, 0.95)),
+            millis(percentile(&sorted, 0.99)),
             sorted.len(),
         );
         if json {
             // Written by hand to keep the fields in the documented order.
             let strategy = serde_json::Value::from(row.strategy);
             println!(
-                r#"{{"strategy": {strategy}, "median_ms": {median}, "p95_ms": {p95}, "n": {n}}}"#
+                "{{\"strategy\": {strategy}, \"median_ms\": {median}, \
+                 \"p95_ms\": {p95}, \"p99_ms\": {p99}, \"n\": {n}}}"
             );
         } else {
-            println!("| `{}` | {median:.2} | {p95:.2} | {n} |", row.strategy);
+            println!(
+                "| `{}` | {median:.2} | {p95:.2} | {p99:.2} | {n} |",
+                row.strategy
+            );
         }
     }
 }
