@@ -50,7 +50,7 @@ async fn the_committed_query_metadata_matches_the_migrated_schema() {
         committed.len(),
         queries_in_source,
         "expected one .sqlx/ file per query in src/lib.rs; regenerate them \
-         (src/test-data.md, \"Queries checked at compile time\")"
+         (src/appendix-how-built.md, \"Query metadata for sqlx::query!\")"
     );
     for data in committed {
         let sql = data["query"].as_str().unwrap();
