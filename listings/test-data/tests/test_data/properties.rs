@@ -192,3 +192,29 @@ fn a_name_of_exactly_200_characters_gets_past_the_validator() {
     );
 }
 // ANCHOR_END: partner
+
+/// A failing property reports the smallest input that fails (shrunk from
+/// whatever was drawn first) and the command that replays the run.
+#[test]
+fn a_failing_property_prints_its_smallest_input_and_how_to_replay_it() {
+    let failed = std::panic::catch_unwind(|| {
+        check(100, 0..1000u32, |n| {
+            prop_assert!(n < 7, "{} is not below 7", n);
+            Ok(())
+        })
+    });
+
+    let payload = failed.expect_err("expected the property to fail");
+    let message = payload
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        message.contains("minimal failing input: 7"),
+        "expected proptest to shrink to 7, got:\n{message}"
+    );
+    assert!(
+        message.contains("TEST_SEED=") && message.contains("--exact"),
+        "expected the replay command, got:\n{message}"
+    );
+}
