@@ -720,11 +720,13 @@ async fn sweep(shared: &Shared, new_run: bool) {
          FROM pg_database d WHERE datname ~ $2 \
            AND NOT EXISTS (SELECT 1 FROM pg_locks l \
              WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
-               AND l.classid = $1::oid AND l.objid = d.oid \
-               AND l.pid = pg_backend_pid()) \
+               AND l.classid = $1::oid AND l.objid = d.oid) \
          ORDER BY datistemplate DESC",
     )
-    // Not ours: a session's own lock can always be taken again.
+    // Locked by anyone, in any database, is owned: advisory locks belong to
+    // the database a session is in, and a run with another DATABASE_URL
+    // database holds its locks there. (Our own, too: a session can always
+    // take its own lock again.)
     .bind(LOCK_CLASS)
     .bind(OUR_NAMES)
     .fetch_all(&mut *shared.owner.lock().await)

@@ -25,9 +25,9 @@
 //! `transaction_rollback` and `truncate` take an already-open connection
 //! from a pool, as a suite built on them would have.
 //!
-//! The server: `DATABASE_URL` if set. Otherwise the program takes a database
-//! on testdb's throwaway cluster and runs itself again with `DATABASE_URL`
-//! pointing there, because `#[sqlx::test]` only ever reads `DATABASE_URL`.
+//! The server: `DATABASE_URL` if set. Otherwise the program joins testdb's
+//! throwaway cluster and runs itself again with `DATABASE_URL` pointing
+//! there, because `#[sqlx::test]` only ever reads `DATABASE_URL`.
 //! Either way, every strategy runs against the same server.
 
 // OUTPUT(measured): output/bench-isolation.txt $ cargo xtask bench-isolation
@@ -141,22 +141,20 @@ fn parse_args() -> Result<Options, String> {
     Ok(options)
 }
 
-/// Takes a database on testdb's server and runs this program again with
-/// `DATABASE_URL` set to it. The child's testdb then uses that same server
-/// too (it honours `DATABASE_URL`), so all strategies share one server.
+/// Joins testdb's throwaway cluster and runs this program again with
+/// `DATABASE_URL` set to its maintenance database. The child's testdb then
+/// uses that same server too (it honours `DATABASE_URL`), so all strategies
+/// share one server.
 fn rerun_against_the_harness_server() -> ExitCode {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let db = runtime.block_on(testdb::fresh_database(&MIGRATOR));
+    let cluster = testdb::cluster::Cluster::start()
+        .unwrap_or_else(|why| panic!("no throwaway cluster: {why}"));
     let exe = std::env::current_exe().expect("the program knows its own path");
     let status = Command::new(exe)
         .args(std::env::args_os().skip(1))
-        .env("DATABASE_URL", db.url())
+        .env("DATABASE_URL", cluster.admin_url())
         .status()
         .expect("could not run bench-isolation again with DATABASE_URL set");
-    // `db` and the cluster go away with this process.
+    drop(cluster); // we stop using it; it goes once nobody else does
     ExitCode::from(status.code().unwrap_or(1) as u8)
 }
 
@@ -269,8 +267,7 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
         });
         rows.push(Row {
             strategy: "truncate",
-            samples: sample_async(n, async || truncate_once(&pool).await)
-                .await,
+            samples: sample_async(n, async || truncate_once(&pool).await).await,
         });
         pool.close().await;
         strategies::drop_database(&mut admin, &shared)
