@@ -1,4 +1,4 @@
-//! `cargo xtask census [--write]`: how many tests of each kind the
+//! `cargo xtask census [--write | --list]`: how many tests of each kind the
 //! workspace has, and how long each kind takes, as a Markdown table.
 //!
 //! - unit: tests inside `src/` (`cargo test --lib --bins`);
@@ -10,7 +10,7 @@
 //!
 //! Times are wall-clock for the whole kind with everything built first
 //! (not counted). With `--write`, the table goes to the file the "How
-//! many" chapter includes.
+//! many" chapter includes; `--list` only names the whole-process tests.
 
 // OUTPUT(measured): /listings/user-service/output/test-census.md \
 //   $ cargo xtask census --write
@@ -60,6 +60,14 @@ pub fn run(args: &[String]) -> Result<()> {
                 .or_default()
                 .push(t.path.clone());
         }
+    }
+    if args.iter().any(|a| a == "--list") {
+        for ((package, binary), names) in &whole {
+            for n in names {
+                println!("whole-process: {package} --test {binary} {n}");
+            }
+        }
+        return Ok(());
     }
     eprintln!("census: building every test target first (not timed)…");
     util::exec(util::cmd(&[

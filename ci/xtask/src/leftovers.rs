@@ -134,3 +134,26 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     check(&BTreeSet::new())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory named as the harness names its clusters is counted; a
+    /// neighbour with another name is not, whoever made it.
+    #[test]
+    fn only_what_the_suite_names_is_counted() {
+        let pid = std::process::id();
+        let ours = std::env::temp_dir().join(format!("testdb-selftest-{pid}"));
+        let other = std::env::temp_dir().join(format!("pg-data-{pid}"));
+        std::fs::create_dir_all(&ours).unwrap();
+        std::fs::create_dir_all(&other).unwrap();
+        let found = snapshot();
+        std::fs::remove_dir_all(&ours).unwrap();
+        std::fs::remove_dir_all(&other).unwrap();
+        let line =
+            |p: &std::path::Path| format!("cluster directory {}", p.display());
+        assert!(found.contains(&line(&ours)), "{found:?}");
+        assert!(!found.iter().any(|f| f.contains(&format!("pg-data-{pid}"))));
+    }
+}
