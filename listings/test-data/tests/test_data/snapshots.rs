@@ -138,3 +138,62 @@ async fn a_sign_up_stores_exactly_these_columns() {
     });
 }
 // ANCHOR_END: stored_row
+
+/// Asserts a snapshot into the folder `SNAPSHOT_DIR` names, where none
+/// exists yet. Run by the next test, in a child process per environment.
+#[ignore = "child process: run by the test below, once per environment"]
+#[test]
+fn child_asserts_a_snapshot_that_does_not_exist_yet() {
+    let dir = std::env::var("SNAPSHOT_DIR").expect("SNAPSHOT_DIR is set");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| assert_json_snapshot!("new", json!({ "id": 1 })));
+}
+
+/// A missing snapshot fails the test unless `INSTA_UPDATE=always`, which
+/// accepts it unseen; only a developer's machine leaves a `.snap.new`.
+#[test]
+fn insta_on_a_missing_snapshot_fails_unless_told_to_accept() {
+    let cases = [
+        ("nothing set", None, false, Some("new.snap.new")),
+        ("CI=true", Some(("CI", "true")), false, None),
+        ("INSTA_UPDATE=no", Some(("INSTA_UPDATE", "no")), false, None),
+        (
+            "INSTA_UPDATE=always",
+            Some(("INSTA_UPDATE", "always")),
+            true,
+            Some("new.snap"),
+        ),
+    ];
+    for (n, (setting, var, passes, written)) in cases.into_iter().enumerate() {
+        let dir = std::env::temp_dir()
+            .join(format!("insta-missing-{}-{n}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child =
+            std::process::Command::new(std::env::current_exe().unwrap());
+        child
+            .args(["--ignored", "--exact"])
+            .arg("snapshots::child_asserts_a_snapshot_that_does_not_exist_yet")
+            .env("SNAPSHOT_DIR", &dir)
+            .env_remove("CI")
+            .env_remove("INSTA_UPDATE");
+        if let Some((key, value)) = var {
+            child.env(key, value);
+        }
+        let passed = child.output().unwrap().status.success();
+        let files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(&dir).unwrap();
+
+        assert_eq!(
+            passed, passes,
+            "with {setting}: expected the test to pass: {passes}"
+        );
+        let expected: Vec<String> =
+            written.into_iter().map(Into::into).collect();
+        assert_eq!(files, expected, "with {setting}: files written");
+    }
+}
