@@ -160,10 +160,23 @@ def main(pdf, handout_html, summary, edition, pages_json):
         problems.append(f"paper is {w:.0f} x {h:.0f} pt, expected A4")
 
     per_page = run("pdftotext", "-layout", pdf, "-").split("\f")
-    flat = squash("".join(per_page))
+    # Without the footers: a code line wrapped across a page break must read
+    # as one line, not with the page number in its middle.
+    bodies = []
+    for n, text in enumerate(per_page, 1):
+        lines = text.rstrip().splitlines()
+        if lines and lines[-1].strip() == str(n):
+            lines.pop()
+        bodies.append("\n".join(lines))
+    flat = squash("".join(bodies))
     # In reading order: a table's cells come out whole, not interleaved
     # with the next column's lines as in the layout text.
-    raw = squash(run("pdftotext", pdf, "-"))
+    raw = squash(
+        "".join(
+            re.sub(rf"\s{n}\s*$", "", text)
+            for n, text in enumerate(run("pdftotext", pdf, "-").split("\f"), 1)
+        )
+    )
     book = Path(handout_html).parent
     prepared = Path(handout_html).read_text(encoding="utf-8")
     anchors = json.loads(Path(pages_json).read_text())

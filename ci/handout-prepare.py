@@ -71,20 +71,21 @@ def demote(fragment):
     )
 
 
-def token(text):
-    """A token of inline code that lines break around, not inside: short
-    ones never break; long ones (which may have to, in a narrow table
-    column) only after `::`, `_` or `/`, never at a hyphen."""
-    if text.strip() == "" or len(text) > 60:
+def token(text, in_table):
+    """A token of inline code (up to 90 characters, a line's width) that
+    lines break around, not inside. In a
+    narrow table column a long token may break, but only after `::`, `_`
+    or `/`, never at a hyphen."""
+    if text.strip() == "" or len(text) > 90:
         return text
-    if len(text) <= 24:
+    if not in_table or len(text) <= 24:
         return f'<span class="tok">{text}</span>'
     text = text.replace("-", "\u2011")
     text = re.sub(r"(::|_|/)", r"\1<wbr>", text)
     return f'<span class="tok tok-long">{text}</span>'
 
 
-def nobreak_inline_code(fragment):
+def nobreak_inline_code(fragment, in_table=False):
     """Inline <code> (not inside <pre>): wrap each space-separated token in a
     span that doesn't break, so `--exact` stays whole. Code blocks are left
     to the JS, which runs after highlighting."""
@@ -102,7 +103,7 @@ def nobreak_inline_code(fragment):
                 out.append(m.group(0))
             else:
                 tokens = re.split(r"( +)", inner)
-                inner = "".join(token(t) for t in tokens)
+                inner = "".join(token(t, in_table) for t in tokens)
                 out.append(f"{open_tag}{inner}</code>")
         pos = m.end()
     out.append(fragment[pos:])
@@ -228,7 +229,10 @@ def main(book_dir, summary, edition, pages_json=None):
         main_html,
         flags=re.S,
     )
-    main_html = nobreak_inline_code(main_html)
+    main_html = "".join(
+        nobreak_inline_code(part, in_table=part.startswith("<table"))
+        for part in re.split(r"(<table\b.*?</table>)", main_html, flags=re.S)
+    )
 
     edition_name = (
         "Student edition"
