@@ -95,6 +95,7 @@ async fn tests_in_parallel_with_pools_of(
 }
 
 // ANCHOR: broken -- pools of 3 on 2 threads need 6 connections; the server allows 4
+// OUTPUT: output/pool-timed-out.txt
 // BROKEN ON PURPOSE: 2 test threads × pools of 3 = 6 connections, the server allows 4
 /// Two tests at once, each with a pool of 3, against a server that allows 4.
 #[tokio::test]

@@ -31,6 +31,8 @@ async fn assert_schema_was_ready_before(pool: &PgPool, test_started: &str) {
 }
 
 // ANCHOR: broken -- running the migrations inside each test puts the schema build on every test's path
+// OUTPUT: output/slow-setup.txt | grep -A2 'panicked at' | sed -E \
+//   's/installed after [0-9: .+-]+\)/installed after TIME)/'
 /// Each test creates its own database and runs every migration into it.
 // BROKEN ON PURPOSE: the migrations run inside the test, so every test pays
 // for building the whole schema.

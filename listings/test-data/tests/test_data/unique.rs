@@ -5,6 +5,8 @@ use serde_json::json;
 use crate::{builders::TestData, helpers::spawn_reporting_app};
 
 // ANCHOR: broken
+// OUTPUT: /listings/checklist/output/random-emails.txt | grep -A3 'panicked \
+//   at' | sed -E 's/user[0-9]@/userN@/'
 /// Four sign-ups with random emails all create a user (they don't).
 // BROKEN ON PURPOSE: random emails that only look unique collide
 #[ignore = "broken on purpose: random emails that only look unique collide"]

@@ -10,6 +10,7 @@ use wiremock::{
 use crate::helpers::spawn_app;
 
 // ANCHOR: first_test
+// OUTPUT: output/first-test.txt
 /// A sign-up stores the user and asks for exactly one welcome email.
 #[tokio::test]
 async fn creating_a_user_stores_it_and_sends_one_welcome_email() {

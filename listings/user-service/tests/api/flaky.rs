@@ -75,6 +75,7 @@ async fn app_with_gated_worker() -> (TestApp, Gate, watch::Receiver<Progress>) {
 // ANCHOR_END: gate
 
 // ANCHOR: sleep_pitfall -- sleeping a fixed time for the worker fails whenever the worker is slower than the guess
+// OUTPUT: output/sleep-pitfall.txt
 // BROKEN ON PURPOSE: sleeps a fixed time and hopes the worker is done by then
 /// Signs up, sleeps 200 ms "because the worker takes 5 ms", and expects the
 /// email to be sent.
