@@ -80,7 +80,8 @@ pub fn run_seed() -> u64 {
 pub fn rng_for(test: &str, seed: u64) -> StdRng {
     // StdRng's algorithm may change in a new rand release; Cargo.lock pins
     // the release, which is all a replay needs. Seeds kept for years would
-    // want a generator that promises a stable stream (rand's ChaCha8Rng).
+    // want a generator that promises a stable stream (rand_chacha's
+    // ChaCha8Rng).
     StdRng::seed_from_u64(seed ^ stable_hash(test))
 }
 // ANCHOR_END: run_seed
