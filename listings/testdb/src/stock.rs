@@ -35,7 +35,7 @@ use std::{
 
 use sha2::{Digest, Sha256};
 use sqlx::{
-    Connection, Executor, PgConnection, PgPool,
+    Connection, Executor, PgConnection, PgPool, Row,
     migrate::{MigrateError, Migrator},
     postgres::{PgConnectOptions, PgPoolOptions},
 };
@@ -353,24 +353,38 @@ async fn set_up(
         .map_err(|e| explain_connect(&where_, &e))?;
     let key = migrations_key(migrator);
     let template = format!("testdb_{key}_template");
-    ensure_template(&mut owner, &admin, migrator, &template, &where_).await?;
-
-    // In one round trip: whether we are alone (a new run, which may drop
-    // what failed tests kept), our share of the run, and our share of the
-    // template, so that no sweep drops it from under us.
-    // (Three columns, not one AND: an AND may skip what follows a false.)
-    let (alone, _, _): (bool, String, Option<String>) = sqlx::query_as(
-        "SELECT pg_try_advisory_lock($1), \
-                pg_advisory_lock_shared($1)::text, \
-                (SELECT pg_advisory_lock_shared($2 | oid::int8)::text \
-                 FROM pg_database WHERE datname = $3)",
-    )
-    .bind(RUN_KEY)
-    .bind(LOCK_CLASS << 32)
-    .bind(&template)
-    .fetch_one(&mut owner)
-    .await
-    .map_err(|e| format!("could not take testdb's locks: {e}"))?;
+    // One round trip, in the common case that the template exists: whether
+    // it is ready; whether we are alone (a new run, which may drop what
+    // failed tests kept); our share of the run; and our share of the
+    // template, so that no sweep drops it from under us. (Columns, not one
+    // AND: an AND may skip what follows a false.)
+    let first = format!(
+        "SELECT (SELECT datistemplate FROM pg_database \
+                 WHERE datname = '{template}'), \
+                pg_try_advisory_lock({RUN_KEY}), \
+                pg_advisory_lock_shared({RUN_KEY})::text, \
+                (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+                 FROM pg_database WHERE datname = '{template}')",
+        LOCK_CLASS << 32
+    );
+    let row = owner
+        .fetch_one(first.as_str())
+        .await
+        .map_err(|e| format!("could not take testdb's locks: {e}"))?;
+    let (ready, alone): (Option<bool>, bool) = (row.get(0), row.get(1));
+    if ready != Some(true) {
+        ensure_template(&mut owner, &admin, migrator, &template, &where_)
+            .await?;
+        let share = format!(
+            "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+             FROM pg_database WHERE datname = '{template}'",
+            LOCK_CLASS << 32
+        );
+        owner
+            .execute(share.as_str())
+            .await
+            .map_err(|e| e.to_string())?;
+    }
     let kept_dir = match server {
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
         Server::External { .. } => None,
@@ -526,49 +540,53 @@ async fn build_template(
 /// owner lock, then checks it is still clean (its owner may have just
 /// died, after using it).
 async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
+    // Plain SQL text, no bound parameters: one round trip per statement
+    // (a prepared statement takes two), and these run while a fresh test
+    // process waits. Every value in them is ours: names we made, numbers.
     let mut owner = shared.owner.lock().await;
-    let candidates: Vec<(String, i64)> = sqlx::query_as(
+    let list = format!(
         "SELECT d.datname::text, d.oid::int8 FROM pg_database d \
-         WHERE d.datname ~ $1 AND d.datname <> $2 \
+         WHERE d.datname ~ '{}' \
            AND shobj_description(d.oid, 'pg_database') IS NULL \
            AND NOT EXISTS (SELECT 1 FROM pg_locks l \
              WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
-               AND l.classid = $3::oid AND l.objid = d.oid) \
+               AND l.classid = {LOCK_CLASS}::oid AND l.objid = d.oid) \
          ORDER BY random() LIMIT 8",
-    )
-    .bind(clone_pattern(&shared.key))
-    .bind(&shared.template)
-    .bind(LOCK_CLASS)
-    .fetch_all(&mut *owner)
-    .await
-    .map_err(|e| format!("could not list the stock: {e}"))?;
-    for (name, oid) in candidates {
-        if !query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid))
-            .await?
-        {
+        clone_pattern(&shared.key)
+    );
+    let candidates = owner
+        .fetch_all(list.as_str())
+        .await
+        .map_err(|e| format!("could not list the stock: {e}"))?;
+    for row in candidates {
+        let (name, oid): (String, i64) = (row.get(0), row.get(1));
+        let lock = format!("SELECT pg_try_advisory_lock({})", lock_key(oid));
+        let locked: bool = owner
+            .fetch_one(lock.as_str())
+            .await
+            .map_err(|e| e.to_string())?
+            .get(0);
+        if !locked {
             continue; // another process claimed it a moment ago
         }
-        let clean: Option<bool> = sqlx::query_scalar(
-            "SELECT shobj_description(oid, 'pg_database') IS NULL \
-             FROM pg_database WHERE oid = $1::oid",
-        )
-        .bind(oid)
-        .fetch_optional(&mut *owner)
-        .await
-        .map_err(|e| e.to_string())?;
-        if clean != Some(true) {
-            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await?;
-            continue;
-        }
-        // Marked before any test can write to it: if this process dies, it
-        // is dropped, never handed out again.
-        let marked = owner
-            .execute(format!("COMMENT ON DATABASE {name} IS 'used'").as_str())
-            .await
-            .map_err(|e| format!("could not mark {name} used: {e}"));
-        if marked.is_err() {
-            // Dropped a moment ago by a sweep that held it: try another.
-            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await?;
+        // Still clean now that it is ours (its last owner may have used it
+        // and died since the list)? Then mark it, before any test can
+        // write to it: if this process dies, it is dropped, never handed
+        // out again. Checked and marked in one statement.
+        let mark = format!(
+            "DO $$ BEGIN \
+               IF (SELECT shobj_description(oid, 'pg_database') IS NULL \
+                   FROM pg_database WHERE oid = {oid}) \
+               THEN COMMENT ON DATABASE {name} IS 'used'; \
+               ELSE RAISE EXCEPTION 'not clean'; END IF; END $$"
+        );
+        if owner.execute(mark.as_str()).await.is_err() {
+            let unlock =
+                format!("SELECT pg_advisory_unlock({})", lock_key(oid));
+            owner
+                .execute(unlock.as_str())
+                .await
+                .map_err(|e| e.to_string())?;
             continue;
         }
         // Ours now. Connect without holding the admin session, which the
