@@ -52,9 +52,9 @@ impl io::Write for CapturedLogs {
 // ANCHOR_END: captured_logs
 
 // ANCHOR: log_filter
-/// What to log: `RUST_LOG` if it is set (`RUST_LOG=debug` adds, among
-/// much else, every SQL statement sqlx runs), else the app's own debug
-/// lines and everyone else's info.
+/// What to log: `RUST_LOG` if it is set (`RUST_LOG=debug` adds the debug
+/// lines of tower-http and the app's other libraries), else the app's own
+/// debug lines and everyone else's info.
 fn log_filter() -> EnvFilter {
     EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,user_service=debug"))
