@@ -81,6 +81,7 @@ const STEPS: &[(&str, &str, StepFn)] = &[
         "exercises: every starter fails, every solution passes",
         exercises,
     ),
+    ("schedule", "course timetables match the minutes", schedule),
     ("spelling", "spelling (typos)", spelling),
     (
         "browser",
@@ -382,6 +383,10 @@ fn exercises(_: &mut Ctx) -> Result<()> {
         &["--every-chapter"],
         Some(&["ci/check-exercises", "--every-chapter"]),
     )
+}
+
+fn schedule(_: &mut Ctx) -> Result<()> {
+    command("schedule", &["--check"], None)
 }
 
 fn spelling(_: &mut Ctx) -> Result<()> {
