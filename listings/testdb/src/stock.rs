@@ -308,16 +308,16 @@ async fn fill(
         let Ok(slot) = ready.reserve().await else {
             return; // the process is ending
         };
-        let claimed = match claim_one(shared).await {
-            Ok(claimed) => claimed,
-            Err(why) => return report(shared, &started, why),
-        };
-        let Some(ready) = claimed else {
-            // The shared stock is empty: make one clone ourselves.
-            if let Err(why) = make_clone(shared).await {
-                return report(shared, &started, why);
+        let ready = loop {
+            match claim_one(shared).await {
+                Ok(Some(ready)) => break ready,
+                // The shared stock is empty: make one clone ourselves.
+                Ok(None) => match make_clone(shared).await {
+                    Ok(()) => continue,
+                    Err(why) => return report(shared, &started, why),
+                },
+                Err(why) => return report(shared, &started, why),
             }
-            continue;
         };
         slot.send(ready);
         handed_out = true;
