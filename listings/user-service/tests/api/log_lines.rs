@@ -2,12 +2,12 @@
 //! and a person on call searches for them. These tests read them in-process.
 
 use std::{
+    cell::RefCell,
     io::Write,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, Once},
 };
 
 use serde_json::json;
-use tracing::subscriber::DefaultGuard;
 use tracing_subscriber::fmt::MakeWriter;
 use user_service::{
     Jobs,
@@ -20,20 +20,44 @@ use crate::{
     manual_clock::ManualClock,
 };
 
+thread_local! {
+    /// Where this thread's log lines go, while a test captures them.
+    static CAPTURE: RefCell<Option<Logs>> = const { RefCell::new(None) };
+}
+
 /// Everything logged on this test's thread while the guard lives. Tokio's
 /// test runtime runs every task of the test on that one thread, the app's
 /// included; other tests, on other threads, don't write here.
 #[derive(Clone, Default)]
 struct Logs(Arc<Mutex<Vec<u8>>>);
 
+/// Stops the capture when the test ends.
+struct Capturing;
+
+impl Drop for Capturing {
+    fn drop(&mut self) {
+        CAPTURE.with(|capture| capture.borrow_mut().take());
+    }
+}
+
 impl Logs {
-    fn capture() -> (Logs, DefaultGuard) {
+    fn capture() -> (Logs, Capturing) {
+        // One subscriber for the whole test binary, installed once. A
+        // per-thread one (`set_default`) is not enough: tracing caches, per
+        // log statement, whether anyone listens, and with tests starting and
+        // stopping subscribers on other threads, that cache can say "no one"
+        // while this test listens. A global subscriber always listens; it
+        // writes only for threads that capture.
+        static INSTALL: Once = Once::new();
+        INSTALL.call_once(|| {
+            tracing_subscriber::fmt()
+                .with_writer(ThisThread)
+                .with_ansi(false)
+                .init();
+        });
         let logs = Logs::default();
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(logs.clone())
-            .with_ansi(false)
-            .finish();
-        (logs.clone(), tracing::subscriber::set_default(subscriber))
+        CAPTURE.with(|capture| *capture.borrow_mut() = Some(logs.clone()));
+        (logs, Capturing)
     }
 
     fn text(&self) -> String {
@@ -41,9 +65,17 @@ impl Logs {
     }
 }
 
-impl Write for Logs {
+/// The global subscriber's writer: the capturing test's buffer, if this
+/// thread has one, else nowhere.
+struct ThisThread;
+
+impl Write for ThisThread {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
+        CAPTURE.with(|capture| {
+            if let Some(logs) = capture.borrow().as_ref() {
+                logs.0.lock().unwrap().extend_from_slice(bytes);
+            }
+        });
         Ok(bytes.len())
     }
 
@@ -52,11 +84,11 @@ impl Write for Logs {
     }
 }
 
-impl<'a> MakeWriter<'a> for Logs {
-    type Writer = Logs;
+impl<'a> MakeWriter<'a> for ThisThread {
+    type Writer = ThisThread;
 
-    fn make_writer(&'a self) -> Logs {
-        self.clone()
+    fn make_writer(&'a self) -> ThisThread {
+        ThisThread
     }
 }
 
