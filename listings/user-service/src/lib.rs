@@ -81,3 +81,22 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     axum::serve(listener, app).await
 }
+
+// Outputs the book shows that are made from this crate by slow tools, so they
+// are measurements (regenerated on purpose, not compared on every CI run):
+// mutation testing (chapter "How many integration tests, and where") and the
+// removal of each documented guarantee (chapter "Jobs, queues and workers").
+//
+// OUTPUT(measured): output/mutants.txt $ cargo mutants --in-place \
+//   -p user-service --test-package user-service --test-package doubles \
+//   --test-package test-data --timeout 120 \
+//   -e 'listings/user-service/src/bin/*' \
+//   -e 'listings/user-service/src/main.rs' | sed 's|listings/user-service/||'
+// OUTPUT(measured): output/mutants-retest.txt $ cargo mutants --in-place \
+//   -p user-service --test-package user-service --test-package doubles \
+//   --test-package test-data --timeout 120 \
+//   -e 'listings/user-service/src/bin/*' \
+//   -e 'listings/user-service/src/main.rs' --iterate \
+//   | sed 's|listings/user-service/||'
+// OUTPUT(measured): output/broken-promises.md $ \
+//   python3 listings/user-service/break-each-promise.py
