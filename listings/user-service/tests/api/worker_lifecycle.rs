@@ -1,5 +1,6 @@
-//! The worker binary's promises about its own life: a database error doesn't
-//! end it, and SIGTERM ends it only after the job in hand.
+//! The binaries' promises about their own lives: a database error doesn't
+//! end the worker, SIGTERM ends it only after the job in hand, and both
+//! binaries refuse a setting they can't use, naming it.
 
 use std::time::Duration;
 
@@ -92,7 +93,8 @@ async fn run_binary(
         .envs(env.iter().copied())
         .kill_on_drop(true)
         .output();
-    let output = within(DEADLINE, &format!("{binary} to exit"), run)
+    let name = binary.rsplit('/').next().unwrap_or(binary);
+    let output = within(DEADLINE, &format!("`{name}` to exit"), run)
         .await
         .expect("the binary runs");
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
