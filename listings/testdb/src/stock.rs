@@ -364,7 +364,9 @@ async fn set_up(
                 pg_try_advisory_lock({RUN_KEY}), \
                 pg_advisory_lock_shared({RUN_KEY})::text, \
                 (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-                 FROM pg_database WHERE datname = '{template}')",
+                 FROM pg_database WHERE datname = '{template}'), \
+                current_setting('fsync') = 'off' \
+                  AND current_setting('server_version_num')::int >= 150000",
         LOCK_CLASS << 32
     );
     let row = owner
@@ -372,6 +374,10 @@ async fn set_up(
         .await
         .map_err(|e| format!("could not take testdb's locks: {e}"))?;
     let (ready, alone): (Option<bool>, bool) = (row.get(0), row.get(1));
+    let _ = STRATEGY.set(match row.get(4) {
+        true => Strategy::FileCopy,
+        false => Strategy::Default,
+    });
     if ready != Some(true) {
         ensure_template(&mut owner, &admin, migrator, &template, &where_)
             .await?;
@@ -651,39 +657,39 @@ enum Strategy {
 }
 static STRATEGY: OnceLock<Strategy> = OnceLock::new();
 
-/// Keeps at least [`SHARED_STOCK`] clean clones on the server.
+/// Keeps at least [`SHARED_STOCK`] clean clones on the server, making up
+/// to [`CLONE_MAKERS`] at a time. One top-up per process runs at a time;
+/// a claim while it runs needs none of its own.
 async fn top_up(shared: &'static Shared) {
-    if STRATEGY.get().is_none() {
-        let fsync_off: bool = sqlx::query_scalar(
-            "SELECT current_setting('fsync') = 'off' \
-               AND current_setting('server_version_num')::int >= 150000",
+    static RUNNING: std::sync::atomic::AtomicBool =
+        std::sync::atomic::AtomicBool::new(false);
+    if RUNNING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return;
+    }
+    loop {
+        let clean: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
+               AND shobj_description(oid, 'pg_database') IS NULL",
         )
+        .bind(clone_pattern(&shared.key))
         .fetch_one(&shared.makers)
         .await
-        .unwrap_or(false);
-        let _ = STRATEGY.set(if fsync_off {
-            Strategy::FileCopy
-        } else {
-            Strategy::Default
-        });
-    }
-    let clean: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
-           AND shobj_description(oid, 'pg_database') IS NULL",
-    )
-    .bind(clone_pattern(&shared.key))
-    .fetch_one(&shared.makers)
-    .await
-    .unwrap_or(SHARED_STOCK);
-    // Counts owned ones too; those return to the stock when their process
-    // ends unused. Never make more than two per claim.
-    let missing = (SHARED_STOCK + READY_CLONES as i64 - clean).clamp(0, 2);
-    for _ in 0..missing {
-        if let Err(why) = make_clone(shared).await {
+        .unwrap_or(SHARED_STOCK);
+        let made = match SHARED_STOCK - clean {
+            ..=0 => break,
+            1 => make_clone(shared).await,
+            _ => {
+                let (a, b) =
+                    tokio::join!(make_clone(shared), make_clone(shared));
+                a.and(b)
+            }
+        };
+        if let Err(why) = made {
             eprintln!("testdb: {}", shared.explain(why));
-            return;
+            break;
         }
     }
+    RUNNING.store(false, std::sync::atomic::Ordering::Release);
 }
 
 /// Drops (or keeps) the databases tests are done with, then lets them go.
