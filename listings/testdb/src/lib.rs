@@ -1,5 +1,5 @@
 //! `testdb` gives every test its own PostgreSQL database, already migrated,
-//! in about a millisecond, with nothing to set up.
+//! in a millisecond or two, with nothing to set up.
 //!
 //! ```
 //! // Your migrations, as `sqlx migrate` and `sqlx::migrate!` know them.
