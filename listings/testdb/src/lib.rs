@@ -58,7 +58,9 @@ use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
 /// A database that belongs to one test. Dropping it drops the database, or
-/// keeps it when the test is failing (panicking).
+/// keeps it when the test is failing (panicking), and waits until that is
+/// done (milliseconds): a test process may end right after its test, and
+/// nothing it used may be left behind.
 pub struct TestDatabase {
     /// A pool on this test's database only.
     pub pool: PgPool,
