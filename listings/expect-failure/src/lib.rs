@@ -44,7 +44,10 @@ impl BrokenRun {
         let mut command = Command::new(exe);
         command
             .args(["--ignored", "--exact", test_path, "--test-threads=1"])
-            .env(CHILD_MARKER, "1");
+            .env(CHILD_MARKER, "1")
+            // It fails by design: testdb need not keep its database (and,
+            // on its throwaway cluster, the cluster) for anyone to inspect.
+            .env("TESTDB_KEEP_FAILED", "0");
         BrokenRun {
             test_path: test_path.to_string(),
             command,

@@ -86,8 +86,11 @@ impl TestDatabase {
 
 impl Drop for TestDatabase {
     fn drop(&mut self) {
-        // A failing test unwinds through here: keep what it saw.
-        let keep = std::thread::panicking();
+        // A failing test unwinds through here: keep what it saw, unless
+        // told not to (TESTDB_KEEP_FAILED=0: a run of tests that fail on
+        // purpose has nothing to look at).
+        let keep = std::thread::panicking()
+            && std::env::var("TESTDB_KEEP_FAILED").map_or(true, |v| v != "0");
         self.stock.finish(self.name.clone(), keep);
         if keep {
             eprintln!("{}", self.stock.how_to_open(&self.name));

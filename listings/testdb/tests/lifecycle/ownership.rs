@@ -206,3 +206,25 @@ async fn two_runs_in_two_pid_namespaces_share_a_server_safely() {
         "nothing used is left: {left:?}"
     );
 }
+
+/// `TESTDB_KEEP_FAILED=0`: a test failing on purpose keeps nothing.
+#[tokio::test]
+async fn a_failed_test_keeps_nothing_when_told_not_to() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+
+    let output = child("children::child_fails_holding_a_database")
+        .env("DATABASE_URL", &url)
+        .env("TESTDB_KEEP_FAILED", "0")
+        .output()
+        .unwrap();
+
+    assert!(!output.status.success(), "the child fails on purpose");
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(!text.contains("kept database"), "nothing kept: {text}");
+    let left = testdb_databases(&url).await;
+    assert!(
+        only_the_reusable_set(&left),
+        "its database was dropped: {left:?}"
+    );
+}
