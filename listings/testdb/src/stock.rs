@@ -793,6 +793,29 @@ async fn sweep(shared: &Shared, new_run: bool) {
         let _ =
             query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
     }
+    if new_run {
+        forget_kept_files(shared).await;
+    }
+}
+
+/// A new run: the files that tell the keeper to leave the cluster up must
+/// name only databases still kept (a kept file whose database is gone
+/// would keep the cluster up for nothing).
+async fn forget_kept_files(shared: &Shared) {
+    let Some(dir) = &shared.kept_dir else { return };
+    let kept: Vec<String> = sqlx::query_scalar(
+        "SELECT datname::text FROM pg_database \
+         WHERE shobj_description(oid, 'pg_database') = 'kept'",
+    )
+    .fetch_all(&shared.makers)
+    .await
+    .unwrap_or_default();
+    for file in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = file.file_name().to_string_lossy().into_owned();
+        if !kept.contains(&name) {
+            let _ = std::fs::remove_file(file.path());
+        }
+    }
 }
 
 // ANCHOR: connect_test_pool
