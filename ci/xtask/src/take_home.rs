@@ -25,8 +25,8 @@ const SETTLE: Duration = Duration::from_secs(30);
 
 pub fn run(_args: &[String]) -> Result<()> {
     let root = util::root();
-    let scratch = std::env::temp_dir()
-        .join(format!("take-home-{}", std::process::id()));
+    let scratch =
+        std::env::temp_dir().join(format!("take-home-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
     write_project(&root, &scratch)?;
     let runtime = scratch.join("run");
@@ -76,7 +76,9 @@ publish = false
 [dev-dependencies]
 testdb = {{ path = "{}" }}
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-sqlx = {{ version = "0.8", default-features = false, features = ["runtime-tokio", "postgres", "migrate", "macros"] }}
+sqlx = {{ version = "0.8", default-features = false, features = [
+    "runtime-tokio", "postgres", "migrate", "macros",
+] }}
 
 # A workspace of its own: not a member of anything around it.
 [workspace]
@@ -103,10 +105,8 @@ sqlx = {{ version = "0.8", default-features = false, features = ["runtime-tokio"
 fn wait_until_gone(runtime: &Path) -> Result<()> {
     let deadline = Instant::now() + SETTLE;
     loop {
-        let dirs: Vec<PathBuf> = fs::read_dir(runtime)?
-            .flatten()
-            .map(|e| e.path())
-            .collect();
+        let dirs: Vec<PathBuf> =
+            fs::read_dir(runtime)?.flatten().map(|e| e.path()).collect();
         let (ok, servers) = util::capture(util::cmd(&[
             "pgrep",
             "-af",
