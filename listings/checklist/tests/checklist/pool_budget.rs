@@ -39,10 +39,19 @@ async fn role_limited_to(
 ) -> (PgConnectOptions, String) {
     let role = format!("{}_budget", db.name);
     let password = "budget";
-    sqlx::query(&format!("CREATE ROLE {role} LOGIN PASSWORD '{password}' CONNECTION LIMIT {limit}"))
+    let create = format!(
+        "CREATE ROLE {role} LOGIN PASSWORD '{password}' \
+         CONNECTION LIMIT {limit}"
+    );
+    sqlx::query(&create)
         .execute(&db.pool)
         .await
-        .unwrap_or_else(|e| panic!("could not create role {role} (the harness's user needs CREATEROLE): {e}"));
+        .unwrap_or_else(|e| {
+            panic!(
+                "could not create role {role} ({e}); the DATABASE_URL user \
+             needs CREATEROLE: ALTER ROLE <that user> CREATEROLE"
+            )
+        });
     (
         db.connect_options().username(&role).password(password),
         role,
@@ -96,10 +105,10 @@ async fn tests_in_parallel_with_pools_of(
 
 // ANCHOR: broken -- pools of 3 on 2 threads need 6 connections; the server allows 4
 // OUTPUT: output/pool-timed-out.txt
-// BROKEN ON PURPOSE: 2 test threads × pools of 3 = 6 connections, the server allows 4
+// BROKEN ON PURPOSE: 2 threads × pools of 3 = 6 connections, server allows 4
 /// Two tests at once, each with a pool of 3, against a server that allows 4.
 #[tokio::test]
-#[ignore = "broken on purpose: 2 test threads × pools of 3 need 6 connections, the server allows 4"]
+#[ignore = "broken on purpose: 2 threads × pools of 3 = 6, server allows 4"]
 async fn pools_larger_than_the_budget_time_out() {
     let outcomes = tests_in_parallel_with_pools_of(3).await;
 
