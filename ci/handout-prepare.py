@@ -85,6 +85,29 @@ def token(text, in_table):
     return f'<span class="tok tok-long">{text}</span>'
 
 
+def long_words_may_break(table):
+    """In a table, a word of prose longer than a column can be (a path, a
+    timestamp in a quoted message) may break anywhere; otherwise it would
+    widen its column until the table runs off the page."""
+
+    def text(m):
+        words = re.split(r"(\s+)", m.group(1))
+        return (
+            ">"
+            + "".join(
+                f'<span class="long-word">{w}</span>' if len(w) > 24 else w
+                for w in words
+            )
+            + "<"
+        )
+
+    parts = re.split(r"(<code\b.*?</code>)", table, flags=re.S)
+    return "".join(
+        p if p.startswith("<code") else re.sub(r">([^<]+)<", text, p)
+        for p in parts
+    )
+
+
 def nobreak_inline_code(fragment, in_table=False):
     """Inline <code> (not inside <pre>): wrap each space-separated token in a
     span that doesn't break, so `--exact` stays whole. Code blocks are left
@@ -230,7 +253,11 @@ def main(book_dir, summary, edition, pages_json=None):
         flags=re.S,
     )
     main_html = "".join(
-        nobreak_inline_code(part, in_table=part.startswith("<table"))
+        (
+            long_words_may_break(nobreak_inline_code(part, in_table=True))
+            if part.startswith("<table")
+            else nobreak_inline_code(part)
+        )
         for part in re.split(r"(<table\b.*?</table>)", main_html, flags=re.S)
     )
 
