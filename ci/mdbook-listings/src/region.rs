@@ -166,16 +166,16 @@ fn collect(
             // A whole impl block speaks through its own doc: its methods' docs
             // describe one method each, not the listing. A region cut from
             // inside an impl is about the methods in it, so theirs count.
-            Item::Impl(imp)
-                if inside(imp.impl_token.span.start())
-                    && doc(&imp.attrs).is_some() =>
-            {
-                out.push(Function {
-                    qualified: String::new(),
-                    doc: doc(&imp.attrs),
-                    is_test: false,
-                    ignore_reason: None,
-                });
+            // A whole impl in the region: its own doc, never its methods'.
+            Item::Impl(imp) if inside(imp.impl_token.span.start()) => {
+                if let Some(text) = doc(&imp.attrs) {
+                    out.push(Function {
+                        qualified: String::new(),
+                        doc: Some(text),
+                        is_test: false,
+                        ignore_reason: None,
+                    });
+                }
             }
             Item::Impl(imp) => {
                 for item in &imp.items {
