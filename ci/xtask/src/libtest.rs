@@ -131,10 +131,12 @@ pub fn parse_nextest(text: &str) -> Run {
         let Some(after_time) = rest.split_once(']').map(|(_, r)| r) else {
             continue;
         };
-        let mut words = after_time.split_whitespace().peekable();
-        if words.peek().is_some_and(|w| w.starts_with('(')) {
-            words.next();
-        }
+        // The counter may be padded: `(  1/229)`, so skip up to its `)`.
+        let after_counter = match after_time.trim_start().strip_prefix('(') {
+            Some(rest) => rest.split_once(')').map_or("", |(_, r)| r),
+            None => after_time,
+        };
+        let mut words = after_counter.split_whitespace();
         let (Some(binary), Some(name)) = (words.next(), words.next()) else {
             continue;
         };
@@ -186,7 +188,7 @@ test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; \
     #[test]
     fn nextest_lines_become_outcomes_and_totals() {
         let text = "\
-        PASS [   0.012s] (1/3) user-service::api first_test::creates
+        PASS [   0.012s] (  1/3) user-service::api first_test::creates
      TIMEOUT [   2.001s] (2/3) xtask::planted waits_forever
         FAIL [   0.100s] (3/3) user-service::api jobs::claims
      Summary [   2.100s] 3 tests run: 1 passed, 1 failed, 1 timed out, \
@@ -197,6 +199,7 @@ test result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; \
         assert_eq!(run.outcomes.len(), 3, "{:?}", run.outcomes);
         assert_eq!((run.passed, run.ignored), (1, 2));
         assert_eq!(run.failures().count(), 2);
+        assert_eq!(run.outcomes[0].binary, "user-service::api");
         assert_eq!(run.outcomes[1].name, "waits_forever");
     }
 }
