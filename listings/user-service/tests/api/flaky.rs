@@ -18,7 +18,7 @@ use user_service::{
 use wiremock::{Mock, ResponseTemplate, matchers::path};
 
 use crate::{
-    deadline::progress_reaches,
+    deadline::{DEADLINE, progress_reaches, within},
     helpers::{TestApp, spawn_app_with},
     manual_clock::ManualClock,
 };
@@ -191,31 +191,31 @@ async fn a_failing_email_is_retried_after_growing_waits_then_dead() {
     let tick = Duration::from_millis(1);
 
     assert_eq!(
-        worker.drain().await.unwrap(),
+        within(DEADLINE, "a drain", worker.drain()).await.unwrap(),
         retried,
         "attempt 1, at 0 s, fails"
     );
     clock.advance(Duration::from_secs(10) - tick);
     assert_eq!(
-        worker.drain().await.unwrap(),
+        within(DEADLINE, "a drain", worker.drain()).await.unwrap(),
         nothing,
         "not due again before 10 s"
     );
     clock.advance(tick);
     assert_eq!(
-        worker.drain().await.unwrap(),
+        within(DEADLINE, "a drain", worker.drain()).await.unwrap(),
         retried,
         "attempt 2, at 10 s, fails"
     );
     clock.advance(Duration::from_secs(20) - tick);
     assert_eq!(
-        worker.drain().await.unwrap(),
+        within(DEADLINE, "a drain", worker.drain()).await.unwrap(),
         nothing,
         "the wait doubled: not due before 20 s more"
     );
     clock.advance(tick);
     assert_eq!(
-        worker.drain().await.unwrap(),
+        within(DEADLINE, "a drain", worker.drain()).await.unwrap(),
         Progress { dead: 1, ..nothing },
         "attempt 3, at 30 s, was the last"
     );

@@ -16,6 +16,7 @@ use user_service::{
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 use crate::{
+    deadline::{DEADLINE, within},
     helpers::{EMAIL_TIMEOUT, spawn_app, spawn_app_with},
     manual_clock::ManualClock,
 };
@@ -122,12 +123,20 @@ async fn a_stale_attempt_says_it_lost_its_lease_and_the_later_one_says_sent() {
     clock.advance(settings.lease);
     let later = worker::claim_next(pool, &settings).await.unwrap().unwrap();
 
-    worker::process(pool, &app.email_client(), &settings, &later)
-        .await
-        .unwrap();
-    worker::process(pool, &failing, &settings, &stale)
-        .await
-        .unwrap();
+    within(
+        DEADLINE,
+        "an attempt to finish",
+        worker::process(pool, &app.email_client(), &settings, &later),
+    )
+    .await
+    .unwrap();
+    within(
+        DEADLINE,
+        "an attempt to finish",
+        worker::process(pool, &failing, &settings, &stale),
+    )
+    .await
+    .unwrap();
 
     let text = logs.text();
     let id = later.id;

@@ -463,17 +463,23 @@ async fn a_stale_worker_cannot_overwrite_a_later_attempts_outcome() {
     clock.advance(settings.lease); // attempt 1 freezes; its lease runs out
     let later = worker::claim_next(app.pool(), &settings).await.unwrap();
     let later = later.expect("attempt 2 takes the job over");
-    let outcome =
-        worker::process(app.pool(), &app.email_client(), &settings, &later)
-            .await
-            .unwrap();
+    let outcome = within(
+        DEADLINE,
+        "an attempt to finish",
+        worker::process(app.pool(), &app.email_client(), &settings, &later),
+    )
+    .await
+    .unwrap();
     assert_eq!(outcome, Outcome::Sent, "attempt 2 sends the email");
 
     // Attempt 1 wakes up, calls, fails, and reports "retry later".
-    let stale_outcome =
-        worker::process(app.pool(), &failing, &settings, &stale)
-            .await
-            .unwrap();
+    let stale_outcome = within(
+        DEADLINE,
+        "an attempt to finish",
+        worker::process(app.pool(), &failing, &settings, &stale),
+    )
+    .await
+    .unwrap();
 
     assert!(
         matches!(stale_outcome, Outcome::WillRetry { .. }),
