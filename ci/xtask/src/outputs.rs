@@ -193,7 +193,6 @@ pub fn declared(root: &Path) -> Result<Vec<Output>> {
             });
         }
     }
-    found.extend(legacy_list(root)?);
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
 }
@@ -213,44 +212,6 @@ fn joined_comment(lines: &[&str], n: usize) -> String {
         i += 1;
     }
     out
-}
-
-/// Lines still in `ci/outputs.list` (being replaced by markers): `<file>
-/// TAB <command>`, or `#measured TAB <file>` (command from its first line).
-fn legacy_list(root: &Path) -> Result<Vec<Output>> {
-    let Ok(text) = std::fs::read_to_string(root.join("ci/outputs.list")) else {
-        return Ok(Vec::new());
-    };
-    let mut found = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let declared_at = format!("ci/outputs.list:{}", n + 1);
-        if let Some(file) = line.strip_prefix("#measured\t") {
-            let first = std::fs::read_to_string(root.join(file))
-                .unwrap_or_default()
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim_matches('`')
-                .trim_start_matches("$ ")
-                .to_string();
-            found.push(Output {
-                file: file.to_string(),
-                command: first,
-                measured: true,
-                declared_at,
-            });
-        } else if let Some((file, command)) = line.split_once('\t')
-            && !line.starts_with('#')
-        {
-            found.push(Output {
-                file: file.to_string(),
-                command: command.to_string(),
-                measured: false,
-                declared_at,
-            });
-        }
-    }
-    Ok(found)
 }
 
 /// Paths, hashes, ports and timings made stable across runs.
