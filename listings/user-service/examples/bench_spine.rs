@@ -6,7 +6,8 @@
 //! 3. the first chapter's test, run as its own test process against an
 //!    already running server (so 1 is not counted twice).
 //!
-//! Run it with `ci/bench-spine` (which finds the test binary for step 3).
+//! Run it with `cargo xtask bench-spine` (which finds the test binary for
+//! step 3).
 //! A benchmark is a program that prints numbers, never a test that can fail
 //! because the machine was busy.
 

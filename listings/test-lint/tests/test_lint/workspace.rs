@@ -1,13 +1,14 @@
-//! The checker over this book's own workspace: what `ci/test-lint` runs,
+//! The checker over this book's own workspace: what `cargo xtask lint` runs,
 //! as a test, so that `cargo test` alone catches a new finding.
 
 use std::path::{Path, PathBuf};
 
 use test_lint::{Allows, MarkedItem, Options, Report, marked_items};
 
-/// What `ci/test-lint` tells the checker about this workspace: the
+/// What `cargo xtask lint` tells the checker about this workspace: the
 /// `eventually` crate's `poll(…).until(…)` panics when its deadline passes,
-/// so a test that ends with it has asserted. (Keep in step with ci/test-lint.)
+/// so a test that ends with it has asserted. (Keep in step with
+/// ci/xtask/src/lint.rs.)
 fn lint_workspace() -> Report {
     let root = workspace_root();
     let options = Options {
@@ -76,7 +77,7 @@ fn the_workspace_has_no_unexpected_findings() {
 
 /// Every `// BROKEN ON PURPOSE` marker is accounted for: the checker flags
 /// something inside the item, or the item is an ignored test that fails
-/// when run (and `ci/count-broken` checks a proving test runs it). And every
+/// when run (and `cargo xtask broken` checks a proving test runs it). And every
 /// `// test-lint: allow(…)` comment still allows something: none is stale.
 #[test]
 fn every_marker_is_flagged_by_the_checker_or_proven_by_a_run() {
