@@ -152,18 +152,6 @@ pub fn run(args: &[String]) -> Result<()> {
 
 /// Another command of this tool, by name: a module another helper owns
 /// may not exist yet, and then `fallback` (the old script) runs instead.
-fn command(name: &str, args: &[&str], fallback: Option<&[&str]>) -> Result<()> {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    if let Some((_, run, _)) = crate::COMMANDS.iter().find(|(n, ..)| *n == name)
-    {
-        return run(&args);
-    }
-    match fallback {
-        Some(line) => exec(cmd(line)),
-        None => bail!("no `cargo xtask {name}` command in this tool yet"),
-    }
-}
-
 fn install(_: &mut Ctx) -> Result<()> {
     tools::ensure_mdbook()?;
     tools::ensure_postgres()?;
@@ -378,15 +366,11 @@ fn book(_: &mut Ctx) -> Result<()> {
 }
 
 fn exercises(_: &mut Ctx) -> Result<()> {
-    command(
-        "exercises",
-        &["--every-chapter"],
-        Some(&["ci/check-exercises", "--every-chapter"]),
-    )
+    crate::exercises::run(&["--every-chapter".into()])
 }
 
 fn schedule(_: &mut Ctx) -> Result<()> {
-    command("schedule", &["--check"], None)
+    crate::schedule::run(&["--check".into()])
 }
 
 fn spelling(_: &mut Ctx) -> Result<()> {
@@ -398,20 +382,11 @@ fn browser(_: &mut Ctx) -> Result<()> {
 }
 
 fn handout(_: &mut Ctx) -> Result<()> {
-    command("handout", &[], Some(&["ci/handout"]))
+    crate::handout::run(&[])
 }
 
 fn take_home(_: &mut Ctx) -> Result<()> {
-    command("take-home", &[], None).or_else(|e| {
-        if crate::COMMANDS.iter().any(|(n, ..)| *n == "take-home") {
-            Err(e)
-        } else {
-            util::skip(
-                "the take-home scratch project",
-                "no `cargo xtask take-home` command in this tool yet",
-            )
-        }
-    })
+    crate::take_home::run(&[])
 }
 
 fn leftovers(ctx: &mut Ctx) -> Result<()> {
