@@ -58,7 +58,7 @@ async fn racing_processes_never_share_a_database() {
 /// process sees their owner lock is free and drops them, while a live
 /// process's databases stay untouched.
 #[test]
-fn a_killed_processs_databases_are_dropped_by_the_next_one() {
+fn the_databases_of_a_killed_process_are_dropped_by_the_next_one() {
     let server = PrivateServer::start();
     let url = server.url.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
