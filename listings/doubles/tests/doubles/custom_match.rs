@@ -9,7 +9,10 @@ use wiremock::{
     Match, Mock, MockServer, Request, ResponseTemplate, matchers::path,
 };
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 // ANCHOR: matcher -- a custom Match relates the key header to the body
 /// Matches when the `Idempotency-Key` header names the email's template:
@@ -50,7 +53,12 @@ async fn the_welcome_email_key_names_the_template() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = send_welcome(&client, 7, "ada@example.com").await;
+    let outcome = within(
+        DEADLINE,
+        "the welcome email to be sent",
+        send_welcome(&client, 7, "ada@example.com"),
+    )
+    .await;
 
     assert!(outcome.is_ok(), "the key names the template: {outcome:?}");
 }
@@ -65,7 +73,13 @@ async fn a_key_for_another_template_does_not_match() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client.send("ada@example.com", "welcome", "reset-7").await;
+    // Bounded: a client that retried a 404 forever would otherwise hang here.
+    let outcome = within(
+        DEADLINE,
+        "the email client's answer to a request no stub matches",
+        client.send("ada@example.com", "welcome", "reset-7"),
+    )
+    .await;
 
     assert!(
         matches!(outcome, Err(EmailError::Rejected { status: 404, .. })),
@@ -90,7 +104,12 @@ async fn a_closure_can_be_a_matcher() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = send_welcome(&client, 7, "ada@example.com").await;
+    let outcome = within(
+        DEADLINE,
+        "the welcome email to be sent",
+        send_welcome(&client, 7, "ada@example.com"),
+    )
+    .await;
 
     assert!(outcome.is_ok(), "a small JSON body matches: {outcome:?}");
 }

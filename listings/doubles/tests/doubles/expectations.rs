@@ -8,7 +8,10 @@ use wiremock::{
     matchers::{body_partial_json, method, path},
 };
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 /// A stub for the one welcome email to Ada, which must arrive exactly once.
 /// Named, so a failed verification says *which* expectation was not met.
@@ -33,7 +36,12 @@ async fn an_expectation_is_checked_when_the_server_is_dropped() {
     one_welcome_email_for_ada().mount(&email_server).await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client.send("ada@example.com", "welcome", "welcome-1").await;
+    let outcome = within(
+        DEADLINE,
+        "the email client's answer",
+        client.send("ada@example.com", "welcome", "welcome-1"),
+    )
+    .await;
 
     assert!(
         outcome.is_ok(),
@@ -58,9 +66,12 @@ async fn broken_the_welcome_email_is_never_sent() {
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
     // The mistake: a template renamed in the code but not in the test.
-    let _ = client
-        .send("ada@example.com", "welcome-v2", "welcome-1")
-        .await;
+    let _ = within(
+        DEADLINE,
+        "the email client's answer",
+        client.send("ada@example.com", "welcome-v2", "welcome-1"),
+    )
+    .await;
 }
 
 /// Proves the test above fails, and fails because the named expectation saw
@@ -101,15 +112,24 @@ async fn a_scoped_mock_stops_answering_when_its_guard_is_dropped() {
 
     {
         let _setup = stub_email_for_setup(&email_server).await;
-        let during =
-            client.send("ada@example.com", "welcome", "welcome-1").await;
+        let during = within(
+            DEADLINE,
+            "the email client's answer inside the scope",
+            client.send("ada@example.com", "welcome", "welcome-1"),
+        )
+        .await;
         assert!(
             during.is_ok(),
             "inside the scope the set-up stub answers, but got {during:?}"
         );
     } // <- `_setup` dropped: `expect(1)` is verified here, not at the end.
 
-    let after = client.send("ada@example.com", "welcome", "welcome-2").await;
+    let after = within(
+        DEADLINE,
+        "the email client's answer after the scope",
+        client.send("ada@example.com", "welcome", "welcome-2"),
+    )
+    .await;
     let error = after.expect_err(
         "after the scope no stub is mounted, so the call must fail",
     );

@@ -12,7 +12,10 @@ use wiremock::{
     matchers::{body_json, header, method, path},
 };
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 // ANCHOR: fake -- a fake keeps what it was asked in memory and fails on cue
 /// One email the fake was asked to send.
@@ -128,7 +131,12 @@ async fn the_welcome_email_is_the_request_the_service_documents() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = send_welcome(&client, 7, "  Ada@Example.COM ").await;
+    let outcome = within(
+        DEADLINE,
+        "the welcome email to be sent",
+        send_welcome(&client, 7, "  Ada@Example.COM "),
+    )
+    .await;
 
     assert!(
         outcome.is_ok(),

@@ -20,6 +20,8 @@ use user_service::{
     router, serve,
 };
 
+use crate::deadline::{DEADLINE, within};
+
 /// Per-call timeout for the email client in these tests: short, so the
 /// "too slow" tests are quick, and far above what a stub that answers at once
 /// needs on a busy machine.
@@ -138,15 +140,17 @@ impl RetryingApp {
     /// Sends `body` to `path` and keeps both sides of the conversation.
     pub async fn post(&self, path: &str, body: serde_json::Value) -> Exchange {
         let url = format!("{}{path}", self.address);
-        let response = self
-            .http
-            .post(&url)
-            .json(&body)
-            .send()
-            .await
-            .expect("the app answers");
+        // Bounded: an email client that retried forever would hold the
+        // sign-up, and the test with it, until someone killed the run.
+        let what = format!("the app's answer to POST {path}");
+        let response =
+            within(DEADLINE, &what, self.http.post(&url).json(&body).send())
+                .await
+                .expect("the app answers");
         let status = response.status().as_u16();
-        let text = response.text().await.expect("the app sends a body");
+        let text = within(DEADLINE, &what, response.text())
+            .await
+            .expect("the app sends a body");
         Exchange {
             request: format!("POST {url}\n{body}"),
             status,

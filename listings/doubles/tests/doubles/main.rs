@@ -2,6 +2,7 @@
 //! service misbehaves": one binary, one module per idea. `helpers` is the
 //! harness they share.
 
+mod deadline;
 mod helpers;
 
 mod custom_match;

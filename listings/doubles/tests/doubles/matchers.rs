@@ -8,7 +8,10 @@ use wiremock::{
     matchers::{body_json, body_partial_json, header, method, path},
 };
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 // ANCHOR: exact
 /// The client sends exactly the request the email service documents: the
@@ -33,7 +36,12 @@ async fn the_client_sends_the_documented_request() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client.send("ada@example.com", "welcome", "welcome-7").await;
+    let outcome = within(
+        DEADLINE,
+        "the email client's answer",
+        client.send("ada@example.com", "welcome", "welcome-7"),
+    )
+    .await;
 
     assert!(
         outcome.is_ok(),
@@ -61,7 +69,12 @@ async fn a_partial_body_matcher_ignores_the_fields_it_does_not_name() {
         ("ada@example.com", "welcome-1"),
         ("alan@example.com", "welcome-2"),
     ] {
-        let outcome = client.send(recipient, "welcome", key).await;
+        let outcome = within(
+            DEADLINE,
+            "the email client's answer",
+            client.send(recipient, "welcome", key),
+        )
+        .await;
         assert!(
             outcome.is_ok(),
             "any recipient matches a stub that names only the template; \
@@ -83,9 +96,12 @@ async fn a_request_that_no_mock_matches_gets_a_404() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client
-        .send("ada@example.com", "password-reset", "reset-1")
-        .await;
+    let outcome = within(
+        DEADLINE,
+        "the email client's answer to a request no stub matches",
+        client.send("ada@example.com", "password-reset", "reset-1"),
+    )
+    .await;
 
     assert!(
         matches!(outcome, Err(EmailError::Rejected { status: 404, .. })),

@@ -7,7 +7,10 @@ use serde_json::{Value, json};
 use user_service::email::RetryPolicy;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 // ANCHOR: received
 /// Three sign-ups, three emails, and no two of them share an idempotency key:
@@ -25,10 +28,14 @@ async fn each_email_carries_its_own_idempotency_key() {
         ["ada@example.com", "alan@example.com", "grace@example.com"];
 
     for (n, recipient) in recipients.iter().enumerate() {
-        client
-            .send(recipient, "welcome", &format!("welcome-{n}"))
-            .await
-            .expect("the stub accepts everything");
+        let key = format!("welcome-{n}");
+        within(
+            DEADLINE,
+            "the email client's answer",
+            client.send(recipient, "welcome", &key),
+        )
+        .await
+        .expect("the stub accepts everything");
     }
 
     // `None` only if request recording was turned off on the builder.
