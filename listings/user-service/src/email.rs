@@ -38,7 +38,9 @@ pub enum EmailError {
     /// to anything). We can't tell whether an email left, so the app keeps it
     /// pending; the idempotency key makes a later retry safe either way.
     #[error(
-        "email service answered {status} but its body is not a JSON receipt ({reason}); body starts with {body_start:?}. Is the email base URL right?"
+        "email service answered {status} but its body is not a JSON receipt \
+         ({reason}); body starts with {body_start:?}. Is the email base URL \
+         right?"
     )]
     UnreadableReceipt {
         status: u16,
@@ -101,7 +103,8 @@ impl EmailClient {
     /// A client that tries once, and gives up on a call after `timeout`.
     pub fn new(base_url: Url, timeout: Duration) -> Self {
         let http = reqwest::Client::builder()
-            // Without a timeout a hung email service would hang POST /users too.
+            // Without a timeout a hung email service would hang POST /users
+            // too.
             .timeout(timeout)
             .build()
             .expect("a reqwest client with only a timeout set always builds");
@@ -146,7 +149,11 @@ impl EmailClient {
         loop {
             match self.send_once(to, template, idempotency_key).await {
                 Ok(receipt) => {
-                    tracing::debug!(message_id = ?receipt.map(|r| r.message_id), attempt, "email accepted");
+                    tracing::debug!(
+                        message_id = ?receipt.map(|r| r.message_id),
+                        attempt,
+                        "email accepted"
+                    );
                     return Ok(());
                 }
                 Err(error)
@@ -154,7 +161,12 @@ impl EmailClient {
                         && attempt < self.retry.max_attempts =>
                 {
                     let wait = self.retry.backoff_after(attempt);
-                    tracing::info!(%error, attempt, ?wait, "email send failed; retrying");
+                    tracing::info!(
+                        %error,
+                        attempt,
+                        ?wait,
+                        "email send failed; retrying"
+                    );
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

@@ -1,4 +1,5 @@
-//! Every error the API returns is JSON: `{"error": "<kind>", "detail": "<text>"}`.
+//! Every error the API returns is JSON:
+//! `{"error": "<kind>", "detail": "<text>"}`.
 //! A client can branch on `error`; `detail` is for the human reading logs.
 
 use axum::{

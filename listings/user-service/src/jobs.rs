@@ -57,14 +57,18 @@ impl JobQueue for OutboxTable {
         tx: &mut PgConnection,
         job: &WelcomeEmail,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO email_outbox (user_id, recipient, template, idempotency_key, request_id) VALUES ($1, $2, $3, $4, $5)")
-            .bind(job.user_id)
-            .bind(&job.recipient)
-            .bind(WELCOME_TEMPLATE)
-            .bind(&job.idempotency_key)
-            .bind(request_id::current())
-            .execute(tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO email_outbox
+                 (user_id, recipient, template, idempotency_key, request_id)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(job.user_id)
+        .bind(&job.recipient)
+        .bind(WELCOME_TEMPLATE)
+        .bind(&job.idempotency_key)
+        .bind(request_id::current())
+        .execute(tx)
+        .await?;
         Ok(())
     }
 }

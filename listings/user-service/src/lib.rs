@@ -1,7 +1,8 @@
 //! The running example of the book: a small user service.
 //!
-//! - [`config`]: everything the app needs from outside, handed in by the caller.
-//!   Tests build one with a throwaway database and a stand-in email service.
+//! - [`config`]: everything the app needs from outside, handed in by the
+//!   caller. Tests build one with a throwaway database and a stand-in email
+//!   service.
 //! - [`app`]: the app factory. It turns a config into an axum `Router`
 //!   without binding a socket, so a test can drive it in-process or serve it.
 //! - [`users`]: `POST /users` and `GET /users/{id}`.

@@ -64,7 +64,12 @@ fn request_span(request: &Request) -> tracing::Span {
         .get(HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+    tracing::info_span!(
+        "request",
+        method = %request.method(),
+        uri = %request.uri(),
+        request_id = %id
+    )
 }
 // ANCHOR_END: layers
 

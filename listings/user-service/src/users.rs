@@ -143,7 +143,9 @@ async fn insert_user_and_job(
     // ON CONFLICT turns a race between two sign-ups into one winner and one
     // 409, without a unique-violation error to parse.
     let user_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO users (name, email) VALUES ($1, $2) ON CONFLICT (email) DO NOTHING RETURNING id",
+        "INSERT INTO users (name, email) VALUES ($1, $2)
+         ON CONFLICT (email) DO NOTHING
+         RETURNING id",
     )
     .bind(name)
     .bind(email)

@@ -82,7 +82,8 @@ where
 /// How a worker claims, retries and gives up. `Default` is for production.
 #[derive(Clone)]
 pub struct Settings {
-    /// Written to `locked_by`, so a person reading the table sees who holds a job.
+    /// Written to `locked_by`, so a person reading the table sees who holds
+    /// a job.
     pub name: String,
     /// How long a claim holds a job without a heartbeat; how long a crashed
     /// worker's job waits before another worker may take it.
@@ -221,9 +222,12 @@ pub async fn claim_next(
 
         let job: Job = sqlx::query_as(
             "UPDATE email_outbox
-             SET attempts = attempts + 1, locked_until = to_timestamp($2), locked_by = $3
+             SET attempts = attempts + 1,
+                 locked_until = to_timestamp($2),
+                 locked_by = $3
              WHERE id = $1
-             RETURNING id, recipient, template, idempotency_key, attempts AS attempt, request_id",
+             RETURNING id, recipient, template, idempotency_key,
+                       attempts AS attempt, request_id",
         )
         .bind(id)
         .bind(pg_seconds(now + settings.lease))
@@ -249,11 +253,13 @@ async fn bury_unfinished(
     attempts: i32,
 ) -> Result<(), sqlx::Error> {
     tracing::warn!(
-        "job {id}: {attempts} attempts started and none finished; marking it dead"
+        "job {id}: {attempts} attempts started and none finished; \
+         marking it dead"
     );
     sqlx::query(
         "UPDATE email_outbox SET status = 'dead', locked_until = NULL,
-             last_error = concat_ws('; ', last_error, 'the last attempt never reported back (did its worker crash?)')
+             last_error = concat_ws('; ', last_error, 'the last attempt \
+                 never reported back (did its worker crash?)')
          WHERE id = $1",
     )
     .bind(id)
@@ -273,9 +279,13 @@ pub async fn claim_fresh(
     let lease_end = settings.clock.now() + settings.lease;
     sqlx::query_as(
         "UPDATE email_outbox
-         SET attempts = attempts + 1, locked_until = to_timestamp($2), locked_by = $3
-         WHERE idempotency_key = $1 AND status = 'pending' AND attempts = 0 AND locked_until IS NULL
-         RETURNING id, recipient, template, idempotency_key, attempts AS attempt, request_id",
+         SET attempts = attempts + 1,
+             locked_until = to_timestamp($2),
+             locked_by = $3
+         WHERE idempotency_key = $1 AND status = 'pending'
+           AND attempts = 0 AND locked_until IS NULL
+         RETURNING id, recipient, template, idempotency_key,
+                   attempts AS attempt, request_id",
     )
     .bind(idempotency_key)
     .bind(pg_seconds(lease_end))
@@ -328,19 +338,23 @@ async fn with_heartbeat<F: Future>(
     let mut renew = tokio::time::interval(
         (settings.lease / 3).max(Duration::from_millis(1)),
     );
-    renew.tick().await; // the first tick is immediate, and the claim just set the lease
+    // The first tick is immediate, and the claim just set the lease.
+    renew.tick().await;
     tokio::pin!(work);
     loop {
         tokio::select! {
             output = &mut work => return Ok(output),
             _ = renew.tick() => {
                 let until = pg_seconds(settings.clock.now() + settings.lease);
-                sqlx::query("UPDATE email_outbox SET locked_until = to_timestamp($3) WHERE id = $1 AND attempts = $2")
-                    .bind(job.id)
-                    .bind(job.attempt)
-                    .bind(until)
-                    .execute(pool)
-                    .await?;
+                sqlx::query(
+                    "UPDATE email_outbox SET locked_until = to_timestamp($3)
+                     WHERE id = $1 AND attempts = $2",
+                )
+                .bind(job.id)
+                .bind(job.attempt)
+                .bind(until)
+                .execute(pool)
+                .await?;
             }
         }
     }
@@ -365,7 +379,8 @@ async fn record(
     };
     let written = sqlx::query(
         "UPDATE email_outbox
-         SET status = $3, locked_until = NULL, run_after = to_timestamp($4), last_error = coalesce($5, last_error)
+         SET status = $3, locked_until = NULL, run_after = to_timestamp($4),
+             last_error = coalesce($5, last_error)
          WHERE id = $1 AND attempts = $2",
     )
     .bind(job.id)
@@ -378,7 +393,8 @@ async fn record(
     match outcome {
         _ if written.rows_affected() == 0 => {
             tracing::warn!(
-                "job {}: attempt {} lost its lease to a later attempt; outcome {outcome:?} not recorded",
+                "job {}: attempt {} lost its lease to a later attempt; \
+                 outcome {outcome:?} not recorded",
                 job.id,
                 job.attempt
             )

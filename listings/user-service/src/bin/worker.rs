@@ -1,14 +1,17 @@
-//! Runs the email worker for real. All configuration comes from the environment:
+//! Runs the email worker for real. All configuration comes from the
+//! environment:
 //!
 //! - `DATABASE_URL` (required): the service's PostgreSQL database, already
 //!   migrated (the web service runs the migrations; the worker only reads
 //!   and updates `email_outbox`).
 //! - `EMAIL_BASE_URL` (required): base URL of the email service.
-//! - `EMAIL_TIMEOUT_MS` (default 10000): per-call timeout for the email service.
+//! - `EMAIL_TIMEOUT_MS` (default 10000): per-call timeout for the email
+//!   service.
 //! - `WORKER_LEASE_MS` (default 30000): how long a claimed job is held without
 //!   a heartbeat; a crashed worker's job is taken again after this.
 //! - `WORKER_MAX_ATTEMPTS` (default 5): attempts before a job is `dead`.
-//! - `WORKER_IDLE_POLL_MS` (default 1000): rest between looks when nothing is due.
+//! - `WORKER_IDLE_POLL_MS` (default 1000): rest between looks when nothing
+//!   is due.
 //! - `WORKER_NAME` (default `worker-<pid>`): recorded in `locked_by`.
 //!
 //! It logs one line per event on stdout ("claimed job 7 (attempt 1, key
@@ -45,9 +48,13 @@ async fn main() -> ExitCode {
 
 async fn run() -> Result<(), String> {
     let database_url = required("DATABASE_URL")?;
-    let email_base_url = required("EMAIL_BASE_URL")?
-        .parse()
-        .map_err(|error| format!("EMAIL_BASE_URL is not a URL ({error}); expected e.g. http://localhost:8025/"))?;
+    let email_base_url =
+        required("EMAIL_BASE_URL")?.parse().map_err(|error| {
+            format!(
+                "EMAIL_BASE_URL is not a URL ({error}); \
+                 expected e.g. http://localhost:8025/"
+            )
+        })?;
     let defaults = Settings::default();
     let settings = Settings {
         name: env::var("WORKER_NAME").unwrap_or(defaults.name.clone()),
@@ -99,7 +106,12 @@ async fn run() -> Result<(), String> {
 }
 
 fn required(name: &str) -> Result<String, String> {
-    env::var(name).map_err(|_| format!("{name} is not set; see the doc comment at the top of src/bin/worker.rs"))
+    env::var(name).map_err(|_| {
+        format!(
+            "{name} is not set; \
+             see the doc comment at the top of src/bin/worker.rs"
+        )
+    })
 }
 
 fn number<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {

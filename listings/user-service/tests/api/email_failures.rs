@@ -11,11 +11,14 @@ async fn outbox_row(
     app: &TestApp,
     user_id: i64,
 ) -> (String, i32, Option<String>) {
-    sqlx::query_as("SELECT status, attempts, last_error FROM email_outbox WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_one(app.pool())
-        .await
-        .expect("every user has an outbox row")
+    sqlx::query_as(
+        "SELECT status, attempts, last_error FROM email_outbox
+         WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .fetch_one(app.pool())
+    .await
+    .expect("every user has an outbox row")
 }
 
 // ANCHOR: email_500
@@ -64,9 +67,15 @@ async fn a_slow_email_service_times_out_and_leaves_the_email_pending() {
 
     // Bound the test's own wait: if the app had no timeout, this fails in
     // seconds with a clear message instead of hanging for the stub's delay.
-    let response = tokio::time::timeout(far_too_slow / 2, app.post_user(&json!({"name": "Ada", "email": "ada@example.com"})))
-        .await
-        .expect("POST /users must answer long before the stub does: is the email timeout applied?");
+    let response = tokio::time::timeout(
+        far_too_slow / 2,
+        app.post_user(&json!({"name": "Ada", "email": "ada@example.com"})),
+    )
+    .await
+    .expect(
+        "POST /users must answer long before the stub does: \
+         is the email timeout applied?",
+    );
 
     assert_eq!(response.status(), 201);
     let id = response.json::<Value>().await.unwrap()["id"]

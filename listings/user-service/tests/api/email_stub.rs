@@ -58,7 +58,8 @@ impl Respond for IdempotentEmailService {
 }
 
 impl IdempotentEmailService {
-    /// Mounts the service on `server`; the first answer per key takes `first_answer_delay`.
+    /// Mounts the service on `server`; the first answer per key takes
+    /// `first_answer_delay`.
     pub async fn mount(
         server: &MockServer,
         first_answer_delay: Duration,

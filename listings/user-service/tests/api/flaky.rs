@@ -76,21 +76,23 @@ async fn app_with_gated_worker() -> (TestApp, Gate, watch::Receiver<Progress>) {
 
 // ANCHOR: sleep_pitfall -- sleeping a fixed time for the worker fails whenever the worker is slower than the guess
 // OUTPUT: output/sleep-pitfall.txt
-// BROKEN ON PURPOSE: sleeps a fixed time and hopes the worker is done by then
+// BROKEN ON PURPOSE: sleeps a fixed time, hoping the worker is done
 /// Signs up, sleeps 200 ms "because the worker takes 5 ms", and expects the
 /// email to be sent.
 #[tokio::test]
-#[ignore = "broken on purpose: sleeps a fixed time and hopes the worker is done by then"]
+#[ignore = "broken on purpose: sleeps a fixed time, hoping the worker is done"]
 async fn sleeping_a_fixed_time_for_the_worker() {
     let (app, _gate, _progress) = app_with_gated_worker().await;
     let id = app.sign_up("ada@example.com").await;
 
-    tokio::time::sleep(Duration::from_millis(200)).await; // plenty, on my laptop
+    // Plenty, on my laptop.
+    tokio::time::sleep(Duration::from_millis(200)).await;
 
     let status = app.outbox_status(id).await;
     assert_eq!(
         status, "sent",
-        "expected the welcome email sent 200 ms after sign-up, but its outbox status is {status:?}"
+        "expected the welcome email sent 200 ms after sign-up, \
+         but its outbox status is {status:?}"
     );
 }
 
@@ -221,11 +223,14 @@ async fn a_failing_email_is_retried_after_growing_waits_then_dead() {
     );
 
     let (status, attempts, last_error): (String, i32, Option<String>) =
-        sqlx::query_as("SELECT status, attempts, last_error FROM email_outbox WHERE user_id = $1")
-            .bind(id)
-            .fetch_one(app.pool())
-            .await
-            .unwrap();
+        sqlx::query_as(
+            "SELECT status, attempts, last_error FROM email_outbox
+             WHERE user_id = $1",
+        )
+        .bind(id)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
     assert_eq!((status.as_str(), attempts), ("dead", 3));
     let last_error = last_error.unwrap_or_default();
     assert!(

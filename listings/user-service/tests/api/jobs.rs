@@ -167,7 +167,10 @@ async fn the_worker_binary_names_a_missing_setting() {
         "expected a failure exit without DATABASE_URL; stderr: {stderr}"
     );
     assert!(
-        stderr.contains("DATABASE_URL is not set; see the doc comment at the top of src/bin/worker.rs"),
+        stderr.contains(
+            "DATABASE_URL is not set; \
+             see the doc comment at the top of src/bin/worker.rs"
+        ),
         "expected the missing variable named; stderr: {stderr}"
     );
 }

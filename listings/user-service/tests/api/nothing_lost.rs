@@ -85,7 +85,8 @@ async fn a_worker_killed_mid_job_loses_nothing_and_sends_nothing_twice() {
     .unwrap();
     assert_eq!(
         attempts, 2,
-        "the killed attempt counts: a job that kills every worker must die eventually"
+        "the killed attempt counts: \
+         a job that kills every worker must die eventually"
     );
 }
 // ANCHOR_END: kill_mid_job
@@ -203,7 +204,8 @@ async fn an_inline_attempt_and_a_worker_never_both_send() {
         .mount(&app.email_server)
         .await;
 
-    // The request runs on its own task, so the test can act while it is stopped.
+    // The request runs on its own task, so the test can act while it is
+    // stopped.
     let sign_up = app
         .http
         .post(format!("{}/users", app.address))
@@ -214,14 +216,16 @@ async fn an_inline_attempt_and_a_worker_never_both_send() {
         .await
         .expect("the request claims the job and reaches its hook");
 
-    // The request holds the claim and is about to send: the worker must keep out.
+    // The request holds the claim and is about to send: the worker must
+    // keep out.
     let drained = worker::drain(app.pool(), &app.email_client())
         .await
         .unwrap();
     assert_eq!(
         drained,
         Progress::default(),
-        "expected the worker to find nothing due while the request holds the job"
+        "expected the worker to find nothing due \
+         while the request holds the job"
     );
 
     release_request.notify_one();

@@ -71,11 +71,13 @@ impl WorkerProcess {
         match found {
             Ok(Some(line)) => line,
             Ok(None) => panic!(
-                "the worker exited without printing {needle:?}; it printed:\n{}",
+                "the worker exited without printing {needle:?}; \
+                 it printed:\n{}",
                 self.printed.join("\n")
             ),
             Err(_) => panic!(
-                "no line with {needle:?} from the worker within {timeout:?}; it printed:\n{}",
+                "no line with {needle:?} from the worker within {timeout:?}; \
+                 it printed:\n{}",
                 self.printed.join("\n")
             ),
         }
