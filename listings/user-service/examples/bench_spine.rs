@@ -1,7 +1,8 @@
 //! Prints the median cost of the three things every test in this book pays
 //! for, as a Markdown table:
 //!
-//! 1. starting a throwaway cluster (`initdb` + `pg_ctl start`), once per test process;
+//! 1. starting a throwaway cluster (`initdb` + `pg_ctl start`), once per
+//!    test process;
 //! 2. handing a test its own migrated database (`testdb::fresh_database`);
 //! 3. the first chapter's test, run as its own test process against an
 //!    already running server (so 1 is not counted twice).
@@ -45,7 +46,8 @@ fn main() {
         .collect();
 
     let per_test_database = runtime.block_on(async {
-        // The first call starts the stock (cluster + template); not a per-test cost.
+        // The first call starts the stock (cluster + template): not a
+        // per-test cost.
         drop(testdb::fresh_database(&user_service::MIGRATOR).await);
         let mut samples = Vec::new();
         for _ in 0..RUNS {
@@ -57,7 +59,8 @@ fn main() {
         samples
     });
 
-    // One server for every run of the test process, as CI's DATABASE_URL would be.
+    // One server for every run of the test process, as CI's DATABASE_URL
+    // would be.
     let server = Cluster::start()
         .unwrap_or_else(|why| panic!("cluster start failed: {why}"));
     let first_test = (0..RUNS)
