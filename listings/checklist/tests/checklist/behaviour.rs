@@ -35,6 +35,7 @@ fn counting_statements_fails_after_a_refactor_that_kept_the_behaviour() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed -- a test that checks rows and answers survives the refactor
+// FIXES: behaviour::sign_up_checks_the_email_then_inserts
 /// Signs Ada up twice: the first creates her row, the second is refused and
 /// leaves one row. Passes before and after the refactor.
 #[tokio::test]

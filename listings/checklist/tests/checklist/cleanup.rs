@@ -67,6 +67,7 @@ fn a_failed_test_skips_its_own_cleanup() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed -- a database per test: what a failed test left stays there
+// FIXES: cleanup::broken_the_next_test_inherits_what_a_failed_test_left
 /// After an earlier test failed, the next test finds no users: each test
 /// has a database of its own, and the failed test's one is dropped (or
 /// kept for a look), never handed to another test.

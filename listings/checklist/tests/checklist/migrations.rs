@@ -62,6 +62,7 @@ async fn empty_schema_in(db: &TestDatabase) -> PgPool {
 }
 
 // ANCHOR: fixed
+// FIXES: migrations::broken_a_test_that_writes_its_own_schema
 /// The harness's database was built by the app's own migrations, so the
 /// code meets the schema production has.
 #[tokio::test]

@@ -135,6 +135,7 @@ fn pools_larger_than_the_budget_fail_with_pool_timed_out() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed -- pools sized by the budget fit, with both tests at their peak
+// FIXES: pool_budget::pools_larger_than_the_budget_time_out
 /// The same two tests with pools sized by the budget (4 / 2 = 2): both get
 /// every connection they ask for, at the same time.
 #[tokio::test]

@@ -73,6 +73,7 @@ fn migrating_in_each_test_puts_the_schema_build_on_its_path() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed -- a clone of a template migrated once is ready before the test starts
+// FIXES: slow_setup::broken_each_test_runs_the_migrations_itself
 /// The harness's clone carries the template's migrations, built once per
 /// process before any test asked: nothing of the schema is on this path.
 #[tokio::test]

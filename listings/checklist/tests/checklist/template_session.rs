@@ -59,6 +59,7 @@ fn a_session_on_the_template_makes_the_clone_fail() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed -- close every session first, then clone
+// FIXES: template_session::cloning_a_template_someone_is_connected_to
 /// The same template, every session closed first: the clone succeeds.
 #[tokio::test]
 async fn cloning_a_template_nobody_is_connected_to() {

@@ -42,3 +42,17 @@ fn in_ci_the_shell_dependent_test_fails() {
     ]);
 }
 // ANCHOR_END: broken
+
+// FIXES: works_locally::broken_finds_the_email_stand_in_through_the_shell
+/// Starts its own stand-in on port 0 and takes the URL from it: nothing comes
+/// from the shell, so the laptop and CI run the same test.
+#[test]
+fn finds_the_email_stand_in_it_started_itself() {
+    let stand_in = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a free port on loopback");
+    let url = format!("http://{}", stand_in.local_addr().unwrap());
+    assert!(
+        url.starts_with("http://127.0.0.1:"),
+        "the stand-in listens on loopback, got {url}"
+    );
+}

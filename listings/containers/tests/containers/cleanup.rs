@@ -55,6 +55,31 @@ async fn a_test_that_panics_leaves_no_container_behind() {
 }
 // ANCHOR_END: panics
 
+// FIXES: cleanup::panics_while_it_holds_a_container
+/// The same container in a test that passes: `Drop` removes it at the end of
+/// the test, as it does while a panic unwinds.
+#[tokio::test]
+async fn a_test_that_passes_leaves_no_container_behind() {
+    let Some(postgres) = postgres_for_this_test().await else {
+        return;
+    };
+    let id = postgres.container.id().to_owned();
+
+    drop(postgres); // where the test's body ends
+
+    let out = Command::new("docker")
+        .args(["ps", "-a", "-q", "--filter", &format!("id={id}")])
+        .output()
+        .expect("the docker CLI runs");
+    assert!(out.status.success(), "docker ps failed: {out:?}");
+    let left = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        left.trim().is_empty(),
+        "expected container {id} removed once the test dropped it, found \
+         {left:?}"
+    );
+}
+
 // ANCHOR: static -- a static's container is removed once its process exits
 /// The shared container carries the label of the process that started it.
 #[tokio::test]

@@ -66,6 +66,7 @@ impl Respond for IdempotentInbox {
 // ANCHOR_END: idempotent_stub
 
 // ANCHOR: retry_500
+// FIXES: failures::broken_a_retry_with_a_fresh_key_per_attempt_sends_two_emails
 /// The service delivers the email but answers 500; the client retries with
 /// the same key, the service recognises it, and Ada gets one email, not two.
 #[tokio::test]

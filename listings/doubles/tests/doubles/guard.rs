@@ -4,6 +4,7 @@
 use doubles::require_loopback;
 use url::Url;
 use user_service::email::RetryPolicy;
+use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
 use crate::helpers::email_client_for_tests;
 
@@ -75,3 +76,24 @@ fn the_guard_stops_a_test_that_would_call_a_real_service() {
     );
 }
 // ANCHOR_END: broken_guard
+
+// FIXES: guard::broken_a_test_wired_to_the_real_email_service
+/// The same welcome-email test wired to a stand-in on this machine, as the
+/// guard's message says: it gets through.
+#[tokio::test]
+async fn a_test_wired_to_a_stand_in_on_this_machine() {
+    let email_server = MockServer::start().await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(202))
+        .expect(1)
+        .mount(&email_server)
+        .await;
+    let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
+
+    let outcome = client.send("ada@example.com", "welcome", "welcome-1").await;
+
+    assert!(
+        outcome.is_ok(),
+        "the welcome email was refused: {outcome:?}"
+    );
+}

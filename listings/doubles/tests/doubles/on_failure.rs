@@ -85,3 +85,28 @@ fn a_failure_shows_what_was_sent_and_received() {
     );
 }
 // ANCHOR_END: broken_on_failure
+
+// FIXES: on_failure::broken_a_stub_on_the_wrong_path
+/// The stub on the path the app posts to: Ada's welcome email is sent.
+#[tokio::test]
+async fn a_stub_on_the_path_the_app_calls() {
+    let email_server = MockServer::start().await;
+    Mock::given(path("/send"))
+        .respond_with(ResponseTemplate::new(202))
+        .mount(&email_server)
+        .await;
+    let app = spawn_retrying_app(&email_server.uri()).await;
+
+    let body = serde_json::json!({"name": "Ada", "email": "ada@example.com"});
+    let exchange = app.post("/users", body).await;
+    let user_id = exchange.response["id"].as_i64().unwrap_or_default();
+    let outbox = app.user_and_outbox(user_id).await;
+
+    assert_eq!(
+        outbox.status,
+        "sent",
+        "the welcome email must be sent; outbox: {:?}\n{exchange}\n{}",
+        outbox.last_error,
+        what_the_stand_in_heard(&email_server).await,
+    );
+}

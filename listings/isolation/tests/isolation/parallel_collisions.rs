@@ -71,6 +71,8 @@ fn tests_sharing_a_database_see_each_others_rows() {
 // ANCHOR_END: shared_counts
 
 // ANCHOR: own_databases
+// FIXES: parallel_collisions::\
+//     broken_two_tests_sharing_a_database_count_each_others_rows
 /// With a database each, the same interleaving can't show a test another's row.
 #[tokio::test]
 async fn with_a_database_each_the_same_interleaving_passes() {
@@ -170,6 +172,8 @@ fn tests_sharing_a_database_collide_on_unique_values() {
     );
 }
 
+// FIXES: parallel_collisions::\
+//     broken_two_tests_sharing_a_database_use_the_same_email
 /// Unique values and assertions on its own rows let tests share a database.
 #[tokio::test]
 async fn with_unique_values_tests_can_share_a_database() {

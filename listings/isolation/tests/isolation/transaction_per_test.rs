@@ -104,6 +104,8 @@ fn code_that_takes_the_pool_does_not_see_the_tests_transaction() {
 // ANCHOR_END: caveat
 
 // ANCHOR: caveat_fixed
+// FIXES: transaction_per_test::\
+//     broken_the_app_cannot_see_rows_in_the_tests_transaction
 /// With a database of its own, the test commits, and the app sees the row.
 #[tokio::test]
 async fn with_its_own_database_the_test_commits_and_the_app_sees_the_row() {

@@ -80,3 +80,32 @@ fn truncating_forbids_running_tests_in_parallel() {
     );
 }
 // ANCHOR_END: truncate_parallel
+
+// FIXES: truncate::broken_truncating_while_another_test_runs
+/// The same two tests one after the other, as `--test-threads=1` runs them:
+/// B's TRUNCATE comes only after A has checked its rows.
+#[tokio::test]
+async fn truncating_one_test_at_a_time_leaves_each_its_rows() {
+    let shared = helpers::fresh_database().await;
+
+    // Test A, from its set-up to its check.
+    let mut conn = helpers::connect(&shared).await;
+    truncate_all(&mut conn).await.unwrap();
+    create_user(&mut conn, "Ada", "ada@example.com")
+        .await
+        .unwrap();
+    let seen = count_users(&mut conn).await.unwrap();
+    assert_eq!(
+        seen, 1,
+        "test A expected the 1 user it created, but saw {seen}"
+    );
+
+    // Then test B's set-up, which starts it on empty tables.
+    let mut conn = helpers::connect(&shared).await;
+    truncate_all(&mut conn).await.unwrap();
+    assert_eq!(
+        count_users(&mut conn).await.unwrap(),
+        0,
+        "test B expected empty tables after its TRUNCATE"
+    );
+}

@@ -127,6 +127,7 @@ async fn on_an_empty_database_both_drafts_of_version_2_apply() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed
+// FIXES: upgrade::broken_version_2_as_first_written_meets_version_1_users
 /// The final version 2 upgrades a database with version-1 users in it:
 /// both are kept, their emails lower-cased.
 #[tokio::test]

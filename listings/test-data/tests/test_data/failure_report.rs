@@ -64,6 +64,8 @@ fn a_failing_test_prints_the_response_the_rows_and_its_own_logs() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed
+// FIXES: failure_report::\
+//     broken_sign_up_collides_with_a_hard_coded_fixture_email
 /// A new customer signs up next to an existing one and gets an account.
 #[tokio::test]
 async fn sign_up_next_to_an_existing_customer_creates_a_user() {

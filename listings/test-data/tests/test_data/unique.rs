@@ -47,6 +47,7 @@ fn random_emails_collide_on_every_run() {
 // ANCHOR_END: broken
 
 // ANCHOR: fixed
+// FIXES: unique::broken_random_emails_collide_when_a_test_needs_several_users
 /// Four sign-ups with builder emails all create a user: each email carries
 /// the test's own domain and a serial number, so none can repeat.
 #[tokio::test]
