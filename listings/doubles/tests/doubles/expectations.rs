@@ -27,6 +27,7 @@ fn one_welcome_email_for_ada() -> Mock {
 }
 
 // ANCHOR: expect_on_drop
+// FIXES: expectations::broken_the_welcome_email_is_never_sent
 /// `expect(1)` needs no assertion at the end of the test: when
 /// `email_server` goes out of scope, wiremock checks the count and panics if
 /// it is off.
