@@ -6,7 +6,10 @@ use url::Url;
 use user_service::email::RetryPolicy;
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::path};
 
-use crate::helpers::email_client_for_tests;
+use crate::{
+    deadline::{DEADLINE, within},
+    helpers::email_client_for_tests,
+};
 
 // ANCHOR: guard_table
 // test-lint: allow(non-loopback-url) -- addresses the guard must refuse
@@ -90,7 +93,12 @@ async fn a_test_wired_to_a_stand_in_on_this_machine() {
         .await;
     let client = email_client_for_tests(&email_server.uri(), RetryPolicy::NONE);
 
-    let outcome = client.send("ada@example.com", "welcome", "welcome-1").await;
+    let outcome = within(
+        DEADLINE,
+        "the email client's answer",
+        client.send("ada@example.com", "welcome", "welcome-1"),
+    )
+    .await;
 
     assert!(
         outcome.is_ok(),
