@@ -7,7 +7,7 @@ use std::path::Path;
 
 use test_lint::{Finding, Options, lint_source_with};
 
-/// Lints `source` as a test file, the way `ci/test-lint` lints the book:
+/// Lints `source` as a test file, the way `cargo xtask lint` lints the book:
 /// `until` (the polling helper's) counts as an assertion.
 fn lint(source: &str) -> Vec<Finding> {
     let options = Options {
