@@ -16,7 +16,9 @@
 //!
 //! It logs one line per event on stdout ("claimed job 7 (attempt 1, key
 //! welcome-7, request signup-4711)", "sent job 7"), which is also what the
-//! tests read. It stops on Ctrl-C or SIGTERM, after the job in hand.
+//! tests read. On Ctrl-C or SIGTERM it finishes the round it is in (every
+//! job that was due when it woke, see `Worker::run`), then exits: it never
+//! stops in the middle of a job.
 
 use std::{env, process::ExitCode, sync::Arc, time::Duration};
 

@@ -1,5 +1,5 @@
 //! The binaries' promises about their own lives: a database error doesn't
-//! end the worker, SIGTERM ends it only after the job in hand, and both
+//! end the worker, SIGTERM never ends it in the middle of a job, and both
 //! binaries refuse a setting they can't use, naming it.
 
 use std::time::Duration;
