@@ -66,7 +66,7 @@ const STEPS: &[(&str, &str, StepFn)] = &[
     ),
     (
         "broken",
-        "broken listings: counted, each proven by a test",
+        "broken listings: counted, each proven and fixed",
         broken,
     ),
     (

@@ -62,7 +62,11 @@ const COMMANDS: &[(&str, Run, &str)] = &[
     ),
     ("book", book::run, "mdbook build (once) and mdbook test"),
     ("browser", book::browser, "walk the built book in Chromium"),
-    ("broken", broken::run, "count broken listings, each proven"),
+    (
+        "broken",
+        broken::run,
+        "broken listings: each proven and fixed",
+    ),
     (
         "census",
         census::run,

@@ -111,6 +111,7 @@ fn sleeping_for_the_worker_fails_because_the_email_is_still_pending() {
 // ANCHOR_END: sleep_pitfall
 
 // ANCHOR: polling
+// FIXES: flaky::sleeping_a_fixed_time_for_the_worker
 /// The same held worker, waited for by polling the database until a deadline:
 /// the first look sees "pending", and the test simply looks again.
 #[tokio::test]
