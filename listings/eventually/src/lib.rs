@@ -159,6 +159,32 @@ impl<'a> Poll<'a> {
     // ANCHOR_END: until
 }
 
+// ANCHOR: within -- a wait for one event that fails at a deadline and names what it waited for
+/// Waits for `work`, but no longer than `limit`: past it, the test fails
+/// with "gave up waiting for {what}". Use it for every `.await` that waits on
+/// something the test doesn't drive itself: a hook being reached, a spawned
+/// task, a child process.
+#[track_caller]
+pub fn within<F: Future>(
+    limit: Duration,
+    what: &str,
+    work: F,
+) -> impl Future<Output = F::Output> {
+    // Not an `async fn`, so the failure points at the test's line.
+    let waiting_at = std::panic::Location::caller();
+    let what = what.to_owned();
+    async move {
+        match tokio::time::timeout(limit, work).await {
+            Ok(output) => output,
+            Err(_) => panic!(
+                "gave up waiting for {what} after {limit:?} \
+                 (waiting at {waiting_at})"
+            ),
+        }
+    }
+}
+// ANCHOR_END: within
+
 #[cfg(test)]
 mod tests {
     use std::{future::pending, time::Duration};

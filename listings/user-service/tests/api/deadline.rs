@@ -13,31 +13,9 @@ use tokio::sync::watch;
 /// cancelled job with none.
 pub const DEADLINE: Duration = Duration::from_secs(10);
 
-// ANCHOR: within -- a wait for one event that fails at a deadline and names what it waited for
-/// Waits for `work`, but no longer than `limit`: past it, the test fails
-/// with "gave up waiting for {what}". Use it for every `.await` that waits on
-/// something the test doesn't drive itself: a hook being reached, a spawned
-/// task, a child process.
-#[track_caller]
-pub fn within<F: Future>(
-    limit: Duration,
-    what: &str,
-    work: F,
-) -> impl Future<Output = F::Output> {
-    // Not an `async fn`, so the failure points at the test's line.
-    let waiting_at = std::panic::Location::caller();
-    let what = what.to_owned();
-    async move {
-        match tokio::time::timeout(limit, work).await {
-            Ok(output) => output,
-            Err(_) => panic!(
-                "gave up waiting for {what} after {limit:?} \
-                 (waiting at {waiting_at})"
-            ),
-        }
-    }
-}
-// ANCHOR_END: within
+// One wait for one event, shared with the other chapters' suites: it lives
+// in the `eventually` crate beside `poll`.
+pub use eventually::within;
 
 /// Waits until the value behind `signal` satisfies `done`, but no longer
 /// than `limit`; past it, the test fails with the last value it saw.
