@@ -373,23 +373,38 @@ async fn set_up(
         .fetch_one(first.as_str())
         .await
         .map_err(|e| format!("could not take testdb's locks: {e}"))?;
-    let (ready, alone): (Option<bool>, bool) = (row.get(0), row.get(1));
+    let (mut ready, alone): (Option<bool>, bool) = (row.get(0), row.get(1));
     let _ = STRATEGY.set(match row.get(4) {
         true => Strategy::FileCopy,
         false => Strategy::Default,
     });
-    if ready != Some(true) {
+    // Until we hold a share of a finished template, another process's sweep
+    // may drop it (nobody held it): look again after taking the share, and
+    // make it again if it went.
+    let mut tries = 0;
+    while ready != Some(true) {
+        tries += 1;
+        if tries > 5 {
+            return Err(format!(
+                "the template {template} disappeared {tries} times while \
+                 this process set up; is another program dropping \
+                 databases named testdb_*?"
+            ));
+        }
         ensure_template(&mut owner, &admin, migrator, &template, &where_)
             .await?;
         let share = format!(
-            "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-             FROM pg_database WHERE datname = '{template}'",
+            "SELECT (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+                     FROM pg_database \
+                     WHERE datname = '{template}' AND datistemplate) \
+                    IS NOT NULL",
             LOCK_CLASS << 32
         );
-        owner
-            .execute(share.as_str())
+        let held: bool = sqlx::query_scalar(&share)
+            .fetch_one(&mut owner)
             .await
             .map_err(|e| e.to_string())?;
+        ready = held.then_some(true);
     }
     let kept_dir = match server {
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
@@ -513,6 +528,16 @@ async fn build_template(
         .execute(format!("CREATE DATABASE {template}").as_str())
         .await
         .map_err(|e| explain_create(where_, &e))?;
+    // Our share from the start: a sweep drops only what nobody holds.
+    let share = format!(
+        "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+         FROM pg_database WHERE datname = '{template}'",
+        LOCK_CLASS << 32
+    );
+    owner
+        .execute(share.as_str())
+        .await
+        .map_err(|e| e.to_string())?;
     // One connection, closed before the first clone: PostgreSQL refuses to
     // copy a template while anyone is connected to it.
     let mut conn =
@@ -765,6 +790,18 @@ async fn sweep(shared: &Shared, new_run: bool) {
             || (comment.as_deref() == Some("kept") && !new_run)
         {
             continue;
+        }
+        if !is_template && name.ends_with("_template") {
+            // Half-built. A live builder holds BUILD_KEY; only a dead one's
+            // leftover may go.
+            let mut owner = shared.owner.lock().await;
+            let free =
+                query_bool(&mut owner, "pg_try_advisory_lock", BUILD_KEY).await;
+            if free != Ok(true) {
+                continue;
+            }
+            let _ =
+                query_bool(&mut owner, "pg_advisory_unlock", BUILD_KEY).await;
         }
         let locked = query_bool(
             &mut *shared.owner.lock().await,
