@@ -378,11 +378,15 @@ async fn set_up(
         true => Strategy::FileCopy,
         false => Strategy::Default,
     });
-    // Until we hold a share of a finished template, another process's sweep
-    // may drop it (nobody held it): look again after taking the share, and
-    // make it again if it went.
+    // The share above may have waited for a sweep that held the template
+    // and dropped it; the statement then still saw the template. So look
+    // again, in a new statement: is there a finished template whose share
+    // we hold? If not, make it (or wait for its builder) and share it.
     let mut tries = 0;
-    while ready != Some(true) {
+    loop {
+        if ready == Some(true) && holds_share(&mut owner, &template).await? {
+            break;
+        }
         tries += 1;
         if tries > 5 {
             return Err(format!(
@@ -394,17 +398,15 @@ async fn set_up(
         ensure_template(&mut owner, &admin, migrator, &template, &where_)
             .await?;
         let share = format!(
-            "SELECT (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-                     FROM pg_database \
-                     WHERE datname = '{template}' AND datistemplate) \
-                    IS NOT NULL",
+            "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+             FROM pg_database WHERE datname = '{template}'",
             LOCK_CLASS << 32
         );
-        let held: bool = sqlx::query_scalar(&share)
-            .fetch_one(&mut owner)
+        owner
+            .execute(share.as_str())
             .await
             .map_err(|e| e.to_string())?;
-        ready = held.then_some(true);
+        ready = Some(true);
     }
     let kept_dir = match server {
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
@@ -427,6 +429,26 @@ async fn set_up(
         query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await?;
     }
     Ok(shared)
+}
+
+/// Whether this session holds a share of the finished template `name` (of
+/// the database by that name now, not of one a sweep dropped).
+async fn holds_share(
+    owner: &mut PgConnection,
+    name: &str,
+) -> Result<bool, String> {
+    sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM pg_database d JOIN pg_locks l \
+           ON l.locktype = 'advisory' AND l.classid = $2::oid \
+          AND l.objid = d.oid AND l.objsubid = 1 \
+          AND l.pid = pg_backend_pid() AND l.granted \
+         WHERE d.datname = $1 AND d.datistemplate)",
+    )
+    .bind(name)
+    .bind(LOCK_CLASS)
+    .fetch_one(owner)
+    .await
+    .map_err(|e| format!("could not check the template: {e}"))
 }
 
 /// The names testdb makes, and only those: a test may create databases of
