@@ -139,8 +139,8 @@ fn a_cluster_deleted_under_a_running_process_is_explained() {
     // What a careless `rm -rf /dev/shm/testdb-*` does mid-run.
     let gone = dir.with_extension("gone");
     std::fs::rename(&dir, &gone).unwrap();
-    std::fs::remove_dir_all(&gone).unwrap();
     Command::new("kill").args(["-9", &pid]).status().unwrap();
+    remove_while_backends_exit(&gone);
     drop(holder.child.stdin.take());
     let output = holder.child.wait_with_output().unwrap();
 
@@ -152,4 +152,27 @@ fn a_cluster_deleted_under_a_running_process_is_explained() {
             && error.contains("run the tests again"),
         "says what happened and what to do: {error}"
     );
+}
+
+/// Deletes `dir`. The server's backends notice their postmaster's death and
+/// exit within moments, but one may still write a file meanwhile, which
+/// makes a deletion fail with "directory not empty": try again until they
+/// are gone, for at most five seconds.
+fn remove_while_backends_exit(dir: &std::path::Path) {
+    let deadline =
+        std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        match std::fs::remove_dir_all(dir) {
+            Ok(()) => return,
+            // Not a sleep: the next try is the check.
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::yield_now();
+            }
+            Err(error) => panic!(
+                "could not delete {} within 5 s of stopping its server: \
+                 {error}",
+                dir.display()
+            ),
+        }
+    }
 }
