@@ -231,7 +231,10 @@ fn append_test_settings(data: &Path, socket_dir: &Path) -> Result<(), String> {
          fsync = off\n\
          synchronous_commit = off\n\
          full_page_writes = off\n\
-         max_connections = 200\n",
+         max_connections = 200\n\
+         # shared memory segments as files in data/, not in /dev/shm: a\n\
+         # server killed with -9 can't leave them behind once data/ goes\n\
+         dynamic_shared_memory_type = mmap\n",
         socket_dir.display()
     );
     OpenOptions::new()

@@ -136,6 +136,15 @@ fn a_cluster_deleted_under_a_running_process_is_explained() {
     let pid = std::fs::read_to_string(dir.join("data/postmaster.pid")).unwrap();
     let pid = pid.lines().next().unwrap().to_string();
 
+    // The server's shared memory segments are files inside the cluster's
+    // directory, so deleting it can't leave any behind in /dev/shm.
+    let segments = std::fs::read_dir(dir.join("data/pg_dynshmem"))
+        .map_or(0, |entries| entries.count());
+    assert!(
+        segments > 0,
+        "expected the server's shared memory in data/pg_dynshmem, found none"
+    );
+
     // What a careless `rm -rf /dev/shm/testdb-*` does mid-run.
     let gone = dir.with_extension("gone");
     std::fs::rename(&dir, &gone).unwrap();
