@@ -68,6 +68,10 @@ fn one_test_per_process() -> bool {
 static WANTED: std::sync::LazyLock<tokio::sync::Notify> =
     std::sync::LazyLock::new(tokio::sync::Notify::new);
 
+/// The first clone is on its way to the first test: the other fillers may
+/// start (until then they would compete with it for the admin session).
+static FIRST_HANDED_OUT: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
 /// Clean clones the server keeps for every process to draw from, so a
 /// process that runs one test (nextest) claims one instead of making one.
 pub const SHARED_STOCK: i64 = 4;
@@ -104,6 +108,7 @@ struct Finish {
 pub struct Stock {
     ready: Mutex<mpsc::Receiver<Ready>>,
     finish: mpsc::UnboundedSender<Finish>,
+    leave: mpsc::UnboundedSender<std::sync::mpsc::Sender<()>>,
     options: PgConnectOptions,
     url_base: UrlBase,
     migrator: &'static Migrator,
@@ -121,7 +126,15 @@ impl Stock {
     /// The process's stock, started by the first test that asks.
     pub fn global(migrator: &'static Migrator) -> &'static Stock {
         let stock = STOCK
-            .get_or_init(|| Stock::start(migrator))
+            .get_or_init(|| {
+                let stock = Stock::start(migrator);
+                if stock.is_ok() {
+                    // SAFETY: registers a plain function to run at exit,
+                    // which is what a test binary does after its last test.
+                    unsafe { libc::atexit(leave_at_exit) };
+                }
+                stock
+            })
             .as_ref()
             .unwrap_or_else(|why| panic!("testdb: {why}"));
         assert!(
@@ -165,6 +178,16 @@ impl Stock {
         let (done, finished) = std::sync::mpsc::channel();
         if self.finish.send(Finish { name, keep, done }).is_ok() {
             let _ = finished.recv_timeout(Duration::from_secs(30));
+        }
+    }
+
+    /// Called as the process exits: on a `DATABASE_URL` server, the last
+    /// process of a run drops the stock (see `leave_when_asked`). A
+    /// throwaway cluster needs nothing: it goes, whole, after its last user.
+    pub fn leave(&self) {
+        let (done, left) = std::sync::mpsc::channel();
+        if self.leave.send(done).is_ok() {
+            let _ = left.recv_timeout(Duration::from_secs(30));
         }
     }
 
@@ -215,6 +238,7 @@ impl Stock {
         };
         let (ready_tx, ready_rx) = mpsc::channel(ready_clones());
         let (finish_tx, finish_rx) = mpsc::unbounded_channel();
+        let (leave_tx, leave_rx) = mpsc::unbounded_channel();
         let (started_tx, started_rx) = std::sync::mpsc::channel();
         thread::Builder::new()
             .name("testdb-stock".into())
@@ -225,6 +249,7 @@ impl Stock {
                     .expect("a tokio runtime")
                     .block_on(background(
                         server, migrator, started_tx, ready_tx, finish_rx,
+                        leave_rx,
                     ));
             })
             .map_err(|e| format!("could not start a thread: {e}"))?;
@@ -234,10 +259,17 @@ impl Stock {
         Ok(Stock {
             ready: Mutex::new(ready_rx),
             finish: finish_tx,
+            leave: leave_tx,
             options,
             url_base,
             migrator,
         })
+    }
+}
+
+extern "C" fn leave_at_exit() {
+    if let Some(Ok(stock)) = STOCK.get() {
+        stock.leave();
     }
 }
 
@@ -270,6 +302,7 @@ async fn background(
     started: std::sync::mpsc::Sender<Result<(), String>>,
     ready: mpsc::Sender<Ready>,
     finish: mpsc::UnboundedReceiver<Finish>,
+    leave: mpsc::UnboundedReceiver<std::sync::mpsc::Sender<()>>,
 ) {
     // `server` lives as long as this future, which never ends: for a
     // throwaway cluster, that keeps this process counted as a user.
@@ -278,10 +311,16 @@ async fn background(
         Err(why) => return started.send(Err(why)).unwrap_or(()),
     };
     tokio::spawn(finish_used(shared, finish));
+    if shared.kept_dir.is_none() {
+        tokio::spawn(leave_when_asked(shared, leave));
+    }
     let started = Arc::new(std::sync::Mutex::new(Some(started)));
-    // One filler per ready slot: two tests that take a clone each at the
-    // same moment get both replaced at once, not one after the other.
-    for _ in 0..ready_clones() {
+    // One filler claims the first clone, alone: the first test waits for
+    // it. Then one filler per ready slot: two tests that take a clone each at
+    // the same moment get both replaced at once, not one after the other.
+    tokio::spawn(fill(shared, ready.clone(), started.clone()));
+    FIRST_HANDED_OUT.notified().await;
+    for _ in 1..ready_clones() {
         tokio::spawn(fill(shared, ready.clone(), started.clone()));
     }
     drop(ready);
@@ -308,30 +347,43 @@ async fn fill(
         let Ok(slot) = ready.reserve().await else {
             return; // the process is ending
         };
-        let ready = loop {
+        let claimed = loop {
+            if leaving() {
+                return;
+            }
             match claim_one(shared).await {
-                Ok(Some(ready)) => break ready,
+                Ok(Some(claimed)) => break claimed,
                 // The shared stock is empty: make one clone ourselves.
-                Ok(None) => match make_clone(shared).await {
-                    Ok(()) => continue,
-                    Err(why) => return report(shared, &started, why),
-                },
+                Ok(None) => {
+                    let _making = MAKING.lock().await;
+                    if leaving() {
+                        return;
+                    }
+                    if let Err(why) = make_clone(shared).await {
+                        return report(shared, &started, why);
+                    }
+                }
                 Err(why) => return report(shared, &started, why),
             }
         };
-        slot.send(ready);
+        slot.send(claimed);
         handed_out = true;
         let first = started.lock().expect("not poisoned").take();
         if let Some(first) = first {
             let _ = first.send(Ok(()));
+            FIRST_HANDED_OUT.notify_one();
             tokio::spawn(sweep(shared, false));
         }
         tokio::spawn(top_up(shared));
     }
 }
 
-/// Sends a set-up error to the first test, or prints a later one.
+/// Sends a set-up error to the first test, or prints a later one (not
+/// while the process exits: then the drops end connections on purpose).
 fn report(shared: &Shared, started: &Started, why: String) {
+    if leaving() {
+        return;
+    }
     let why = shared.explain(why);
     let first = started.lock().expect("not poisoned").take();
     match first {
@@ -353,11 +405,15 @@ async fn set_up(
         .map_err(|e| explain_connect(&where_, &e))?;
     let key = migrations_key(migrator);
     let template = format!("testdb_{key}_template");
-    // One round trip, in the common case that the template exists: whether
-    // it is ready; whether we are alone (a new run, which may drop what
-    // failed tests kept); our share of the run; and our share of the
-    // template, so that no sweep drops it from under us. (Columns, not one
-    // AND: an AND may skip what follows a false.)
+    // One round trip, in the common case that the template exists. The
+    // first statement: whether it is ready; whether we are alone (a new run,
+    // which may drop what failed tests kept); our share of the run; and our
+    // share of the template, so that no sweep drops it from under us.
+    // (Columns, not one AND: an AND may skip what follows a false.) The
+    // share may have waited for a sweep that held the template and dropped
+    // it, and the first statement still saw the template; so the second
+    // statement, which sees what is there now, checks that we hold a share
+    // of a finished template.
     let first = format!(
         "SELECT (SELECT datistemplate FROM pg_database \
                  WHERE datname = '{template}'), \
@@ -366,27 +422,28 @@ async fn set_up(
                 (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
                  FROM pg_database WHERE datname = '{template}'), \
                 current_setting('fsync') = 'off' \
-                  AND current_setting('server_version_num')::int >= 150000",
-        LOCK_CLASS << 32
+                  AND current_setting('server_version_num')::int >= 150000; \
+         {}",
+        LOCK_CLASS << 32,
+        holds_share_sql(&template),
     );
-    let row = owner
-        .fetch_one(first.as_str())
+    let rows = owner
+        .fetch_all(first.as_str())
         .await
         .map_err(|e| format!("could not take testdb's locks: {e}"))?;
+    let (Some(row), Some(share)) = (rows.first(), rows.get(1)) else {
+        return Err("the server answered set-up with too few rows".into());
+    };
     let (mut ready, alone): (Option<bool>, bool) = (row.get(0), row.get(1));
+    let mut held: bool = share.get(0);
     let _ = STRATEGY.set(match row.get(4) {
         true => Strategy::FileCopy,
         false => Strategy::Default,
     });
-    // The share above may have waited for a sweep that held the template
-    // and dropped it; the statement then still saw the template. So look
-    // again, in a new statement: is there a finished template whose share
-    // we hold? If not, make it (or wait for its builder) and share it.
+    // If there is no finished template whose share we hold, make it (or
+    // wait for its builder), share it, and look again.
     let mut tries = 0;
-    loop {
-        if ready == Some(true) && holds_share(&mut owner, &template).await? {
-            break;
-        }
+    while !(ready == Some(true) && held) {
         tries += 1;
         if tries > 5 {
             return Err(format!(
@@ -407,6 +464,10 @@ async fn set_up(
             .await
             .map_err(|e| e.to_string())?;
         ready = Some(true);
+        held = sqlx::query_scalar(&holds_share_sql(&template))
+            .fetch_one(&mut owner)
+            .await
+            .map_err(|e| format!("could not check the template: {e}"))?;
     }
     let kept_dir = match server {
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
@@ -433,22 +494,14 @@ async fn set_up(
 
 /// Whether this session holds a share of the finished template `name` (of
 /// the database by that name now, not of one a sweep dropped).
-async fn holds_share(
-    owner: &mut PgConnection,
-    name: &str,
-) -> Result<bool, String> {
-    sqlx::query_scalar(
+fn holds_share_sql(name: &str) -> String {
+    format!(
         "SELECT EXISTS (SELECT 1 FROM pg_database d JOIN pg_locks l \
-           ON l.locktype = 'advisory' AND l.classid = $2::oid \
+           ON l.locktype = 'advisory' AND l.classid = {LOCK_CLASS}::oid \
           AND l.objid = d.oid AND l.objsubid = 1 \
           AND l.pid = pg_backend_pid() AND l.granted \
-         WHERE d.datname = $1 AND d.datistemplate)",
+         WHERE d.datname = '{name}' AND d.datistemplate)"
     )
-    .bind(name)
-    .bind(LOCK_CLASS)
-    .fetch_one(owner)
-    .await
-    .map_err(|e| format!("could not check the template: {e}"))
 }
 
 /// The names testdb makes, and only those: a test may create databases of
@@ -589,69 +642,63 @@ async fn build_template(
     Ok(())
 }
 
-/// Claims a clean clone from the shared stock, if there is one: takes its
-/// owner lock, then checks it is still clean (its owner may have just
-/// died, after using it).
+/// Claims a clean clone from the shared stock, if there is one, in one
+/// round trip: a fresh test process waits for this. For each candidate, take
+/// its owner lock; then check that it is still clean (its last owner may
+/// have used it and died since the list) and mark it `used` before any test
+/// can write to it, so that if this process dies it is dropped, never handed
+/// out again.
 async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
-    // Plain SQL text, no bound parameters: one round trip per statement
-    // (a prepared statement takes two), and these run while a fresh test
-    // process waits. Every value in them is ours: names we made, numbers.
-    let mut owner = shared.owner.lock().await;
-    let list = format!(
-        "SELECT d.datname::text, d.oid::int8 FROM pg_database d \
-         WHERE d.datname ~ '{}' \
-           AND shobj_description(d.oid, 'pg_database') IS NULL \
-           AND NOT EXISTS (SELECT 1 FROM pg_locks l \
-             WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
-               AND l.classid = {LOCK_CLASS}::oid AND l.objid = d.oid) \
-         ORDER BY random() LIMIT 8",
-        clone_pattern(&shared.key)
+    // Plain SQL text, no bound parameters: every value in it is ours (names
+    // we made, numbers), and the whole claim is one message. The block
+    // leaves the name it claimed in a setting of this session.
+    let claim = format!(
+        "DO $$ DECLARE d record; BEGIN \
+           PERFORM set_config('testdb.claimed', '', false); \
+           FOR d IN SELECT datname, oid::int8 AS oid FROM pg_database \
+             WHERE datname ~ '{pattern}' \
+               AND shobj_description(oid, 'pg_database') IS NULL \
+               AND NOT EXISTS (SELECT 1 FROM pg_locks l \
+                 WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
+                   AND l.classid = {LOCK_CLASS}::oid \
+                   AND l.objid = pg_database.oid) \
+             ORDER BY random() LIMIT 8 \
+           LOOP \
+             CONTINUE WHEN NOT pg_try_advisory_lock({class} | d.oid); \
+             IF shobj_description(d.oid::oid, 'pg_database') IS NULL THEN \
+               EXECUTE format('COMMENT ON DATABASE %I IS ''used''', \
+                              d.datname); \
+               PERFORM set_config('testdb.claimed', d.datname, false); \
+               RETURN; \
+             END IF; \
+             PERFORM pg_advisory_unlock({class} | d.oid); \
+           END LOOP; \
+         END $$; \
+         SELECT current_setting('testdb.claimed')",
+        pattern = clone_pattern(&shared.key),
+        class = LOCK_CLASS << 32,
     );
-    let candidates = owner
-        .fetch_all(list.as_str())
-        .await
-        .map_err(|e| format!("could not list the stock: {e}"))?;
-    for row in candidates {
-        let (name, oid): (String, i64) = (row.get(0), row.get(1));
-        let lock = format!("SELECT pg_try_advisory_lock({})", lock_key(oid));
-        let locked: bool = owner
-            .fetch_one(lock.as_str())
+    let claimed: String = {
+        let mut owner = shared.owner.lock().await;
+        owner
+            .fetch_one(claim.as_str())
             .await
-            .map_err(|e| e.to_string())?
-            .get(0);
-        if !locked {
-            continue; // another process claimed it a moment ago
-        }
-        // Still clean now that it is ours (its last owner may have used it
-        // and died since the list)? Then mark it, before any test can
-        // write to it: if this process dies, it is dropped, never handed
-        // out again. Checked and marked in one statement.
-        let mark = format!(
-            "DO $$ BEGIN \
-               IF (SELECT shobj_description(oid, 'pg_database') IS NULL \
-                   FROM pg_database WHERE oid = {oid}) \
-               THEN COMMENT ON DATABASE {name} IS 'used'; \
-               ELSE RAISE EXCEPTION 'not clean'; END IF; END $$"
-        );
-        if owner.execute(mark.as_str()).await.is_err() {
-            let unlock =
-                format!("SELECT pg_advisory_unlock({})", lock_key(oid));
-            owner
-                .execute(unlock.as_str())
-                .await
-                .map_err(|e| e.to_string())?;
-            continue;
-        }
-        // Ours now. Connect without holding the admin session, which the
-        // other fillers and the drops need meanwhile.
-        drop(owner);
-        let options = shared.admin.clone().database(&name);
-        return match connect_test_pool(options).await {
-            Ok(pool) => Ok(Some(Ready { name, pool })),
-            Err(e) => Err(format!("could not connect to {name}: {e}")),
-        };
+            .map_err(|e| format!("could not claim a clone: {e}"))?
+            .get(0)
+    };
+    if claimed.is_empty() {
+        return Ok(None);
     }
-    Ok(None)
+    // Ours now. Connected without holding the admin session, which the
+    // other fillers and the drops need meanwhile.
+    let options = shared.admin.clone().database(&claimed);
+    match connect_test_pool(options).await {
+        Ok(pool) => Ok(Some(Ready {
+            name: claimed,
+            pool,
+        })),
+        Err(e) => Err(format!("could not connect to {claimed}: {e}")),
+    }
 }
 
 /// Adds one clean clone to the shared stock.
@@ -704,16 +751,27 @@ enum Strategy {
 }
 static STRATEGY: OnceLock<Strategy> = OnceLock::new();
 
+/// Held while this process makes clones. A process that exits waits for
+/// it: a `CREATE DATABASE` it started would otherwise finish on the server
+/// after the process has gone, and leave a clone nobody counts on.
+static MAKING: Mutex<()> = Mutex::const_new(());
+
+/// Set when the process exits: make and claim nothing more.
+static LEAVING: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+fn leaving() -> bool {
+    LEAVING.load(std::sync::atomic::Ordering::Acquire)
+}
+
 /// Keeps at least [`SHARED_STOCK`] clean clones on the server, making up
 /// to [`CLONE_MAKERS`] at a time. One top-up per process runs at a time;
 /// a claim while it runs needs none of its own.
 async fn top_up(shared: &'static Shared) {
-    static RUNNING: std::sync::atomic::AtomicBool =
-        std::sync::atomic::AtomicBool::new(false);
-    if RUNNING.swap(true, std::sync::atomic::Ordering::AcqRel) {
+    let Ok(_making) = MAKING.try_lock() else {
         return;
-    }
-    loop {
+    };
+    while !leaving() {
         let clean: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
                AND shobj_description(oid, 'pg_database') IS NULL",
@@ -736,7 +794,56 @@ async fn top_up(shared: &'static Shared) {
             break;
         }
     }
-    RUNNING.store(false, std::sync::atomic::Ordering::Release);
+}
+
+/// The process is exiting (see [`Stock::leave`]). On a server others may
+/// share (`DATABASE_URL`), the last process of a run drops what the run
+/// made: the clean stock, its own unused clones, and what dead processes
+/// left. Only the template stays, for the next run with these migrations;
+/// and the databases failed tests kept, for the reader to open.
+async fn leave_when_asked(
+    shared: &'static Shared,
+    mut leave: mpsc::UnboundedReceiver<std::sync::mpsc::Sender<()>>,
+) {
+    let Some(done) = leave.recv().await else {
+        return;
+    };
+    LEAVING.store(true, std::sync::atomic::Ordering::Release);
+    let _making = MAKING.lock().await; // a clone being made lands first
+    let alone = {
+        let mut owner = shared.owner.lock().await;
+        // Every running process holds RUN_KEY shared; taking it
+        // exclusively succeeds only when no other one does, and keeps a
+        // new one waiting in its set-up until we are done.
+        query_bool(&mut owner, "pg_try_advisory_lock", RUN_KEY).await
+    };
+    if alone == Ok(true) {
+        sweep(shared, false).await;
+        let ours: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT datname::text, oid::int8 FROM pg_database \
+             WHERE datname ~ $1 \
+               AND shobj_description(oid, 'pg_database') \
+                   IS DISTINCT FROM 'kept'",
+        )
+        .bind(clone_pattern(&shared.key))
+        .fetch_all(&shared.makers)
+        .await
+        .unwrap_or_default();
+        for (name, oid) in ours {
+            // Free, or ours (a session can take its own lock again): a
+            // clean clone or one of our unused ones. Dropped over a maker
+            // connection, as in `sweep`.
+            let mut owner = shared.owner.lock().await;
+            let lock =
+                query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid));
+            if lock.await != Ok(true) {
+                continue;
+            }
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = shared.makers.execute(sql.as_str()).await;
+        }
+    }
+    let _ = done.send(());
 }
 
 /// Drops (or keeps) the databases tests are done with, then lets them go.

@@ -16,14 +16,14 @@ fn holder_on(url: &str) -> Command {
     command
 }
 
-/// Clean clones of the template, waiting for the next run, are all a run
-/// leaves besides the template itself.
-fn only_the_reusable_set(names: &[String]) -> bool {
-    let template = names.iter().find(|n| n.ends_with("_template"));
-    let Some(key) = template.map(|t| t.trim_end_matches("template")) else {
-        return names.is_empty();
-    };
-    names.iter().all(|n| n.starts_with(key))
+/// The template of the migrations, for the next run, is all a finished run
+/// leaves on a shared server (besides what failed tests kept).
+fn only_the_template(names: &[String]) -> bool {
+    match names {
+        [] => true,
+        [template] => template.ends_with("_template"),
+        _ => false,
+    }
 }
 
 /// Three processes claim three databases each at the same moment: nine
@@ -54,6 +54,32 @@ async fn racing_processes_never_share_a_database() {
     );
 }
 
+/// When the last process of a run exits, it drops what the run made on the
+/// shared server: the clean stock that waited for more tests, and the
+/// clones it had claimed ahead of tests that never came. Only the
+/// template stays, for the next run with the same migrations.
+#[tokio::test]
+async fn a_finished_run_leaves_only_the_template_on_the_server() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    let first = Holder::start(holder_on(&url), 2);
+    let second = Holder::start(holder_on(&url), 1);
+    first.finish(); // not the last: the second still runs
+    let during = testdb_databases(&url).await;
+    assert!(
+        during.len() > 2,
+        "while a run goes on, its stock stays: {during:?}"
+    );
+    second.finish(); // the last process of the run
+
+    let left = testdb_databases(&url).await;
+    assert!(
+        only_the_template(&left),
+        "only the template is left: {left:?}"
+    );
+    assert_eq!(left.len(), 1, "the template stays for the next run");
+}
+
 /// A process killed with `kill -9` while it holds databases: the next
 /// process sees their owner lock is free and drops them, while a live
 /// process's databases stay untouched.
@@ -80,8 +106,8 @@ fn the_databases_of_a_killed_process_are_dropped_by_the_next_one() {
 
     let left = runtime.block_on(testdb_databases(&url));
     assert!(
-        only_the_reusable_set(&left),
-        "only the template and clean clones of it remain: {left:?}"
+        only_the_template(&left),
+        "only the template remains: {left:?}"
     );
 }
 
@@ -201,10 +227,7 @@ async fn two_runs_in_two_pid_namespaces_share_a_server_safely() {
         );
     }
     let left = testdb_databases(&url).await;
-    assert!(
-        only_the_reusable_set(&left),
-        "nothing used is left: {left:?}"
-    );
+    assert!(only_the_template(&left), "nothing used is left: {left:?}");
 }
 
 /// `TESTDB_KEEP_FAILED=0`: a test failing on purpose keeps nothing.
@@ -224,7 +247,7 @@ async fn a_failed_test_keeps_nothing_when_told_not_to() {
     assert!(!text.contains("kept database"), "nothing kept: {text}");
     let left = testdb_databases(&url).await;
     assert!(
-        only_the_reusable_set(&left),
+        only_the_template(&left),
         "its database was dropped: {left:?}"
     );
 }
