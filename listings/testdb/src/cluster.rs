@@ -12,6 +12,7 @@
 //!   start.lock      held while a process checks, starts or repairs
 //!   keeper.lock     held by the keeper for as long as it runs
 //!   kept/           one file per database a failed test kept
+//!   stock/          one file per clean clone in stock (a hint, see stock.rs)
 //!   data/           the cluster (PGDATA); its socket is in testdb-1000/
 //! ```
 //!
@@ -69,13 +70,18 @@ impl Cluster {
 
     /// The same, with the cluster's directory under `base`.
     pub fn start_in(base: &Path) -> Result<Cluster, String> {
-        let bin_dir = find_bin_dir().ok_or(
-            "initdb and pg_ctl not found on PATH, in `pg_config --bindir` \
-             or in /usr/lib/postgresql/*/bin",
-        )?;
+        // Looked for only when needed: a process that joins a running
+        // cluster starts no other program.
+        let bin_dir = || {
+            find_bin_dir().ok_or(
+                "initdb and pg_ctl not found on PATH, in `pg_config \
+                 --bindir` or in /usr/lib/postgresql/*/bin",
+            )
+        };
         let owner = Owner::current()?;
         let dir = cluster_dir(base, &owner)?;
         let user = join_users(&dir, &owner)?;
+        make_owned_dir(&dir.join("stock"), &owner)?;
 
         // Held while we look: two processes must not both start a cluster.
         let start = lock_file(&dir.join("start.lock"), &owner)?;
@@ -83,12 +89,12 @@ impl Cluster {
             .lock()
             .map_err(|e| format!("could not lock start.lock: {e}"))?;
         if !dir.join("data/postmaster.pid").exists() {
-            start_server(&bin_dir, &owner, &dir)?;
+            start_server(&bin_dir()?, &owner, &dir)?;
         }
         if keeper_is_missing(&dir, &owner)? {
             // The first user, or a cluster a failed run left up on purpose
             // (see `kept`): from here on, someone must stop it.
-            spawn_keeper(&bin_dir, &owner, &dir)?;
+            spawn_keeper(&bin_dir()?, &owner, &dir)?;
         }
         Ok(Cluster {
             data_dir: dir,
@@ -113,10 +119,25 @@ impl Cluster {
             .database("postgres")
     }
 
+    /// Where the clean clones in stock are listed, one empty file each.
+    pub fn stock_dir(&self) -> PathBuf {
+        self.data_dir.join("stock")
+    }
+
     /// Where a failed test's database is recorded, so the keeper leaves the
     /// cluster running for someone to look at it.
     pub fn kept_dir(&self) -> PathBuf {
         self.data_dir.join("kept")
+    }
+}
+
+/// A directory in the cluster's, owned by the server's user like the rest:
+/// the keeper, running as that user, must be able to delete what is in it.
+fn make_owned_dir(path: &Path, owner: &Owner) -> Result<(), String> {
+    match fs::DirBuilder::new().mode(0o700).create(path) {
+        Ok(()) => owner.chown(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(format!("could not create {}: {e}", path.display())),
     }
 }
 
@@ -232,6 +253,9 @@ fn append_test_settings(data: &Path, socket_dir: &Path) -> Result<(), String> {
          synchronous_commit = off\n\
          full_page_writes = off\n\
          max_connections = 200\n\
+         # loaded once by the server, not by each new session that claims\n\
+         # a clone (the claim is a PL/pgSQL block)\n\
+         shared_preload_libraries = 'plpgsql'\n\
          # shared memory segments as files in data/, not in /dev/shm: a\n\
          # server killed with -9 can't leave them behind once data/ goes\n\
          dynamic_shared_memory_type = mmap\n",
@@ -293,11 +317,17 @@ fn find_bin_dir() -> Option<PathBuf> {
     let from_path = std::env::var_os("PATH")
         .into_iter()
         .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>());
-    let from_pg_config = Command::new("pg_config")
-        .arg("--bindir")
-        .output()
-        .ok()
-        .map(|out| PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()));
+    // Run only if PATH has no server binaries.
+    let from_pg_config = std::iter::once_with(|| {
+        Command::new("pg_config")
+            .arg("--bindir")
+            .output()
+            .ok()
+            .map(|out| {
+                PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+            })
+    })
+    .flatten();
     let mut debian: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
         .into_iter()
         .flatten()
@@ -337,13 +367,13 @@ impl Owner {
                 server: None,
             });
         }
-        match (id(&["-u", "postgres"]), id(&["-g", "postgres"])) {
-            (Ok(uid), Ok(gid)) => Ok(Owner {
+        match user_ids("postgres") {
+            Some((uid, gid)) => Ok(Owner {
                 caller_uid,
                 server: Some((uid, gid)),
             }),
-            _ => Err("running as root, and PostgreSQL won't; create a \
-                      `postgres` user or run the tests as a normal user"
+            None => Err("running as root, and PostgreSQL won't; create a \
+                         `postgres` user or run the tests as a normal user"
                 .into()),
         }
     }
@@ -375,15 +405,25 @@ impl Owner {
     }
 }
 
-fn id(args: &[&str]) -> Result<u32, String> {
-    let out = Command::new("id")
-        .args(args)
-        .output()
-        .map_err(|e| format!("could not run `id`: {e}"))?;
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .parse()
-        .map_err(|_| format!("`id {}` failed", args.join(" ")))
+/// The user id and group id of the user `name`, from the user database.
+fn user_ids(name: &str) -> Option<(u32, u32)> {
+    let name = std::ffi::CString::new(name).ok()?;
+    // SAFETY: getpwnam_r writes only into `entry` and `buffer`, both ours
+    // and as large as we say; `found` points into `entry` or is null.
+    unsafe {
+        let mut entry: libc::passwd = std::mem::zeroed();
+        let mut buffer = vec![0 as libc::c_char; 16 * 1024];
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        let status = libc::getpwnam_r(
+            name.as_ptr(),
+            &mut entry,
+            buffer.as_mut_ptr(),
+            buffer.len(),
+            &mut found,
+        );
+        (status == 0 && !found.is_null())
+            .then_some((entry.pw_uid, entry.pw_gid))
+    }
 }
 
 /// Runs a command to completion; on failure returns its stderr in one line.

@@ -284,6 +284,10 @@ struct Shared {
     key: String,
     template: String,
     kept_dir: Option<PathBuf>,
+    /// On the throwaway cluster: one empty file per clean clone in stock,
+    /// named after it. Only a hint (see `HeadStart`); the database and its
+    /// lock decide.
+    stock_dir: Option<PathBuf>,
 }
 
 impl Shared {
@@ -306,22 +310,24 @@ async fn background(
 ) {
     // `server` lives as long as this future, which never ends: for a
     // throwaway cluster, that keeps this process counted as a user.
+    let head_start = HeadStart::begin(&server, migrator);
     let shared = match set_up(&server, migrator).await {
         Ok(shared) => &*Box::leak(Box::new(shared)),
         Err(why) => return started.send(Err(why)).unwrap_or(()),
     };
     tokio::spawn(finish_used(shared, finish));
-    if shared.kept_dir.is_none() {
-        tokio::spawn(leave_when_asked(shared, leave));
+    match shared.kept_dir {
+        None => drop(tokio::spawn(leave_when_asked(shared, leave))),
+        Some(_) => drop(leave), // nothing to do at exit: `leave` returns
     }
     let started = Arc::new(std::sync::Mutex::new(Some(started)));
     // One filler claims the first clone, alone: the first test waits for
     // it. Then one filler per ready slot: two tests that take a clone each at
     // the same moment get both replaced at once, not one after the other.
-    tokio::spawn(fill(shared, ready.clone(), started.clone()));
+    tokio::spawn(fill(shared, ready.clone(), started.clone(), head_start));
     FIRST_HANDED_OUT.notified().await;
     for _ in 1..ready_clones() {
-        tokio::spawn(fill(shared, ready.clone(), started.clone()));
+        tokio::spawn(fill(shared, ready.clone(), started.clone(), None));
     }
     drop(ready);
     // Never returns: the thread, and with it `server`, stays while the
@@ -338,6 +344,7 @@ async fn fill(
     shared: &'static Shared,
     ready: mpsc::Sender<Ready>,
     started: Started,
+    mut head_start: Option<HeadStart>,
 ) {
     let mut handed_out = false;
     loop {
@@ -351,8 +358,9 @@ async fn fill(
             if leaving() {
                 return;
             }
-            match claim_one(shared).await {
-                Ok(Some(claimed)) => break claimed,
+            let prefer = head_start.as_ref().map(|h| h.name.as_str());
+            let name = match claim_one(shared, prefer).await {
+                Ok(Some(name)) => name,
                 // The shared stock is empty: make one clone ourselves.
                 Ok(None) => {
                     let _making = MAKING.lock().await;
@@ -362,8 +370,31 @@ async fn fill(
                     if let Err(why) = make_clone(shared).await {
                         return report(shared, &started, why);
                     }
+                    continue;
                 }
                 Err(why) => return report(shared, &started, why),
+            };
+            let early = match head_start.take() {
+                Some(head) if head.name == name => head.connecting.await.ok(),
+                Some(head) => {
+                    head.connecting.abort(); // another process got that one
+                    None
+                }
+                None => None,
+            };
+            let pool = match early {
+                Some(Ok(pool)) => Ok(pool),
+                _ => {
+                    connect_test_pool(shared.admin.clone().database(&name))
+                        .await
+                }
+            };
+            match pool {
+                Ok(pool) => break Ready { name, pool },
+                Err(e) => {
+                    let why = format!("could not connect to {name}: {e}");
+                    return report(shared, &started, why);
+                }
             }
         };
         slot.send(claimed);
@@ -375,6 +406,49 @@ async fn fill(
             tokio::spawn(sweep(shared, false));
         }
         tokio::spawn(top_up(shared));
+    }
+}
+
+/// A fresh process's first connection to a clone, opened while it sets up.
+///
+/// A test process that runs one test (nextest) waits for two connections:
+/// the admin session, which claims a clone, and the test's own, to the
+/// clone. On the throwaway cluster the stock's names are files too, so a
+/// new process picks one and starts connecting to it at once, next to its
+/// admin session. The claim then tries that clone first; if another
+/// process got it, this connection is dropped and the test connects to
+/// what it did claim. Connecting decides nothing: the lock does.
+struct HeadStart {
+    name: String,
+    connecting: tokio::task::JoinHandle<Result<PgPool, sqlx::Error>>,
+}
+
+impl HeadStart {
+    fn begin(server: &Server, migrator: &Migrator) -> Option<HeadStart> {
+        let ours = format!("testdb_{}_", migrations_key(migrator));
+        let names: Vec<String> = std::fs::read_dir(stock_dir(server)?)
+            .ok()?
+            .flatten()
+            .map(|file| file.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(&ours))
+            .collect();
+        if names.is_empty() {
+            return None;
+        }
+        let name = names[random_u64() as usize % names.len()].clone();
+        let options = server.admin_options().database(&name);
+        Some(HeadStart {
+            name,
+            connecting: tokio::spawn(connect_test_pool(options)),
+        })
+    }
+}
+
+/// Where the throwaway cluster lists its clean clones.
+fn stock_dir(server: &Server) -> Option<PathBuf> {
+    match server {
+        Server::Throwaway(cluster) => Some(cluster.stock_dir()),
+        Server::External { .. } => None,
     }
 }
 
@@ -473,6 +547,7 @@ async fn set_up(
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
         Server::External { .. } => None,
     };
+    let stock_dir = stock_dir(server);
     let makers = PgPoolOptions::new()
         .max_connections(CLONE_MAKERS)
         .connect_lazy_with(admin.clone());
@@ -483,6 +558,7 @@ async fn set_up(
         key,
         template,
         kept_dir,
+        stock_dir,
     };
     if alone {
         sweep(&shared, true).await;
@@ -648,7 +724,10 @@ async fn build_template(
 /// have used it and died since the list) and mark it `used` before any test
 /// can write to it, so that if this process dies it is dropped, never handed
 /// out again.
-async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
+async fn claim_one(
+    shared: &Shared,
+    prefer: Option<&str>,
+) -> Result<Option<String>, String> {
     // Plain SQL text, no bound parameters: every value in it is ours (names
     // we made, numbers), and the whole claim is one message. The block
     // leaves the name it claimed in a setting of this session.
@@ -662,7 +741,7 @@ async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
                  WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
                    AND l.classid = {LOCK_CLASS}::oid \
                    AND l.objid = pg_database.oid) \
-             ORDER BY random() LIMIT 8 \
+             ORDER BY datname = '{prefer}' DESC, random() LIMIT 8 \
            LOOP \
              CONTINUE WHEN NOT pg_try_advisory_lock({class} | d.oid); \
              IF shobj_description(d.oid::oid, 'pg_database') IS NULL THEN \
@@ -676,6 +755,7 @@ async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
          END $$; \
          SELECT current_setting('testdb.claimed')",
         pattern = clone_pattern(&shared.key),
+        prefer = prefer.unwrap_or_default(),
         class = LOCK_CLASS << 32,
     );
     let claimed: String = {
@@ -689,16 +769,10 @@ async fn claim_one(shared: &Shared) -> Result<Option<Ready>, String> {
     if claimed.is_empty() {
         return Ok(None);
     }
-    // Ours now. Connected without holding the admin session, which the
-    // other fillers and the drops need meanwhile.
-    let options = shared.admin.clone().database(&claimed);
-    match connect_test_pool(options).await {
-        Ok(pool) => Ok(Some(Ready {
-            name: claimed,
-            pool,
-        })),
-        Err(e) => Err(format!("could not connect to {claimed}: {e}")),
+    if let Some(dir) = &shared.stock_dir {
+        let _ = std::fs::remove_file(dir.join(&claimed));
     }
+    Ok(Some(claimed))
 }
 
 /// Adds one clean clone to the shared stock.
@@ -715,8 +789,11 @@ async fn make_clone(shared: &Shared) -> Result<(), String> {
             .as_str(),
         )
         .await
-        .map(drop)
-        .map_err(|e| format!("could not clone the template: {e}"))
+        .map_err(|e| format!("could not clone the template: {e}"))?;
+    if let Some(dir) = &shared.stock_dir {
+        let _ = std::fs::write(dir.join(&name), "");
+    }
+    Ok(())
 }
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
@@ -952,7 +1029,7 @@ async fn sweep(shared: &Shared, new_run: bool) {
         }
         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         let _ = shared.makers.execute(sql.as_str()).await;
-        if let Some(dir) = &shared.kept_dir {
+        for dir in [&shared.kept_dir, &shared.stock_dir].into_iter().flatten() {
             let _ = std::fs::remove_file(dir.join(&name));
         }
         let mut owner = shared.owner.lock().await;
@@ -996,7 +1073,7 @@ async fn forget_kept_files(shared: &Shared) {
 async fn connect_test_pool(
     options: PgConnectOptions,
 ) -> Result<PgPool, sqlx::Error> {
-    PgPoolOptions::new()
+    let pool = PgPoolOptions::new()
         .max_connections(CONNECTIONS_PER_TEST)
         // No idle or lifetime limits: they would start a housekeeping task on
         // this runtime for every pool, and a test's pool lives for seconds.
@@ -1006,7 +1083,11 @@ async fn connect_test_pool(
         // old, and a ping is one more round trip on the test's path.
         .test_before_acquire(false)
         .connect_with(options)
-        .await
+        .await?;
+    // A new server process answers its first statement slowly (it loads
+    // the catalog entries every statement needs); pay that here too.
+    pool.execute("SELECT 1").await?;
+    Ok(pool)
 }
 // ANCHOR_END: connect_test_pool
 
