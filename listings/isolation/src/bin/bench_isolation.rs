@@ -22,6 +22,8 @@
 //! as `cargo nextest run` does, and times it from the spawn to the child's
 //! first answered query on its own database; `process_baseline` times the
 //! same program started with nothing to do, so the difference is testdb's.
+//! `new_connection` opens one connection and answers `SELECT 1` in this
+//! process: what a connection made on the test's path costs at least.
 //! `transaction_rollback` and `truncate` take an already-open connection
 //! from a pool, as a suite built on them would have.
 //!
@@ -60,6 +62,9 @@ const DEFAULT_TEST_MS: u64 = 20;
 /// Untimed runs first, so one-off costs (the first connection, the template's
 /// migration, the page cache) don't land in any strategy's figures.
 const WARM_UP: usize = 3;
+
+/// Set when this program runs itself against testdb's throwaway cluster.
+const ON_THE_THROWAWAY_CLUSTER: &str = "BENCH_ISOLATION_THROWAWAY";
 
 /// `--test-ms`, readable from `#[sqlx::test]`'s body, which can't capture it.
 static TEST_TIME: OnceLock<Duration> = OnceLock::new();
@@ -152,6 +157,7 @@ fn rerun_against_the_harness_server() -> ExitCode {
     let status = Command::new(exe)
         .args(std::env::args_os().skip(1))
         .env("DATABASE_URL", cluster.admin_url())
+        .env(ON_THE_THROWAWAY_CLUSTER, "1")
         .status()
         .expect("could not run bench-isolation again with DATABASE_URL set");
     drop(cluster); // we stop using it; it goes once nobody else does
@@ -242,6 +248,13 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
         rows.push(Row {
             strategy: "process_baseline",
             samples: sample(n, || process_once("--child-baseline")),
+        });
+        rows.push(Row {
+            strategy: "new_connection",
+            samples: sample_async(n, async || {
+                new_connection_once(&server).await
+            })
+            .await,
         });
 
         // The shared database the last two strategies use, as a suite built
@@ -400,6 +413,20 @@ async fn pooled_clone_once() -> Duration {
     // `db` is dropped here: testdb drops the database in the background.
 }
 
+/// What one new connection costs: PostgreSQL starts a server process for
+/// it, which reads the catalog before it answers. The floor under any
+/// strategy that connects on the test's path.
+async fn new_connection_once(server: &PgConnectOptions) -> Duration {
+    let started = Instant::now();
+    let mut conn = PgConnection::connect_with(server)
+        .await
+        .expect("connect to the server");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    conn.close().await.ok();
+    waited
+}
+
 async fn transaction_rollback_once(shared: &PgPool) -> Duration {
     let started = Instant::now();
     let mut conn = shared.acquire().await.expect("a pooled connection");
@@ -448,12 +475,19 @@ fn two_at_a_time(n: usize) -> Vec<Duration> {
 /// child says "ready"; then lets it finish, untimed.
 fn process_once(mode: &str) -> Duration {
     let exe = std::env::current_exe().expect("the program's own path");
-    let started = Instant::now();
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .arg(mode)
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start a child");
+        // Each child runs one test, and testdb knows it as nextest says so.
+        .env("NEXTEST_EXECUTION_MODE", "process-per-test")
+        .stdout(Stdio::piped());
+    if std::env::var_os(ON_THE_THROWAWAY_CLUSTER).is_some() {
+        // As under `cargo nextest run` with no DATABASE_URL: the child
+        // joins the shared cluster itself.
+        command.env_remove("DATABASE_URL");
+    }
+    let started = Instant::now();
+    let mut child = command.spawn().expect("start a child");
     let mut line = String::new();
     BufReader::new(child.stdout.take().expect("piped"))
         .read_line(&mut line)
