@@ -737,10 +737,6 @@ async fn claim_one(
            FOR d IN SELECT datname, oid::int8 AS oid FROM pg_database \
              WHERE datname ~ '{pattern}' \
                AND shobj_description(oid, 'pg_database') IS NULL \
-               AND NOT EXISTS (SELECT 1 FROM pg_locks l \
-                 WHERE l.locktype = 'advisory' AND l.objsubid = 1 \
-                   AND l.classid = {LOCK_CLASS}::oid \
-                   AND l.objid = pg_database.oid) \
              ORDER BY datname = '{prefer}' DESC, random() LIMIT 8 \
            LOOP \
              CONTINUE WHEN NOT pg_try_advisory_lock({class} | d.oid); \
