@@ -11,6 +11,7 @@ mod rust;
 mod util;
 
 mod bench;
+mod bench_runners;
 mod book;
 mod broken;
 mod census;
@@ -54,6 +55,11 @@ const COMMANDS: &[(&str, Run, &str)] = &[
         "bench-isolation",
         bench::isolation,
         "isolation strategies, timed",
+    ),
+    (
+        "bench-runners",
+        bench_runners::run,
+        "cargo test and nextest over the workspace, timed",
     ),
     (
         "bench-spine",
