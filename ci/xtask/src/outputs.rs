@@ -343,7 +343,15 @@ pub fn run(args: &[String]) -> Result<()> {
             if measured && !check {
                 println!("measuring: {}", o.command);
                 std::fs::create_dir_all(path.parent().unwrap())?;
-                std::fs::write(&path, fresh(o)?)?;
+                if o.command.contains("--write") {
+                    // It writes its own file (and more, like README's
+                    // block); its progress lines are not part of it.
+                    let mut c = util::cmd(&["bash", "-c"]);
+                    c.arg(&o.command);
+                    util::exec(c)?;
+                } else {
+                    std::fs::write(&path, fresh(o)?)?;
+                }
             } else if !first.as_deref().is_some_and(|f| {
                 f.trim_start_matches('`')
                     .starts_with(&format!("$ {}", o.command))
