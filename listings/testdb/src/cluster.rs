@@ -145,12 +145,8 @@ fn make_owned_dir(path: &Path, owner: &Owner) -> Result<(), String> {
 /// ours (someone else made it in the shared `/dev/shm`) is refused.
 fn cluster_dir(base: &Path, owner: &Owner) -> Result<PathBuf, String> {
     let dir = base.join(format!("testdb-{}", owner.caller_uid));
-    match fs::DirBuilder::new().mode(0o700).create(&dir) {
-        Ok(()) => owner.chown(&dir)?,
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => {
-            return Err(format!("could not create {}: {e}", dir.display()));
-        }
+    if fs::symlink_metadata(&dir).is_err() {
+        create_whole(&dir, owner)?;
     }
     let meta = fs::symlink_metadata(&dir)
         .map_err(|e| format!("could not read {}: {e}", dir.display()))?;
@@ -166,6 +162,27 @@ fn cluster_dir(base: &Path, owner: &Owner) -> Result<PathBuf, String> {
         ));
     }
     Ok(dir)
+}
+
+/// Makes `dir` under a temporary name, hands it to the server's user, and
+/// only then renames it into place: a process starting at the same moment
+/// never sees it made but not yet handed over (and refuses it).
+fn create_whole(dir: &Path, owner: &Owner) -> Result<(), String> {
+    use std::hash::{BuildHasher, Hasher};
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let new = dir.with_extension(format!("new-{random:016x}"));
+    fs::DirBuilder::new()
+        .mode(0o700)
+        .create(&new)
+        .map_err(|e| format!("could not create {}: {e}", new.display()))?;
+    owner.chown(&new)?;
+    if fs::rename(&new, dir).is_err() {
+        // Another process's is in place already (and in use): ours goes.
+        let _ = fs::remove_dir(&new);
+    }
+    Ok(())
 }
 
 /// Takes our shared lock on `users.lock`. The keeper deletes the whole
