@@ -22,7 +22,9 @@
 //!
 //! One background thread per test process keeps a few claimed clones
 //! connected and ready, tops the shared stock up, finishes used databases,
-//! and sweeps what dead processes left. It has a runtime of its own because
+//! and sweeps what dead processes left. On a `DATABASE_URL` server, the
+//! last process of a run drops the stock as it exits, so a run leaves only
+//! the template behind. It has a runtime of its own because
 //! each `#[tokio::test]` has its own, and a connection opened on one runtime
 //! dies with it.
 
