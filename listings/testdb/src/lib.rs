@@ -43,7 +43,7 @@
 //! running test, plus one admin session that holds the locks, up to
 //! [`stock::CLONE_MAKERS`] that make clones, and one per clone kept ready
 //! ([`stock::READY_CLONES`]). With 2 test threads that is at most
-//! 2 × 5 + 1 + 2 + 2 = 15. Under nextest a process runs one test and keeps
+//! 2 × 5 + 1 + 2 + 3 = 16. Under nextest a process runs one test and keeps
 //! no clone beyond it: 5 + 1 + 2 = 8 per test process.
 
 pub mod cluster;

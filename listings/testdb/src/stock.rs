@@ -45,10 +45,11 @@ use tokio::sync::{Mutex, mpsc};
 
 use crate::{CONNECTIONS_PER_TEST, server::Server};
 
-/// Claimed clones each process keeps connected, ahead of its tests. Two test
-/// threads rarely need more than a couple at once. Under nextest a process
-/// runs one test, and keeps one.
-pub const READY_CLONES: usize = 2;
+/// Claimed clones each process keeps connected, ahead of its tests: one for
+/// each of two test threads, and one more, so that a test that starts while
+/// the clone it replaces is still being made finds one. Under nextest a
+/// process runs one test, and keeps one.
+pub const READY_CLONES: usize = 3;
 
 fn ready_clones() -> usize {
     if one_test_per_process() {
@@ -69,6 +70,11 @@ fn one_test_per_process() -> bool {
 /// never used is dropped with its process.
 static WANTED: std::sync::LazyLock<tokio::sync::Notify> =
     std::sync::LazyLock::new(tokio::sync::Notify::new);
+
+/// A test is done with its database. A clone taken is replaced then, not at
+/// once: making one (a claim, a new server process) takes CPU, and on a
+/// small machine a test that has just started would wait for it.
+static FINISHED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// The first clone is on its way to the first test: the other fillers may
 /// start (until then they would compete with it for the admin session).
@@ -352,6 +358,12 @@ async fn fill(
     loop {
         if handed_out && one_test_per_process() {
             WANTED.notified().await;
+        } else if handed_out {
+            // Until a test finishes, or one finds nothing ready.
+            tokio::select! {
+                _ = WANTED.notified() => {}
+                _ = FINISHED.notified() => {}
+            }
         }
         let Ok(slot) = ready.reserve().await else {
             return; // the process is ending
@@ -934,6 +946,7 @@ async fn finish_used(
 /// Drops or keeps one database over a maker connection, so the admin
 /// session stays free for claims; then gives up its owner lock.
 async fn finish_one(shared: &'static Shared, request: Finish) {
+    FINISHED.notify_one();
     let Finish { name, keep, done } = request;
     let oid: Option<i64> = sqlx::query_scalar(
         "SELECT oid::int8 FROM pg_database WHERE datname = $1",
