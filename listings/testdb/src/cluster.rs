@@ -12,7 +12,6 @@
 //!   start.lock      held while a process checks, starts or repairs
 //!   keeper.lock     held by the keeper for as long as it runs
 //!   kept/           one file per database a failed test kept
-//!   stock/          one file per clean clone in stock (a hint, see stock.rs)
 //!   data/           the cluster (PGDATA); its socket is in testdb-1000/
 //! ```
 //!
@@ -81,7 +80,6 @@ impl Cluster {
         let owner = Owner::current()?;
         let dir = cluster_dir(base, &owner)?;
         let user = join_users(&dir, &owner)?;
-        make_owned_dir(&dir.join("stock"), &owner)?;
 
         // Held while we look: two processes must not both start a cluster.
         let start = lock_file(&dir.join("start.lock"), &owner)?;
@@ -119,25 +117,10 @@ impl Cluster {
             .database("postgres")
     }
 
-    /// Where the clean clones in stock are listed, one empty file each.
-    pub fn stock_dir(&self) -> PathBuf {
-        self.data_dir.join("stock")
-    }
-
     /// Where a failed test's database is recorded, so the keeper leaves the
     /// cluster running for someone to look at it.
     pub fn kept_dir(&self) -> PathBuf {
         self.data_dir.join("kept")
-    }
-}
-
-/// A directory in the cluster's, owned by the server's user like the rest:
-/// the keeper, running as that user, must be able to delete what is in it.
-fn make_owned_dir(path: &Path, owner: &Owner) -> Result<(), String> {
-    match fs::DirBuilder::new().mode(0o700).create(path) {
-        Ok(()) => owner.chown(path),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(format!("could not create {}: {e}", path.display())),
     }
 }
 

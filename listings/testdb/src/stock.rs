@@ -292,10 +292,6 @@ struct Shared {
     key: String,
     template: String,
     kept_dir: Option<PathBuf>,
-    /// On the throwaway cluster: one empty file per clean clone in stock,
-    /// named after it. Only a hint (see `HeadStart`); the database and its
-    /// lock decide.
-    stock_dir: Option<PathBuf>,
 }
 
 impl Shared {
@@ -318,7 +314,6 @@ async fn background(
 ) {
     // `server` lives as long as this future, which never ends: for a
     // throwaway cluster, that keeps this process counted as a user.
-    let head_start = HeadStart::begin(&server, migrator);
     let shared = match set_up(&server, migrator).await {
         Ok(shared) => &*Box::leak(Box::new(shared)),
         Err(why) => return started.send(Err(why)).unwrap_or(()),
@@ -332,10 +327,10 @@ async fn background(
     // One filler claims the first clone, alone: the first test waits for
     // it. Then one filler per ready slot: two tests that take a clone each at
     // the same moment get both replaced at once, not one after the other.
-    tokio::spawn(fill(shared, ready.clone(), started.clone(), head_start));
+    tokio::spawn(fill(shared, ready.clone(), started.clone()));
     FIRST_HANDED_OUT.notified().await;
     for _ in 1..ready_clones() {
-        tokio::spawn(fill(shared, ready.clone(), started.clone(), None));
+        tokio::spawn(fill(shared, ready.clone(), started.clone()));
     }
     drop(ready);
     // Never returns: the thread, and with it `server`, stays while the
@@ -352,7 +347,6 @@ async fn fill(
     shared: &'static Shared,
     ready: mpsc::Sender<Ready>,
     started: Started,
-    mut head_start: Option<HeadStart>,
 ) {
     let mut handed_out = false;
     loop {
@@ -372,8 +366,7 @@ async fn fill(
             if leaving() {
                 return;
             }
-            let prefer = head_start.as_ref().map(|h| h.name.as_str());
-            let name = match claim_one(shared, prefer).await {
+            let name = match claim_one(shared).await {
                 Ok(Some(name)) => name,
                 // The shared stock is empty: make one clone ourselves.
                 Ok(None) => {
@@ -388,21 +381,8 @@ async fn fill(
                 }
                 Err(why) => return report(shared, &started, why),
             };
-            let early = match head_start.take() {
-                Some(head) if head.name == name => head.connecting.await.ok(),
-                Some(head) => {
-                    head.connecting.abort(); // another process got that one
-                    None
-                }
-                None => None,
-            };
-            let pool = match early {
-                Some(Ok(pool)) => Ok(pool),
-                _ => {
-                    connect_test_pool(shared.admin.clone().database(&name))
-                        .await
-                }
-            };
+            let options = shared.admin.clone().database(&name);
+            let pool = connect_test_pool(options).await;
             match pool {
                 Ok(pool) => break Ready { name, pool },
                 Err(e) => {
@@ -420,49 +400,6 @@ async fn fill(
             tokio::spawn(sweep(shared, false));
         }
         tokio::spawn(top_up(shared));
-    }
-}
-
-/// A fresh process's first connection to a clone, opened while it sets up.
-///
-/// A test process that runs one test (nextest) waits for two connections:
-/// the admin session, which claims a clone, and the test's own, to the
-/// clone. On the throwaway cluster the stock's names are files too, so a
-/// new process picks one and starts connecting to it at once, next to its
-/// admin session. The claim then tries that clone first; if another
-/// process got it, this connection is dropped and the test connects to
-/// what it did claim. Connecting decides nothing: the lock does.
-struct HeadStart {
-    name: String,
-    connecting: tokio::task::JoinHandle<Result<PgPool, sqlx::Error>>,
-}
-
-impl HeadStart {
-    fn begin(server: &Server, migrator: &Migrator) -> Option<HeadStart> {
-        let ours = format!("testdb_{}_", migrations_key(migrator));
-        let names: Vec<String> = std::fs::read_dir(stock_dir(server)?)
-            .ok()?
-            .flatten()
-            .map(|file| file.file_name().to_string_lossy().into_owned())
-            .filter(|name| name.starts_with(&ours))
-            .collect();
-        if names.is_empty() {
-            return None;
-        }
-        let name = names[random_u64() as usize % names.len()].clone();
-        let options = server.admin_options().database(&name);
-        Some(HeadStart {
-            name,
-            connecting: tokio::spawn(connect_test_pool(options)),
-        })
-    }
-}
-
-/// Where the throwaway cluster lists its clean clones.
-fn stock_dir(server: &Server) -> Option<PathBuf> {
-    match server {
-        Server::Throwaway(cluster) => Some(cluster.stock_dir()),
-        Server::External { .. } => None,
     }
 }
 
@@ -561,7 +498,6 @@ async fn set_up(
         Server::Throwaway(cluster) => Some(cluster.kept_dir()),
         Server::External { .. } => None,
     };
-    let stock_dir = stock_dir(server);
     let makers = PgPoolOptions::new()
         .max_connections(CLONE_MAKERS)
         .connect_lazy_with(admin.clone());
@@ -572,7 +508,6 @@ async fn set_up(
         key,
         template,
         kept_dir,
-        stock_dir,
     };
     if alone {
         sweep(&shared, true).await;
@@ -738,10 +673,7 @@ async fn build_template(
 /// have used it and died since the list) and mark it `used` before any test
 /// can write to it, so that if this process dies it is dropped, never handed
 /// out again.
-async fn claim_one(
-    shared: &Shared,
-    prefer: Option<&str>,
-) -> Result<Option<String>, String> {
+async fn claim_one(shared: &Shared) -> Result<Option<String>, String> {
     // Plain SQL text, no bound parameters: every value in it is ours (names
     // we made, numbers), and the whole claim is one message. The block
     // leaves the name it claimed in a setting of this session.
@@ -751,7 +683,7 @@ async fn claim_one(
            FOR d IN SELECT datname, oid::int8 AS oid FROM pg_database \
              WHERE datname ~ '{pattern}' \
                AND shobj_description(oid, 'pg_database') IS NULL \
-             ORDER BY datname = '{prefer}' DESC, random() LIMIT 8 \
+             ORDER BY random() LIMIT 8 \
            LOOP \
              CONTINUE WHEN NOT pg_try_advisory_lock({class} | d.oid); \
              IF shobj_description(d.oid::oid, 'pg_database') IS NULL THEN \
@@ -765,7 +697,6 @@ async fn claim_one(
          END $$; \
          SELECT current_setting('testdb.claimed')",
         pattern = clone_pattern(&shared.key),
-        prefer = prefer.unwrap_or_default(),
         class = LOCK_CLASS << 32,
     );
     let claimed: String = {
@@ -778,9 +709,6 @@ async fn claim_one(
     };
     if claimed.is_empty() {
         return Ok(None);
-    }
-    if let Some(dir) = &shared.stock_dir {
-        let _ = std::fs::remove_file(dir.join(&claimed));
     }
     Ok(Some(claimed))
 }
@@ -800,9 +728,6 @@ async fn make_clone(shared: &Shared) -> Result<(), String> {
         )
         .await
         .map_err(|e| format!("could not clone the template: {e}"))?;
-    if let Some(dir) = &shared.stock_dir {
-        let _ = std::fs::write(dir.join(&name), "");
-    }
     Ok(())
 }
 
@@ -1040,7 +965,7 @@ async fn sweep(shared: &Shared, new_run: bool) {
         }
         let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
         let _ = shared.makers.execute(sql.as_str()).await;
-        for dir in [&shared.kept_dir, &shared.stock_dir].into_iter().flatten() {
+        if let Some(dir) = &shared.kept_dir {
             let _ = std::fs::remove_file(dir.join(&name));
         }
         let mut owner = shared.owner.lock().await;
@@ -1084,7 +1009,7 @@ async fn forget_kept_files(shared: &Shared) {
 async fn connect_test_pool(
     options: PgConnectOptions,
 ) -> Result<PgPool, sqlx::Error> {
-    let pool = PgPoolOptions::new()
+    PgPoolOptions::new()
         .max_connections(CONNECTIONS_PER_TEST)
         // No idle or lifetime limits: they would start a housekeeping task on
         // this runtime for every pool, and a test's pool lives for seconds.
@@ -1093,12 +1018,15 @@ async fn connect_test_pool(
         // Don't ping a connection before handing it out: these are seconds
         // old, and a ping is one more round trip on the test's path.
         .test_before_acquire(false)
+        // A new server process answers its first statement slowly (it loads
+        // the catalog entries every statement needs): pay that here too, on
+        // the connection itself (a statement on the pool could open a second
+        // connection while the first is still being put back).
+        .after_connect(|conn, _| {
+            Box::pin(async move { conn.execute("SELECT 1").await.map(drop) })
+        })
         .connect_with(options)
-        .await?;
-    // A new server process answers its first statement slowly (it loads
-    // the catalog entries every statement needs); pay that here too.
-    pool.execute("SELECT 1").await?;
-    Ok(pool)
+        .await
 }
 // ANCHOR_END: connect_test_pool
 
