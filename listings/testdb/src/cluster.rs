@@ -151,10 +151,7 @@ fn cluster_dir(base: &Path, owner: &Owner) -> Result<PathBuf, String> {
 /// only then renames it into place: a process starting at the same moment
 /// never sees it made but not yet handed over (and refuses it).
 fn create_whole(dir: &Path, owner: &Owner) -> Result<(), String> {
-    use std::hash::{BuildHasher, Hasher};
-    let random = std::collections::hash_map::RandomState::new()
-        .build_hasher()
-        .finish();
+    let random = crate::stock::random_u64();
     let new = dir.with_extension(format!("new-{random:016x}"));
     fs::DirBuilder::new()
         .mode(0o700)

@@ -68,8 +68,7 @@ fn one_test_per_process() -> bool {
 /// A test found no clone ready. Under nextest the filler claims the first
 /// clone ahead, and any further one only when asked: a clone claimed and
 /// never used is dropped with its process.
-static WANTED: std::sync::LazyLock<tokio::sync::Notify> =
-    std::sync::LazyLock::new(tokio::sync::Notify::new);
+static WANTED: tokio::sync::Notify = tokio::sync::Notify::const_new();
 
 /// A test is done with its database. A clone taken is replaced then, not at
 /// once: making one (a claim, a new server process) takes CPU, and on a
@@ -382,8 +381,7 @@ async fn fill(
                 Err(why) => return report(shared, &started, why),
             };
             let options = shared.admin.clone().database(&name);
-            let pool = connect_test_pool(options).await;
-            match pool {
+            match connect_test_pool(options).await {
                 Ok(pool) => break Ready { name, pool },
                 Err(e) => {
                     let why = format!("could not connect to {name}: {e}");
@@ -444,12 +442,11 @@ async fn set_up(
                  WHERE datname = '{template}'), \
                 pg_try_advisory_lock({RUN_KEY}), \
                 pg_advisory_lock_shared({RUN_KEY})::text, \
-                (SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-                 FROM pg_database WHERE datname = '{template}'), \
+                ({}), \
                 current_setting('fsync') = 'off' \
                   AND current_setting('server_version_num')::int >= 150000; \
          {}",
-        LOCK_CLASS << 32,
+        share_template_sql(&template),
         holds_share_sql(&template),
     );
     let rows = owner
@@ -479,13 +476,8 @@ async fn set_up(
         }
         ensure_template(&mut owner, &admin, migrator, &template, &where_)
             .await?;
-        let share = format!(
-            "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-             FROM pg_database WHERE datname = '{template}'",
-            LOCK_CLASS << 32
-        );
         owner
-            .execute(share.as_str())
+            .execute(share_template_sql(&template).as_str())
             .await
             .map_err(|e| e.to_string())?;
         ready = Some(true);
@@ -515,6 +507,16 @@ async fn set_up(
         query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await?;
     }
     Ok(shared)
+}
+
+/// Takes this session's share of the template `name`'s owner lock, waiting
+/// while someone holds it exclusively (a sweep that is dropping it).
+fn share_template_sql(name: &str) -> String {
+    format!(
+        "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
+         FROM pg_database WHERE datname = '{name}'",
+        LOCK_CLASS << 32
+    )
 }
 
 /// Whether this session holds a share of the finished template `name` (of
@@ -629,13 +631,8 @@ async fn build_template(
         .await
         .map_err(|e| explain_create(where_, &e))?;
     // Our share from the start: a sweep drops only what nobody holds.
-    let share = format!(
-        "SELECT pg_advisory_lock_shared({} | oid::int8)::text \
-         FROM pg_database WHERE datname = '{template}'",
-        LOCK_CLASS << 32
-    );
     owner
-        .execute(share.as_str())
+        .execute(share_template_sql(template).as_str())
         .await
         .map_err(|e| e.to_string())?;
     // One connection, closed before the first clone: PostgreSQL refuses to
@@ -707,10 +704,7 @@ async fn claim_one(shared: &Shared) -> Result<Option<String>, String> {
             .map_err(|e| format!("could not claim a clone: {e}"))?
             .get(0)
     };
-    if claimed.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(claimed))
+    Ok((!claimed.is_empty()).then_some(claimed))
 }
 
 /// Adds one clean clone to the shared stock.
@@ -727,12 +721,12 @@ async fn make_clone(shared: &Shared) -> Result<(), String> {
             .as_str(),
         )
         .await
-        .map_err(|e| format!("could not clone the template: {e}"))?;
-    Ok(())
+        .map(drop)
+        .map_err(|e| format!("could not clone the template: {e}"))
 }
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
-fn random_u64() -> u64 {
+pub(crate) fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     std::collections::hash_map::RandomState::new()
         .build_hasher()
@@ -843,16 +837,16 @@ async fn leave_when_asked(
         .unwrap_or_default();
         for (name, oid) in ours {
             // Free, or ours (a session can take its own lock again): a
-            // clean clone or one of our unused ones. Dropped over a maker
-            // connection, as in `sweep`.
-            let mut owner = shared.owner.lock().await;
-            let lock =
-                query_bool(&mut owner, "pg_try_advisory_lock", lock_key(oid));
-            if lock.await != Ok(true) {
-                continue;
+            // clean clone or one of our unused ones.
+            let locked = query_bool(
+                &mut *shared.owner.lock().await,
+                "pg_try_advisory_lock",
+                lock_key(oid),
+            )
+            .await;
+            if locked == Ok(true) {
+                drop_locked(shared, &name, oid, false).await;
             }
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = shared.makers.execute(sql.as_str()).await;
         }
     }
     let _ = done.send(());
@@ -957,24 +951,28 @@ async fn sweep(shared: &Shared, new_run: bool) {
             }
             continue; // its owner is alive
         }
-        // Dropped over a maker connection: the admin session stays free
-        // for claims, and our lock keeps everyone else off meanwhile.
-        if is_template {
-            let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
-            let _ = shared.makers.execute(sql.as_str()).await;
-        }
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        let _ = shared.makers.execute(sql.as_str()).await;
-        if let Some(dir) = &shared.kept_dir {
-            let _ = std::fs::remove_file(dir.join(&name));
-        }
-        let mut owner = shared.owner.lock().await;
-        let _ =
-            query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
+        drop_locked(shared, &name, oid, is_template).await;
     }
     if new_run {
         forget_kept_files(shared).await;
     }
+}
+
+/// Drops a database whose owner lock we have just taken, then lets the lock
+/// go. Over a maker connection: the admin session stays free for claims,
+/// and our lock keeps everyone else off meanwhile.
+async fn drop_locked(shared: &Shared, name: &str, oid: i64, template: bool) {
+    if template {
+        let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
+        let _ = shared.makers.execute(sql.as_str()).await;
+    }
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    let _ = shared.makers.execute(sql.as_str()).await;
+    if let Some(dir) = &shared.kept_dir {
+        let _ = std::fs::remove_file(dir.join(name));
+    }
+    let mut owner = shared.owner.lock().await;
+    let _ = query_bool(&mut owner, "pg_advisory_unlock", lock_key(oid)).await;
 }
 
 /// A new run: the files that tell the keeper to leave the cluster up must
