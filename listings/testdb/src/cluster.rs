@@ -12,6 +12,7 @@
 //!   start.lock      held while a process checks, starts or repairs
 //!   keeper.lock     held by the keeper for as long as it runs
 //!   kept/           one file per database a failed test kept
+//!   clones/         one file per clone, locked by its owner (see `local`)
 //!   data/           the cluster (PGDATA); its socket is in testdb-1000/
 //! ```
 //!
@@ -121,6 +122,27 @@ impl Cluster {
     /// cluster running for someone to look at it.
     pub fn kept_dir(&self) -> PathBuf {
         self.data_dir.join("kept")
+    }
+
+    /// Where the files that say who owns each clone are (see `local`),
+    /// made by the first process that needs it.
+    pub fn clones_dir(&self) -> Result<PathBuf, String> {
+        let dir = self.data_dir.join("clones");
+        if !dir.is_dir() {
+            fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&dir)
+                .or_else(|e| match e.kind() {
+                    std::io::ErrorKind::AlreadyExists => Ok(()),
+                    _ => Err(e),
+                })
+                .map_err(|e| {
+                    format!("could not create {}: {e}", dir.display())
+                })?;
+            // The keeper, which runs as the server's user, deletes it.
+            Owner::current()?.chown(&dir)?;
+        }
+        Ok(dir)
     }
 }
 

@@ -47,6 +47,7 @@
 //! no clone beyond it: 5 + 1 + 2 = 8 per test process.
 
 pub mod cluster;
+pub mod local;
 pub mod server;
 pub mod stock;
 

@@ -7,18 +7,23 @@
 //! testdb_<key>_<random>    a clone of it
 //! ```
 //!
-//! Who owns a clone is a *session-level advisory lock* in the admin database
-//! (the one `DATABASE_URL` names), held by the owning process's admin
-//! session. The server releases it when that session ends, however the
-//! process ended and on whichever machine or container it ran, so a lock we
-//! can take proves the owner is gone. A clone is in one of four states:
+//! On a `DATABASE_URL` server, who owns a clone is a *session-level advisory
+//! lock* in the admin database (the one `DATABASE_URL` names), held by the
+//! owning process's admin session. The server releases it when that session
+//! ends, however the process ended and on whichever machine or container it
+//! ran, so a lock we can take proves the owner is gone. A clone is in one of
+//! four states:
 //!
-//! | owner lock | comment  | state                                          |
-//! |------------|----------|------------------------------------------------|
-//! | held       | any      | owned by a live process: never touched         |
-//! | free       | none     | clean, in stock: any process may claim it      |
-//! | free       | `used`   | claimed by a process that is gone: drop        |
-//! | free       | `kept`   | a failed test's: dropped when a new run starts |
+//! | owner lock | comment      | state                                     |
+//! |------------|--------------|-------------------------------------------|
+//! | held       | any          | owned by a live process: never touched    |
+//! | free       | none         | clean, in stock: any process may claim it |
+//! | free       | `used`       | claimed by a process that is gone: drop   |
+//! | free       | `kept <run>` | a failed test's: the next run drops it    |
+//!
+//! On testdb's own cluster, every process is on this machine, and a lock on
+//! a file in the cluster's directory says the same without a round trip to
+//! the server (see `local`). Everything else is the same on both.
 //!
 //! One background thread per test process keeps a few claimed clones
 //! connected and ready, tops the shared stock up, finishes used databases,
@@ -43,7 +48,11 @@ use sqlx::{
 };
 use tokio::sync::{Mutex, mpsc};
 
-use crate::{CONNECTIONS_PER_TEST, server::Server};
+use crate::{
+    CONNECTIONS_PER_TEST,
+    local::{Claim, Clones},
+    server::Server,
+};
 
 /// Claimed clones each process keeps connected, ahead of its tests: one for
 /// each of two test threads, and one more, so that a test that starts while
@@ -188,9 +197,10 @@ impl Stock {
         }
     }
 
-    /// Called as the process exits: on a `DATABASE_URL` server, the last
-    /// process of a run drops the stock (see `leave_when_asked`). A
-    /// throwaway cluster needs nothing: it goes, whole, after its last user.
+    /// Called as the process exits: a clone being made lands first, and on
+    /// a `DATABASE_URL` server the last process of a run drops the stock
+    /// (see `leave_when_asked`). The throwaway cluster keeps its stock for
+    /// the next process, and goes, whole, after its last user.
     pub fn leave(&self) {
         let (done, left) = std::sync::mpsc::channel();
         if self.leave.send(done).is_ok() {
@@ -291,6 +301,12 @@ struct Shared {
     key: String,
     template: String,
     kept_dir: Option<PathBuf>,
+    /// On our own cluster: the clone files, which say who owns a clone
+    /// (see `local`). On a `DATABASE_URL` server, `None`: advisory locks.
+    local: Option<Clones>,
+    /// This process was alone when it set up: a new run, whose first sweep
+    /// drops what an earlier run's failed tests kept.
+    new_run: bool,
 }
 
 impl Shared {
@@ -313,28 +329,120 @@ async fn background(
 ) {
     // `server` lives as long as this future, which never ends: for a
     // throwaway cluster, that keeps this process counted as a user.
-    let shared = match set_up(&server, migrator).await {
+    let started: Started = Arc::new(std::sync::Mutex::new(Some(started)));
+    let key = migrations_key(migrator);
+    let local = match &server {
+        Server::Throwaway(cluster) => match cluster.clones_dir() {
+            Ok(dir) => Some(Clones::new(dir, &key)),
+            Err(why) => return fail(&started, why),
+        },
+        Server::External { .. } => None,
+    };
+    // On our own cluster a clone in stock is claimed without the server: hand
+    // it out first, so the test's connection is the only one on its path,
+    // and set up (the admin session, the template's share) while it runs.
+    let early = match &local {
+        Some(clones) => claim_early(clones, &server).await,
+        None => None,
+    };
+    let handed_out_early = early.is_some();
+    if let Some(first) = early {
+        let _ = ready.send(first).await;
+        hand_out_first(&started);
+    }
+    let shared = match set_up(&server, migrator, key, local).await {
         Ok(shared) => &*Box::leak(Box::new(shared)),
-        Err(why) => return started.send(Err(why)).unwrap_or(()),
+        Err(why) => {
+            fail(&started, why);
+            // A test may be using a clone it got early: `server` stays.
+            return std::future::pending().await;
+        }
     };
     tokio::spawn(finish_used(shared, finish));
-    match shared.kept_dir {
-        None => drop(tokio::spawn(leave_when_asked(shared, leave))),
-        Some(_) => drop(leave), // nothing to do at exit: `leave` returns
+    tokio::spawn(leave_when_asked(shared, leave));
+    if handed_out_early {
+        tokio::spawn(after_first(shared));
+        tokio::spawn(top_up(shared));
+    } else {
+        // One filler claims the first clone, alone: the first test waits
+        // for it. The other fillers start once it is on its way.
+        tokio::spawn(fill(shared, ready.clone(), started.clone(), false));
+        FIRST_HANDED_OUT.notified().await;
     }
-    let started = Arc::new(std::sync::Mutex::new(Some(started)));
-    // One filler claims the first clone, alone: the first test waits for
-    // it. Then one filler per ready slot: two tests that take a clone each at
-    // the same moment get both replaced at once, not one after the other.
-    tokio::spawn(fill(shared, ready.clone(), started.clone()));
-    FIRST_HANDED_OUT.notified().await;
-    for _ in 1..ready_clones() {
-        tokio::spawn(fill(shared, ready.clone(), started.clone()));
+    // One filler per ready slot: two tests that take a clone each at the
+    // same moment get both replaced at once, not one after the other. Under
+    // nextest, a process whose one clone came early waits to be asked.
+    let waits = handed_out_early && one_test_per_process();
+    let others = if handed_out_early { 0 } else { 1 };
+    for _ in others..ready_clones() {
+        tokio::spawn(fill(shared, ready.clone(), started.clone(), waits));
     }
     drop(ready);
     // Never returns: the thread, and with it `server`, stays while the
     // process runs, so tests can still finish their databases.
     std::future::pending::<()>().await;
+}
+
+/// A clone from our cluster's local stock, claimed and connected, or
+/// `None` (none in stock, or it could not be connected: the fillers then
+/// make one, and report what is wrong).
+async fn claim_early(clones: &Clones, server: &Server) -> Option<Ready> {
+    let claim = clones.claim()?;
+    let name = claim.name.clone();
+    let options = server.admin_options().database(&name);
+    keep_claim(claim);
+    match connect_test_pool(options, false).await {
+        Ok(pool) => Some(Ready { name, pool }),
+        Err(_) => None, // left `used`: a sweep drops it
+    }
+}
+
+/// The first test has its clone: set-up went well.
+fn hand_out_first(started: &Started) {
+    let first = started.lock().expect("not poisoned").take();
+    if let Some(first) = first {
+        let _ = first.send(Ok(()));
+        FIRST_HANDED_OUT.notify_one();
+    }
+}
+
+/// Sends an error to the first test, or prints it if the first test has
+/// its clone already.
+fn fail(started: &Started, why: String) {
+    let first = started.lock().expect("not poisoned").take();
+    match first {
+        Some(started) => {
+            let _ = started.send(Err(why));
+        }
+        None => eprintln!("testdb: {why}"),
+    }
+}
+
+/// Once the first test has its clone: the sweep, off its path. A new run
+/// let no other process start meanwhile (it holds `RUN_KEY` alone) and
+/// lets them in now.
+async fn after_first(shared: &'static Shared) {
+    sweep(shared, shared.new_run).await;
+    if shared.new_run {
+        let mut owner = shared.owner.lock().await;
+        let _ = query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await;
+    }
+}
+
+/// The local claims this process holds: each clone's file stays locked,
+/// and so ours, until its test is done with it.
+static CLAIMS: std::sync::Mutex<Vec<Claim>> = std::sync::Mutex::new(Vec::new());
+
+fn keep_claim(claim: Claim) -> String {
+    let name = claim.name.clone();
+    CLAIMS.lock().expect("not poisoned").push(claim);
+    name
+}
+
+fn take_claim(name: &str) -> Option<Claim> {
+    let mut claims = CLAIMS.lock().expect("not poisoned");
+    let at = claims.iter().position(|claim| claim.name == name)?;
+    Some(claims.swap_remove(at))
 }
 
 type Started =
@@ -346,8 +454,8 @@ async fn fill(
     shared: &'static Shared,
     ready: mpsc::Sender<Ready>,
     started: Started,
+    mut handed_out: bool,
 ) {
-    let mut handed_out = false;
     loop {
         if handed_out && one_test_per_process() {
             WANTED.notified().await;
@@ -381,7 +489,7 @@ async fn fill(
                 Err(why) => return report(shared, &started, why),
             };
             let options = shared.admin.clone().database(&name);
-            match connect_test_pool(options).await {
+            match connect_test_pool(options, true).await {
                 Ok(pool) => break Ready { name, pool },
                 Err(e) => {
                     let why = format!("could not connect to {name}: {e}");
@@ -391,11 +499,9 @@ async fn fill(
         };
         slot.send(claimed);
         handed_out = true;
-        let first = started.lock().expect("not poisoned").take();
-        if let Some(first) = first {
-            let _ = first.send(Ok(()));
-            FIRST_HANDED_OUT.notify_one();
-            tokio::spawn(sweep(shared, false));
+        if started.lock().expect("not poisoned").is_some() {
+            hand_out_first(&started);
+            tokio::spawn(after_first(shared));
         }
         tokio::spawn(top_up(shared));
     }
@@ -407,26 +513,20 @@ fn report(shared: &Shared, started: &Started, why: String) {
     if leaving() {
         return;
     }
-    let why = shared.explain(why);
-    let first = started.lock().expect("not poisoned").take();
-    match first {
-        Some(started) => {
-            let _ = started.send(Err(why));
-        }
-        None => eprintln!("testdb: {why}"),
-    }
+    fail(started, shared.explain(why));
 }
 
 async fn set_up(
     server: &Server,
     migrator: &'static Migrator,
+    key: String,
+    local: Option<Clones>,
 ) -> Result<Shared, String> {
     let admin = server.admin_options();
     let where_ = server.describe();
     let mut owner = PgConnection::connect_with(&admin)
         .await
         .map_err(|e| explain_connect(&where_, &e))?;
-    let key = migrations_key(migrator);
     let template = format!("testdb_{key}_template");
     // One round trip, in the common case that the template exists. The
     // first statement: whether it is ready; whether we are alone (a new run,
@@ -493,20 +593,16 @@ async fn set_up(
     let makers = PgPoolOptions::new()
         .max_connections(CLONE_MAKERS)
         .connect_lazy_with(admin.clone());
-    let shared = Shared {
+    Ok(Shared {
         owner: Mutex::new(owner),
         makers,
         admin,
         key,
         template,
         kept_dir,
-    };
-    if alone {
-        sweep(&shared, true).await;
-        let mut owner = shared.owner.lock().await;
-        query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await?;
-    }
-    Ok(shared)
+        local,
+        new_run: alone,
+    })
 }
 
 /// Takes this session's share of the template `name`'s owner lock, waiting
@@ -671,6 +767,9 @@ async fn build_template(
 /// can write to it, so that if this process dies it is dropped, never handed
 /// out again.
 async fn claim_one(shared: &Shared) -> Result<Option<String>, String> {
+    if let Some(clones) = &shared.local {
+        return Ok(clones.claim().map(keep_claim));
+    }
     // Plain SQL text, no bound parameters: every value in it is ours (names
     // we made, numbers), and the whole claim is one message. The block
     // leaves the name it claimed in a setting of this session.
@@ -709,8 +808,14 @@ async fn claim_one(shared: &Shared) -> Result<Option<String>, String> {
 
 /// Adds one clean clone to the shared stock.
 async fn make_clone(shared: &Shared) -> Result<(), String> {
-    let name = format!("testdb_{}_{:016x}", shared.key, random_u64());
-    shared
+    // On our own cluster, its file first: locked and `making`, so that if
+    // we die half-way a sweep drops what we made.
+    let file = shared.local.as_ref().map(Clones::reserve).transpose()?;
+    let name = match &file {
+        Some(file) => file.name.clone(),
+        None => format!("testdb_{}_{:016x}", shared.key, random_u64()),
+    };
+    let made = shared
         .makers
         .execute(
             format!(
@@ -722,7 +827,13 @@ async fn make_clone(shared: &Shared) -> Result<(), String> {
         )
         .await
         .map(drop)
-        .map_err(|e| format!("could not clone the template: {e}"))
+        .map_err(|e| format!("could not clone the template: {e}"));
+    match (file, &made) {
+        (Some(file), Ok(())) => file.set("ready"), // and unlocked: in stock
+        (Some(file), Err(_)) => file.remove(),
+        (None, _) => {}
+    }
+    made
 }
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
@@ -778,14 +889,17 @@ async fn top_up(shared: &'static Shared) {
         return;
     };
     while !leaving() {
-        let clean: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
-               AND shobj_description(oid, 'pg_database') IS NULL",
-        )
-        .bind(clone_pattern(&shared.key))
-        .fetch_one(&shared.makers)
-        .await
-        .unwrap_or(SHARED_STOCK);
+        let clean: i64 = match &shared.local {
+            Some(clones) => clones.ready() as i64,
+            None => sqlx::query_scalar(
+                "SELECT count(*) FROM pg_database WHERE datname ~ $1 \
+                   AND shobj_description(oid, 'pg_database') IS NULL",
+            )
+            .bind(clone_pattern(&shared.key))
+            .fetch_one(&shared.makers)
+            .await
+            .unwrap_or(SHARED_STOCK),
+        };
         let made = match SHARED_STOCK - clean {
             ..=0 => break,
             1 => make_clone(shared).await,
@@ -816,6 +930,12 @@ async fn leave_when_asked(
     };
     LEAVING.store(true, std::sync::atomic::Ordering::Release);
     let _making = MAKING.lock().await; // a clone being made lands first
+    if shared.local.is_some() {
+        // Our own cluster: its stock stays for the next process, and the
+        // cluster goes, whole, after its last user.
+        let _ = done.send(());
+        return;
+    }
     let alone = {
         let mut owner = shared.owner.lock().await;
         // Every running process holds RUN_KEY shared; taking it
@@ -828,8 +948,8 @@ async fn leave_when_asked(
         let ours: Vec<(String, i64)> = sqlx::query_as(
             "SELECT datname::text, oid::int8 FROM pg_database \
              WHERE datname ~ $1 \
-               AND shobj_description(oid, 'pg_database') \
-                   IS DISTINCT FROM 'kept'",
+               AND coalesce(shobj_description(oid, 'pg_database'), '') \
+                   NOT LIKE 'kept%'",
         )
         .bind(clone_pattern(&shared.key))
         .fetch_all(&shared.makers)
@@ -867,25 +987,43 @@ async fn finish_used(
 async fn finish_one(shared: &'static Shared, request: Finish) {
     FINISHED.notify_one();
     let Finish { name, keep, done } = request;
-    let oid: Option<i64> = sqlx::query_scalar(
-        "SELECT oid::int8 FROM pg_database WHERE datname = $1",
-    )
-    .bind(&name)
-    .fetch_optional(&shared.makers)
-    .await
-    .unwrap_or(None);
+    let claim = take_claim(&name);
+    let oid: Option<i64> = match claim {
+        Some(_) => None, // a local claim: no advisory lock to let go
+        None => sqlx::query_scalar(
+            "SELECT oid::int8 FROM pg_database WHERE datname = $1",
+        )
+        .bind(&name)
+        .fetch_optional(&shared.makers)
+        .await
+        .unwrap_or(None),
+    };
+    let kept = format!("kept {}", this_run());
+    // While a sweep forgets kept files, no new one is written (it would
+    // find the file, but not yet the database's comment).
+    let _keeping = match keep {
+        true => Some(KEEPING.lock().await),
+        false => None,
+    };
     let sql = if keep {
         if let Some(dir) = &shared.kept_dir {
             let _ = std::fs::create_dir_all(dir);
             let _ = std::fs::write(dir.join(&name), "");
         }
-        format!("COMMENT ON DATABASE {name} IS 'kept'")
+        format!("COMMENT ON DATABASE {name} IS '{kept}'")
     } else {
         // FORCE: the test's pool may still be closing its connections.
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     };
-    if let Err(error) = shared.makers.execute(sql.as_str()).await {
+    let finished = shared.makers.execute(sql.as_str()).await;
+    if let Err(error) = &finished {
         eprintln!("testdb: could not finish {name}: {error}");
+    }
+    match claim {
+        Some(claim) if keep => claim.set(&kept),
+        Some(claim) if finished.is_ok() => claim.remove(),
+        Some(_) => {} // still `used`, and unlocked now: a sweep drops it
+        None => {}
     }
     if let Some(oid) = oid {
         let mut owner = shared.owner.lock().await;
@@ -921,9 +1059,10 @@ async fn sweep(shared: &Shared, new_run: bool) {
     let mut templates = vec![format!("testdb_{}", shared.key)];
     for (name, oid, is_template, comment) in rows {
         let prefix = name.rsplit_once('_').map_or("", |(key, _)| key);
+        let kept_by = comment.as_deref().and_then(|c| c.strip_prefix("kept "));
         if name == shared.template
             || (comment.is_none() && templates.iter().any(|t| t == prefix))
-            || (comment.as_deref() == Some("kept") && !new_run)
+            || kept_by.is_some_and(|run| !new_run || run == this_run())
         {
             continue;
         }
@@ -953,9 +1092,50 @@ async fn sweep(shared: &Shared, new_run: bool) {
         }
         drop_locked(shared, &name, oid, is_template).await;
     }
+    if let Some(clones) = &shared.local {
+        for orphan in clones.orphans(new_run, this_run()) {
+            drop_local(shared, orphan).await;
+        }
+    }
     if new_run {
         forget_kept_files(shared).await;
     }
+}
+
+/// Drops a local clone whose file we have locked, then the file.
+async fn drop_local(shared: &Shared, file: Claim) {
+    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", file.name);
+    if shared.makers.execute(sql.as_str()).await.is_ok() {
+        if let Some(dir) = &shared.kept_dir {
+            let _ = std::fs::remove_file(dir.join(&file.name));
+        }
+        file.remove();
+    }
+}
+
+/// Held while a database is kept, and while a sweep forgets kept files.
+static KEEPING: Mutex<()> = Mutex::const_new(());
+
+/// Which run this process is part of. A failed test's database is kept
+/// until the next run, and a later process of the same run (the next test
+/// binary of one `cargo test`, the next test of one `cargo nextest run`)
+/// must leave it alone even when it finds itself the only one running.
+fn this_run() -> &'static str {
+    static RUN: OnceLock<String> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let run = match std::env::var("NEXTEST_RUN_ID") {
+            Ok(id) => id,
+            // `cargo test` runs each test binary as its child, in turn.
+            Err(_) if std::env::var_os("CARGO").is_some() => {
+                format!("cargo-{}", std::os::unix::process::parent_id())
+            }
+            Err(_) => format!("process-{:016x}", random_u64()),
+        };
+        // It goes into a comment's SQL text: nothing but safe characters.
+        run.chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect()
+    })
 }
 
 /// Drops a database whose owner lock we have just taken, then lets the lock
@@ -980,9 +1160,10 @@ async fn drop_locked(shared: &Shared, name: &str, oid: i64, template: bool) {
 /// would keep the cluster up for nothing).
 async fn forget_kept_files(shared: &Shared) {
     let Some(dir) = &shared.kept_dir else { return };
+    let _keeping = KEEPING.lock().await;
     let kept: Vec<String> = sqlx::query_scalar(
         "SELECT datname::text FROM pg_database \
-         WHERE shobj_description(oid, 'pg_database') = 'kept'",
+         WHERE shobj_description(oid, 'pg_database') LIKE 'kept%'",
     )
     .fetch_all(&shared.makers)
     .await
@@ -1006,6 +1187,7 @@ async fn forget_kept_files(shared: &Shared) {
 /// later belong to the test's runtime, and end with it.
 async fn connect_test_pool(
     options: PgConnectOptions,
+    ahead: bool,
 ) -> Result<PgPool, sqlx::Error> {
     PgPoolOptions::new()
         .max_connections(CONNECTIONS_PER_TEST)
@@ -1017,11 +1199,17 @@ async fn connect_test_pool(
         // old, and a ping is one more round trip on the test's path.
         .test_before_acquire(false)
         // A new server process answers its first statement slowly (it loads
-        // the catalog entries every statement needs): pay that here too, on
-        // the connection itself (a statement on the pool could open a second
-        // connection while the first is still being put back).
-        .after_connect(|conn, _| {
-            Box::pin(async move { conn.execute("SELECT 1").await.map(drop) })
+        // the catalog entries every statement needs): when connecting ahead
+        // of the test, pay that here too, on the connection itself (a
+        // statement on the pool could open a second connection while the
+        // first is still being put back). A test that waits gains nothing.
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                match ahead {
+                    true => conn.execute("SELECT 1").await.map(drop),
+                    false => Ok(()),
+                }
+            })
         })
         .connect_with(options)
         .await

@@ -4,6 +4,7 @@ use std::{
     io::{BufRead, BufReader, Lines},
     path::{Path, PathBuf},
     process::{Child, ChildStdout, Command, Output, Stdio},
+    sync::atomic::{AtomicUsize, Ordering},
     time::{Duration, Instant},
 };
 
@@ -11,14 +12,30 @@ pub static MIGRATOR: sqlx::migrate::Migrator =
     sqlx::migrate!("tests/lifecycle/migrations");
 
 /// This test binary, set to run one ignored child test, with no
-/// `DATABASE_URL` unless the caller adds one.
+/// `DATABASE_URL` unless the caller adds one. Each child is a run of its
+/// own, as if started by its own `cargo nextest run`, unless the caller
+/// gives it the run of another (see [`same_run`]).
 pub fn child(test: &str) -> Command {
+    static CHILDREN: AtomicUsize = AtomicUsize::new(0);
+    let run = CHILDREN.fetch_add(1, Ordering::Relaxed);
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args(["--ignored", "--exact", test, "--nocapture", "--quiet"])
         .env_remove("DATABASE_URL")
-        .env_remove("TESTDB_RUNTIME_DIR");
+        .env_remove("TESTDB_RUNTIME_DIR")
+        .env(RUN_ID, format!("run-{}-{run}", std::process::id()));
     command
+}
+
+/// What testdb reads to tell one run from the next (nextest sets it).
+const RUN_ID: &str = "NEXTEST_RUN_ID";
+
+/// Makes `later` part of the same run as `earlier`.
+pub fn same_run(later: &mut Command, earlier: &Command) {
+    let run = earlier.get_envs().find(|(name, _)| *name == RUN_ID);
+    if let Some((_, Some(run))) = run {
+        later.env(RUN_ID, run);
+    }
 }
 
 /// The first line of a child's output that starts with `testdb:`.

@@ -6,8 +6,8 @@
 use std::process::{Command, Stdio};
 
 use crate::helpers::{
-    Holder, PrivateServer, child, harness_error, private_base, socket_dir,
-    testdb_databases, wait_until_removed,
+    Holder, PrivateServer, child, harness_error, private_base, same_run,
+    socket_dir, testdb_databases, wait_until_removed,
 };
 
 fn holder_on(url: &str) -> Command {
@@ -111,17 +111,16 @@ fn the_databases_of_a_killed_process_are_dropped_by_the_next_one() {
     );
 }
 
-/// A failed test keeps its database and prints how to open it; the next
-/// run drops it.
+/// A failed test keeps its database and prints how to open it. A later
+/// process of the same run leaves it (it may be the next test binary of one
+/// `cargo test`); the next run drops it.
 #[tokio::test]
 async fn a_failed_tests_database_is_kept_until_the_next_run() {
     let server = PrivateServer::start();
     let url = server.url.clone();
 
-    let output = child("children::child_fails_holding_a_database")
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+    let mut failing = child("children::child_fails_holding_a_database");
+    let output = failing.env("DATABASE_URL", &url).output().unwrap();
     assert!(!output.status.success(), "the child fails on purpose");
     let line = harness_error(&output);
     assert!(line.contains("psql '"), "says how to open it: {line}");
@@ -139,6 +138,12 @@ async fn a_failed_tests_database_is_kept_until_the_next_run() {
     );
     drop(kept);
 
+    let mut same = holder_on(&url);
+    same_run(&mut same, &failing);
+    Holder::start(same, 1).finish(); // alone, but of the same run
+    let left = testdb_databases(&url).await;
+    assert!(left.contains(&name), "the same run keeps {name}: {left:?}");
+
     Holder::start(holder_on(&url), 1).finish(); // the next run
     let left = testdb_databases(&url).await;
     assert!(
@@ -152,7 +157,8 @@ async fn a_failed_tests_database_is_kept_until_the_next_run() {
 #[test]
 fn a_failed_test_keeps_the_throwaway_cluster_until_the_next_run() {
     let base = private_base();
-    let output = child("children::child_fails_holding_a_database")
+    let mut failing = child("children::child_fails_holding_a_database");
+    let output = failing
         .env("TESTDB_RUNTIME_DIR", base.path())
         .output()
         .unwrap();
@@ -167,6 +173,16 @@ fn a_failed_test_keeps_the_throwaway_cluster_until_the_next_run() {
     assert!(
         dir.join("data/postmaster.pid").exists(),
         "the cluster is still up, for the reader to look"
+    );
+
+    let mut same = child("children::child_holds_databases");
+    same.env("TESTDB_RUNTIME_DIR", base.path());
+    same_run(&mut same, &failing);
+    Holder::start(same, 1).finish(); // alone, but of the same run
+    crate::helpers::wait_for(30, "the keeper to end", keeper_gone);
+    assert!(
+        dir.join("kept").read_dir().unwrap().next().is_some(),
+        "the same run leaves the failed test's database"
     );
 
     let mut next = child("children::child_holds_databases");
