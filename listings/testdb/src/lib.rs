@@ -34,10 +34,12 @@
 //! How a test gets its database so fast ([`stock`]): the migrations run once
 //! into a template named after their hash, reused until they change; clones
 //! of it wait in a stock on the server that every process draws from; each
-//! process keeps a couple of them connected before its tests ask. Who owns a
+//! process keeps a few of them connected before its tests ask. Who owns a
 //! database is a session-level advisory lock held by the owning process, so
 //! a crashed process's databases are recognised and dropped by the next one,
-//! on any machine or container that shares the server.
+//! on any machine or container that shares the server. On the throwaway
+//! cluster it is a lock on a file instead ([`local`]), which needs no round
+//! trip: a process that runs one test (nextest) claims without the server.
 //!
 //! The connection budget, per test process: [`CONNECTIONS_PER_TEST`] per
 //! running test, plus one admin session that holds the locks, up to

@@ -107,18 +107,26 @@ impl Clones {
     /// and, when a new run starts (`new_run`), what an earlier run's failed
     /// tests kept and the stock of other migrations.
     pub fn orphans(&self, new_run: bool, this_run: &str) -> Vec<Claim> {
+        let droppable = |name: &str, state: &str| match state {
+            "making" | "used" => true,
+            "ready" => new_run && !name.starts_with(&self.prefix),
+            _ => {
+                new_run
+                    && state
+                        .strip_prefix("kept ")
+                        .is_some_and(|run| run != this_run)
+            }
+        };
         let all = self.names(|name| name.starts_with("testdb_"));
         all.iter()
-            .filter_map(|name| self.lock(name))
-            .filter(|claim| {
-                let state = claim.state();
-                let kept_by = state.strip_prefix("kept ");
-                match state.as_str() {
-                    "making" | "used" => true,
-                    "ready" => new_run && !claim.name.starts_with(&self.prefix),
-                    _ => new_run && kept_by.is_some_and(|run| run != this_run),
-                }
+            // A first look without the lock: a sweep that locked every file
+            // to read it would keep claims off the stock meanwhile.
+            .filter(|name| {
+                let state = fs::read(self.dir.join(name)).unwrap_or_default();
+                droppable(name, &String::from_utf8_lossy(&state))
             })
+            .filter_map(|name| self.lock(name))
+            .filter(|claim| droppable(&claim.name, &claim.state()))
             .collect()
     }
 
