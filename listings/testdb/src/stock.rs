@@ -797,6 +797,9 @@ async fn claim_one(shared: &Shared) -> Result<Option<String>, String> {
     );
     let claimed: String = {
         let mut owner = shared.owner.lock().await;
+        if leaving() {
+            return Ok(None); // the exit has counted our claims already
+        }
         owner
             .fetch_one(claim.as_str())
             .await
@@ -917,10 +920,11 @@ async fn top_up(shared: &'static Shared) {
 }
 
 /// The process is exiting (see [`Stock::leave`]). On a server others may
-/// share (`DATABASE_URL`), the last process of a run drops what the run
-/// made: the clean stock, its own unused clones, and what dead processes
-/// left. Only the template stays, for the next run with these migrations;
-/// and the databases failed tests kept, for the reader to open.
+/// share (`DATABASE_URL`), every process drops the clones it claimed for
+/// tests that never came, and the last process of a run drops the rest of
+/// what the run made: the clean stock, and what dead processes left. Only
+/// the template stays, for the next run with these migrations; and the
+/// databases failed tests kept, for the reader to open.
 async fn leave_when_asked(
     shared: &'static Shared,
     mut leave: mpsc::UnboundedReceiver<std::sync::mpsc::Sender<()>>,
@@ -936,11 +940,32 @@ async fn leave_when_asked(
         let _ = done.send(());
         return;
     }
+    // Ours first, last process or not: nobody else may drop a clone whose
+    // owner lock we hold, and we may exit at the same moment as the last.
+    let unused: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT d.datname::text, d.oid::int8 FROM pg_database d \
+         JOIN pg_locks l ON l.locktype = 'advisory' AND l.objsubid = 1 \
+           AND l.classid = $2::oid AND l.objid = d.oid \
+           AND l.pid = pg_backend_pid() AND l.granted \
+         WHERE d.datname ~ $1",
+    )
+    .bind(clone_pattern(&shared.key))
+    .bind(LOCK_CLASS)
+    .fetch_all(&mut *shared.owner.lock().await)
+    .await
+    .unwrap_or_default();
+    for (name, oid) in unused {
+        drop_locked(shared, &name, oid, false).await;
+    }
+    // Every running process holds RUN_KEY shared; taking it exclusively
+    // succeeds only when no other one does, and keeps a new one waiting in
+    // its set-up until we are done. Our share goes first: of two processes
+    // exiting at once, each would otherwise see the other, and neither
+    // would clean up; this way the second to let go finds nobody left.
     let alone = {
         let mut owner = shared.owner.lock().await;
-        // Every running process holds RUN_KEY shared; taking it
-        // exclusively succeeds only when no other one does, and keeps a
-        // new one waiting in its set-up until we are done.
+        let _ =
+            query_bool(&mut owner, "pg_advisory_unlock_shared", RUN_KEY).await;
         query_bool(&mut owner, "pg_try_advisory_lock", RUN_KEY).await
     };
     if alone == Ok(true) {

@@ -67,6 +67,14 @@ fn the_clones_of_a_killed_process_are_dropped_by_the_next_one() {
             Some((name, _)) => Err(format!("{name} is still there")),
         }
     });
+    let left = runtime.block_on(testdb_databases(&url));
+    assert!(
+        survivor
+            .databases
+            .iter()
+            .all(|(name, _)| left.contains(name)),
+        "a live process's clones stay: {left:?}"
+    );
     next.finish();
     survivor.finish(); // checks its databases were never touched
 }

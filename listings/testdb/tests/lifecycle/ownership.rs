@@ -80,6 +80,27 @@ async fn a_finished_run_leaves_only_the_template_on_the_server() {
     assert_eq!(left.len(), 1, "the template stays for the next run");
 }
 
+/// The last processes of a run (nextest's last tests) may exit at the same
+/// moment, each seeing the others still there: the run still leaves only
+/// the template.
+#[tokio::test]
+async fn processes_that_exit_together_still_leave_only_the_template() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    let mut holders =
+        Holder::start_all((0..6).map(|_| holder_on(&url)).collect(), 1);
+    for holder in &mut holders {
+        drop(holder.child.stdin.take()); // both are told to go at once
+    }
+    holders.into_iter().for_each(Holder::finish);
+
+    let left = testdb_databases(&url).await;
+    assert!(
+        only_the_template(&left),
+        "only the template is left: {left:?}"
+    );
+}
+
 /// A process killed with `kill -9` while it holds databases: the next
 /// process sees their owner lock is free and drops them, while a live
 /// process's databases stay untouched.
