@@ -7,6 +7,5 @@ mod children;
 mod errors;
 mod helpers;
 mod in_your_project;
-mod own_cluster;
 mod ownership;
 mod shared_cluster;

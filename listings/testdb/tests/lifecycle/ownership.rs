@@ -16,6 +16,20 @@ fn holder_on(url: &str) -> Command {
     command
 }
 
+/// A holder on the throwaway cluster under `base`.
+fn holder_in(base: &std::path::Path) -> Command {
+    let mut command = child("children::child_holds_databases");
+    command.env("TESTDB_RUNTIME_DIR", base);
+    command
+}
+
+/// The cluster's maintenance database, from one of its databases' URLs.
+fn cluster_admin_url(database_url: &str) -> String {
+    let mut url = url::Url::parse(database_url).unwrap();
+    url.set_path("postgres");
+    url.to_string()
+}
+
 /// The template of the migrations, for the next run, is all a finished run
 /// leaves on a shared server (besides what failed tests kept).
 fn only_the_template(names: &[String]) -> bool {
@@ -33,11 +47,28 @@ fn only_the_template(names: &[String]) -> bool {
 async fn racing_processes_never_share_a_database() {
     let server = PrivateServer::start();
     let url = server.url.clone();
-    let holders = Holder::start_all(
-        vec![holder_on(&url), holder_on(&url), holder_on(&url)],
-        3,
-    );
+    let racers = (0..3).map(|_| holder_on(&url)).collect();
+    nine_claims_nine_databases_none_left(racers, &url).await;
+}
 
+/// The same on testdb's own cluster, where a claim is a lock on a file
+/// (`testdb::local`), with a stock of clones ready: the racers claim
+/// straight from it.
+#[tokio::test]
+async fn racing_processes_never_share_a_clone_of_the_own_cluster() {
+    let base = private_base();
+    let keeps_the_cluster = Holder::start(holder_in(base.path()), 1);
+    let url = cluster_admin_url(&keeps_the_cluster.databases[0].1);
+    let racers = (0..3).map(|_| holder_in(base.path())).collect();
+    nine_claims_nine_databases_none_left(racers, &url).await;
+    keeps_the_cluster.finish();
+}
+
+/// Starts the three `racers` together, holding three databases each;
+/// checks they got nine different ones, and that none is left once they
+/// have finished.
+async fn nine_claims_nine_databases_none_left(racers: Vec<Command>, url: &str) {
+    let holders = Holder::start_all(racers, 3);
     let mut names: Vec<_> = holders
         .iter()
         .flat_map(|h| h.databases.iter().map(|(name, _)| name.clone()))
@@ -47,7 +78,7 @@ async fn racing_processes_never_share_a_database() {
     assert_eq!(names.len(), 9, "nine claims, nine databases: {names:?}");
     holders.into_iter().for_each(Holder::finish);
 
-    let left = testdb_databases(&url).await;
+    let left = testdb_databases(url).await;
     assert!(
         names.iter().all(|used| !left.contains(used)),
         "every used database was dropped; left: {left:?}"
@@ -130,6 +161,38 @@ fn the_databases_of_a_killed_process_are_dropped_by_the_next_one() {
         only_the_template(&left),
         "only the template remains: {left:?}"
     );
+}
+
+/// A process killed with `kill -9` holds clones: its file locks go with it,
+/// and the next process drops them, while a live process's stay untouched.
+#[test]
+fn the_clones_of_a_killed_process_are_dropped_by_the_next_one() {
+    let base = private_base();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let survivor = Holder::start(holder_in(base.path()), 2);
+    let url = cluster_admin_url(&survivor.databases[0].1);
+    let mut killed = Holder::start(holder_in(base.path()), 2);
+    killed.child.kill().unwrap();
+    killed.child.wait().unwrap();
+
+    let next = Holder::start(holder_in(base.path()), 1);
+    crate::helpers::wait_for(30, "the next process to drop them", || {
+        let left = runtime.block_on(testdb_databases(&url));
+        match killed.databases.iter().find(|(n, _)| left.contains(n)) {
+            None => Ok(()),
+            Some((name, _)) => Err(format!("{name} is still there")),
+        }
+    });
+    let left = runtime.block_on(testdb_databases(&url));
+    assert!(
+        survivor
+            .databases
+            .iter()
+            .all(|(name, _)| left.contains(name)),
+        "a live process's clones stay: {left:?}"
+    );
+    next.finish();
+    survivor.finish(); // checks its databases were never touched
 }
 
 /// A failed test keeps its database and prints how to open it. A later
