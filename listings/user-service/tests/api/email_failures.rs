@@ -4,22 +4,7 @@
 use serde_json::{Value, json};
 use wiremock::{Mock, ResponseTemplate, matchers::path};
 
-use crate::helpers::{EMAIL_TIMEOUT, TestApp, spawn_app};
-
-/// The outbox row for a user: (status, attempts, last_error).
-async fn outbox_row(
-    app: &TestApp,
-    user_id: i64,
-) -> (String, i32, Option<String>) {
-    sqlx::query_as(
-        "SELECT status, attempts, last_error FROM email_outbox
-         WHERE user_id = $1",
-    )
-    .bind(user_id)
-    .fetch_one(app.pool())
-    .await
-    .expect("every user has an outbox row")
-}
+use crate::helpers::{EMAIL_TIMEOUT, spawn_app};
 
 // ANCHOR: email_500
 /// A 500 from the email service: the sign-up still succeeds, and the email is
@@ -43,7 +28,7 @@ async fn an_email_service_error_keeps_the_user_and_leaves_the_email_pending() {
     let id = response.json::<Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (status, attempts, last_error) = outbox_row(&app, id).await;
+    let (status, attempts, last_error) = app.outbox_row(id).await;
     assert_eq!((status.as_str(), attempts), ("pending", 1));
     let last_error = last_error.expect("the failure is recorded");
     assert!(
@@ -81,7 +66,7 @@ async fn a_slow_email_service_times_out_and_leaves_the_email_pending() {
     let id = response.json::<Value>().await.unwrap()["id"]
         .as_i64()
         .unwrap();
-    let (status, _, last_error) = outbox_row(&app, id).await;
+    let (status, _, last_error) = app.outbox_row(id).await;
     assert_eq!(status, "pending");
     assert!(
         last_error.unwrap().contains("too slow"),

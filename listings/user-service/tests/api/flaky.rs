@@ -223,15 +223,7 @@ async fn a_failing_email_is_retried_after_growing_waits_then_dead() {
         "attempt 3, at 30 s, was the last"
     );
 
-    let (status, attempts, last_error): (String, i32, Option<String>) =
-        sqlx::query_as(
-            "SELECT status, attempts, last_error FROM email_outbox
-             WHERE user_id = $1",
-        )
-        .bind(id)
-        .fetch_one(app.pool())
-        .await
-        .unwrap();
+    let (status, attempts, last_error) = app.outbox_row(id).await;
     assert_eq!((status.as_str(), attempts), ("dead", 3));
     let last_error = last_error.unwrap_or_default();
     assert!(

@@ -160,6 +160,21 @@ impl TestApp {
             .expect("every user has an outbox row")
     }
 
+    /// A user's whole outbox row: (status, attempts, last_error).
+    pub async fn outbox_row(
+        &self,
+        user_id: i64,
+    ) -> (String, i32, Option<String>) {
+        sqlx::query_as(
+            "SELECT status, attempts, last_error FROM email_outbox
+             WHERE user_id = $1",
+        )
+        .bind(user_id)
+        .fetch_one(self.pool())
+        .await
+        .expect("every user has an outbox row")
+    }
+
     /// Rows in `users`, for "nothing was written" assertions.
     pub async fn user_count(&self) -> i64 {
         sqlx::query_scalar("SELECT count(*) FROM users")
