@@ -129,18 +129,9 @@ impl Cluster {
     pub fn clones_dir(&self) -> Result<PathBuf, String> {
         let dir = self.data_dir.join("clones");
         if !dir.is_dir() {
-            fs::DirBuilder::new()
-                .mode(0o700)
-                .create(&dir)
-                .or_else(|e| match e.kind() {
-                    std::io::ErrorKind::AlreadyExists => Ok(()),
-                    _ => Err(e),
-                })
-                .map_err(|e| {
-                    format!("could not create {}: {e}", dir.display())
-                })?;
-            // The keeper, which runs as the server's user, deletes it.
-            Owner::current()?.chown(&dir)?;
+            // Handed to the server's user before it appears: the keeper,
+            // which runs as that user, must be able to empty it.
+            create_whole(&dir, &Owner::current()?)?;
         }
         Ok(dir)
     }
@@ -237,7 +228,11 @@ fn keeper_is_missing(dir: &Path, owner: &Owner) -> Result<bool, String> {
 fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
     let data = dir.join("data");
     // A half-made cluster (a start that was killed) would make initdb fail.
-    let _ = fs::remove_dir_all(&data);
+    // What said who owns which database, or which were kept, describes a
+    // cluster that is gone: it goes too.
+    for old in ["data", "clones", "kept"] {
+        let _ = fs::remove_dir_all(dir.join(old));
+    }
     run(owner
         .command(bin.join("initdb"))
         .args([

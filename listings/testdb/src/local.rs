@@ -22,7 +22,8 @@
 //!
 //! These clones are named `testdb_<key>_local_<random>`, a name the advisory
 //! lock scheme never matches: a `DATABASE_URL` run pointed at this cluster
-//! keeps a stock of its own beside them, and neither touches the other's.
+//! keeps a stock of its own beside them. It never touches these; a process
+//! here does sweep that stock, by that stock's own rules.
 
 use std::{
     fs::{self, File, OpenOptions},
@@ -104,14 +105,14 @@ impl Clones {
     }
 
     /// The clones a sweep may drop, locked: those whose process is gone
-    /// and, when a new run starts (`new_run`), what an earlier run's failed
+    /// and, when no other process runs (`alone`), what other runs' failed
     /// tests kept and the stock of other migrations.
-    pub fn orphans(&self, new_run: bool, this_run: &str) -> Vec<Claim> {
+    pub fn orphans(&self, alone: bool, this_run: &str) -> Vec<Claim> {
         let droppable = |name: &str, state: &str| match state {
             "making" | "used" => true,
-            "ready" => new_run && !name.starts_with(&self.prefix),
+            "ready" => alone && !name.starts_with(&self.prefix),
             _ => {
-                new_run
+                alone
                     && state
                         .strip_prefix("kept ")
                         .is_some_and(|run| run != this_run)
@@ -128,6 +129,10 @@ impl Clones {
             .filter_map(|name| self.lock(name))
             .filter(|claim| droppable(&claim.name, &claim.state()))
             .collect()
+    }
+
+    pub fn has_file(&self, name: &str) -> bool {
+        self.dir.join(name).exists()
     }
 
     fn names(&self, wanted: impl Fn(&str) -> bool) -> Vec<String> {

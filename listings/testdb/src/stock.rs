@@ -304,9 +304,9 @@ struct Shared {
     /// On our own cluster: the clone files, which say who owns a clone
     /// (see `local`). On a `DATABASE_URL` server, `None`: advisory locks.
     local: Option<Clones>,
-    /// This process was alone when it set up: a new run, whose first sweep
-    /// drops what an earlier run's failed tests kept.
-    new_run: bool,
+    /// No other process used the server when this one set up: its first
+    /// sweep also drops what other runs' failed tests kept.
+    alone: bool,
 }
 
 impl Shared {
@@ -354,14 +354,16 @@ async fn background(
         Ok(shared) => &*Box::leak(Box::new(shared)),
         Err(why) => {
             fail(&started, why);
-            // A test may be using a clone it got early: `server` stays.
+            // Later tests get the error (the channels close), but a test
+            // may be using a clone it got early: `server` stays.
+            drop((ready, finish, leave));
             return std::future::pending().await;
         }
     };
     tokio::spawn(finish_used(shared, finish));
     tokio::spawn(leave_when_asked(shared, leave));
     if handed_out_early {
-        tokio::spawn(after_first(shared));
+        tokio::spawn(after_first(shared, SWEEPING.try_lock().ok()));
         tokio::spawn(top_up(shared));
     } else {
         // One filler claims the first clone, alone: the first test waits
@@ -393,7 +395,10 @@ async fn claim_early(clones: &Clones, server: &Server) -> Option<Ready> {
     keep_claim(claim);
     match connect_test_pool(options, false).await {
         Ok(pool) => Some(Ready { name, pool }),
-        Err(_) => None, // left `used`: a sweep drops it
+        Err(_) => {
+            take_claim(&name); // unlocked, and `used`: a sweep drops it
+            None
+        }
     }
 }
 
@@ -418,16 +423,25 @@ fn fail(started: &Started, why: String) {
     }
 }
 
-/// Once the first test has its clone: the sweep, off its path. A new run
-/// let no other process start meanwhile (it holds `RUN_KEY` alone) and
-/// lets them in now.
-async fn after_first(shared: &'static Shared) {
-    sweep(shared, shared.new_run).await;
-    if shared.new_run {
+/// Once the first test has its clone: the sweep, off its path. A process
+/// that was alone let no other one start meanwhile (it holds `RUN_KEY`
+/// alone) and lets them in now. `_sweeping` is taken before this task is
+/// spawned, so the exit, which waits for it, can't overtake the sweep.
+async fn after_first(
+    shared: &'static Shared,
+    _sweeping: Option<tokio::sync::MutexGuard<'static, ()>>,
+) {
+    sweep(shared, shared.alone).await;
+    if shared.alone {
         let mut owner = shared.owner.lock().await;
         let _ = query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await;
     }
 }
+
+/// Held by the first sweep. Only the process that was alone at its start
+/// drops what other runs kept; if it exited before its sweep finished,
+/// no other process of the run would do it.
+static SWEEPING: Mutex<()> = Mutex::const_new(());
 
 /// The local claims this process holds: each clone's file stays locked,
 /// and so ours, until its test is done with it.
@@ -501,7 +515,7 @@ async fn fill(
         handed_out = true;
         if started.lock().expect("not poisoned").is_some() {
             hand_out_first(&started);
-            tokio::spawn(after_first(shared));
+            tokio::spawn(after_first(shared, SWEEPING.try_lock().ok()));
         }
         tokio::spawn(top_up(shared));
     }
@@ -601,7 +615,7 @@ async fn set_up(
         template,
         kept_dir,
         local,
-        new_run: alone,
+        alone,
     })
 }
 
@@ -631,6 +645,9 @@ fn holds_share_sql(name: &str) -> String {
 /// its own named after its database (`<name>_template`), and those are
 /// its business, not the sweep's.
 const OUR_NAMES: &str = "^testdb_[0-9a-f]{12}_([0-9a-f]{16}|template)$";
+
+/// The names of the clones whose owner is a file (see `local`).
+const LOCAL_NAMES: &str = "^testdb_[0-9a-f]{12}_local_[0-9a-f]{16}$";
 
 /// The names of clones of the template for `key`.
 fn clone_pattern(key: &str) -> String {
@@ -934,6 +951,7 @@ async fn leave_when_asked(
     };
     LEAVING.store(true, std::sync::atomic::Ordering::Release);
     let _making = MAKING.lock().await; // a clone being made lands first
+    let _swept = SWEEPING.lock().await; // and the first sweep ends
     if shared.local.is_some() {
         // Our own cluster: its stock stays for the next process, and the
         // cluster goes, whole, after its last user.
@@ -981,8 +999,8 @@ async fn leave_when_asked(
         .await
         .unwrap_or_default();
         for (name, oid) in ours {
-            // Free, or ours (a session can take its own lock again): a
-            // clean clone or one of our unused ones.
+            // A lock we can take: a clean clone, or one a dead process
+            // claimed.
             let locked = query_bool(
                 &mut *shared.owner.lock().await,
                 "pg_try_advisory_lock",
@@ -1059,9 +1077,9 @@ async fn finish_one(shared: &'static Shared, request: Finish) {
 }
 
 /// Drops what no live process owns: used clones whose process is gone,
-/// templates of other migrations nobody uses, and, when a new run starts
-/// (`new_run`), the databases failed tests kept.
-async fn sweep(shared: &Shared, new_run: bool) {
+/// templates of other migrations nobody uses, and, when no other process
+/// runs (`alone`), the databases other runs' failed tests kept.
+async fn sweep(shared: &Shared, alone: bool) {
     let rows: Vec<(String, i64, bool, Option<String>)> = sqlx::query_as(
         "SELECT datname::text, oid::int8, datistemplate, \
                 shobj_description(oid, 'pg_database') \
@@ -1084,10 +1102,14 @@ async fn sweep(shared: &Shared, new_run: bool) {
     let mut templates = vec![format!("testdb_{}", shared.key)];
     for (name, oid, is_template, comment) in rows {
         let prefix = name.rsplit_once('_').map_or("", |(key, _)| key);
-        let kept_by = comment.as_deref().and_then(|c| c.strip_prefix("kept "));
+        // `kept <run>`; a plain `kept` (from an older testdb) has no run.
+        let kept_by = comment
+            .as_deref()
+            .and_then(|c| c.strip_prefix("kept"))
+            .map(str::trim_start);
         if name == shared.template
             || (comment.is_none() && templates.iter().any(|t| t == prefix))
-            || kept_by.is_some_and(|run| !new_run || run == this_run())
+            || kept_by.is_some_and(|run| !alone || run == this_run())
         {
             continue;
         }
@@ -1118,11 +1140,26 @@ async fn sweep(shared: &Shared, new_run: bool) {
         drop_locked(shared, &name, oid, is_template).await;
     }
     if let Some(clones) = &shared.local {
-        for orphan in clones.orphans(new_run, this_run()) {
+        for orphan in clones.orphans(alone, this_run()) {
             drop_local(shared, orphan).await;
         }
+        // A clone's file is made before its database and removed after it,
+        // so a local clone without a file is nobody's: a process killed
+        // while the server made its clone, which landed after a sweep had
+        // removed the file.
+        let local: Vec<String> = sqlx::query_scalar(
+            "SELECT datname::text FROM pg_database WHERE datname ~ $1",
+        )
+        .bind(LOCAL_NAMES)
+        .fetch_all(&shared.makers)
+        .await
+        .unwrap_or_default();
+        for name in local.iter().filter(|name| !clones.has_file(name)) {
+            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+            let _ = shared.makers.execute(sql.as_str()).await;
+        }
     }
-    if new_run {
+    if alone {
         forget_kept_files(shared).await;
     }
 }

@@ -52,22 +52,43 @@ async fn racing_processes_never_share_a_database() {
 }
 
 /// The same on testdb's own cluster, where a claim is a lock on a file
-/// (`testdb::local`), with a stock of clones ready: the racers claim
-/// straight from it.
+/// (`testdb::local`). The stock is full before the race, so the racers'
+/// first claims come straight from its files.
 #[tokio::test]
 async fn racing_processes_never_share_a_clone_of_the_own_cluster() {
     let base = private_base();
     let keeps_the_cluster = Holder::start(holder_in(base.path()), 1);
     let url = cluster_admin_url(&keeps_the_cluster.databases[0].1);
+    let clones = socket_dir(&url).join("clones");
+    crate::helpers::wait_for(30, "a full stock", || {
+        let ready = std::fs::read_dir(&clones)
+            .unwrap()
+            .flatten()
+            .filter(|file| {
+                std::fs::read(file.path()).is_ok_and(|s| s == b"ready")
+            })
+            .count();
+        match ready as i64 >= testdb::stock::SHARED_STOCK {
+            true => Ok(()),
+            false => Err(format!("{ready} ready")),
+        }
+    });
     let racers = (0..3).map(|_| holder_in(base.path())).collect();
-    nine_claims_nine_databases_none_left(racers, &url).await;
+    let names = nine_claims_nine_databases_none_left(racers, &url).await;
+    assert!(
+        names.iter().all(|name| name.contains("_local_")),
+        "every claim was a file lock: {names:?}"
+    );
     keeps_the_cluster.finish();
 }
 
 /// Starts the three `racers` together, holding three databases each;
-/// checks they got nine different ones, and that none is left once they
-/// have finished.
-async fn nine_claims_nine_databases_none_left(racers: Vec<Command>, url: &str) {
+/// checks they got nine different ones, and that none of the nine is left
+/// once they have finished. Returns the nine names.
+async fn nine_claims_nine_databases_none_left(
+    racers: Vec<Command>,
+    url: &str,
+) -> Vec<String> {
     let holders = Holder::start_all(racers, 3);
     let mut names: Vec<_> = holders
         .iter()
@@ -83,6 +104,7 @@ async fn nine_claims_nine_databases_none_left(racers: Vec<Command>, url: &str) {
         names.iter().all(|used| !left.contains(used)),
         "every used database was dropped; left: {left:?}"
     );
+    names
 }
 
 /// When the last process of a run exits, it drops what the run made on the
@@ -121,7 +143,7 @@ async fn processes_that_exit_together_still_leave_only_the_template() {
     let mut holders =
         Holder::start_all((0..6).map(|_| holder_on(&url)).collect(), 1);
     for holder in &mut holders {
-        drop(holder.child.stdin.take()); // both are told to go at once
+        drop(holder.child.stdin.take()); // all are told to go at once
     }
     holders.into_iter().for_each(Holder::finish);
 
@@ -164,7 +186,8 @@ fn the_databases_of_a_killed_process_are_dropped_by_the_next_one() {
 }
 
 /// A process killed with `kill -9` holds clones: its file locks go with it,
-/// and the next process drops them, while a live process's stay untouched.
+/// and the next process drops them (and any clone without a file), while a
+/// live process's stay untouched.
 #[test]
 fn the_clones_of_a_killed_process_are_dropped_by_the_next_one() {
     let base = private_base();
@@ -175,12 +198,26 @@ fn the_clones_of_a_killed_process_are_dropped_by_the_next_one() {
     killed.child.kill().unwrap();
     killed.child.wait().unwrap();
 
+    // And a clone a process killed mid-`CREATE DATABASE` can leave: one
+    // that landed after its file was swept away.
+    let fileless = "testdb_000000000000_local_00000000000000bb".to_string();
+    runtime.block_on(async {
+        let mut admin: sqlx::PgConnection =
+            sqlx::Connection::connect(&url).await.unwrap();
+        let sql = format!("CREATE DATABASE {fileless}");
+        sqlx::query(&sql).execute(&mut admin).await.unwrap();
+    });
+
     let next = Holder::start(holder_in(base.path()), 1);
+    let clones = socket_dir(&url).join("clones");
     crate::helpers::wait_for(30, "the next process to drop them", || {
         let left = runtime.block_on(testdb_databases(&url));
-        match killed.databases.iter().find(|(n, _)| left.contains(n)) {
+        let there =
+            |name: &String| left.contains(name) || clones.join(name).exists();
+        let gone = killed.databases.iter().map(|(name, _)| name);
+        match gone.chain([&fileless]).find(|name| there(name)) {
             None => Ok(()),
-            Some((name, _)) => Err(format!("{name} is still there")),
+            Some(name) => Err(format!("{name} or its file is there")),
         }
     });
     let left = runtime.block_on(testdb_databases(&url));
@@ -222,10 +259,21 @@ async fn a_failed_tests_database_is_kept_until_the_next_run() {
     );
     drop(kept);
 
+    // A dead process's clone, for proof that the sweep below ran.
+    let orphan = "testdb_000000000000_00000000000000aa";
+    let mut admin: sqlx::PgConnection =
+        sqlx::Connection::connect(&url).await.unwrap();
+    for sql in [
+        format!("CREATE DATABASE {orphan}"),
+        format!("COMMENT ON DATABASE {orphan} IS 'used'"),
+    ] {
+        sqlx::query(&sql).execute(&mut admin).await.unwrap();
+    }
     let mut same = holder_on(&url);
     same_run(&mut same, &failing);
     Holder::start(same, 1).finish(); // alone, but of the same run
     let left = testdb_databases(&url).await;
+    assert!(!left.contains(&orphan.into()), "it swept: {left:?}");
     assert!(left.contains(&name), "the same run keeps {name}: {left:?}");
 
     Holder::start(holder_on(&url), 1).finish(); // the next run
@@ -234,6 +282,40 @@ async fn a_failed_tests_database_is_kept_until_the_next_run() {
         !left.contains(&name),
         "{name} was dropped by the next run: {left:?}"
     );
+}
+
+/// `cargo test` runs its test binaries one after another, each a child of
+/// the one cargo process: testdb counts them as one run by that parent, so
+/// a later binary keeps what an earlier one's failed test kept.
+#[tokio::test]
+async fn the_test_binaries_of_one_cargo_test_are_one_run() {
+    let server = PrivateServer::start();
+    let url = server.url.clone();
+    // A shell stands in for cargo: the parent of both test processes.
+    // (`; true`: a shell may replace itself with its last command.)
+    let as_cargo = |script: &str| {
+        Command::new("sh")
+            .args(["-c", script])
+            .arg(std::env::current_exe().unwrap())
+            .env("DATABASE_URL", &url)
+            .env("CARGO", "cargo")
+            .env_remove("NEXTEST_RUN_ID")
+            .env_remove("TESTDB_RUNTIME_DIR")
+            .output()
+            .unwrap()
+    };
+    let test = "\"$0\" --ignored --quiet --exact children::child";
+    let output = as_cargo(&format!(
+        "{test}_fails_holding_a_database; {test}_asks_for_a_database; true"
+    ));
+    let line = harness_error(&output);
+    let name = line.split_whitespace().nth(3).unwrap().to_string();
+    let left = testdb_databases(&url).await;
+    assert!(left.contains(&name), "one cargo run keeps {name}: {left:?}");
+
+    as_cargo(&format!("{test}_asks_for_a_database; true")); // another run
+    let left = testdb_databases(&url).await;
+    assert!(!left.contains(&name), "the next run drops {name}: {left:?}");
 }
 
 /// On the throwaway cluster, a failed test's database keeps the cluster up
@@ -259,10 +341,14 @@ fn a_failed_test_keeps_the_throwaway_cluster_until_the_next_run() {
         "the cluster is still up, for the reader to look"
     );
 
+    // A dead process's clone file, for proof that the sweep below ran.
+    let orphan = dir.join("clones/testdb_000000000000_local_00000000000000aa");
+    std::fs::write(&orphan, "used").unwrap();
     let mut same = child("children::child_holds_databases");
     same.env("TESTDB_RUNTIME_DIR", base.path());
     same_run(&mut same, &failing);
     Holder::start(same, 1).finish(); // alone, but of the same run
+    assert!(!orphan.exists(), "the same run's process swept");
     crate::helpers::wait_for(30, "the keeper to end", keeper_gone);
     assert!(
         dir.join("kept").read_dir().unwrap().next().is_some(),
