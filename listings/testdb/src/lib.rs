@@ -68,7 +68,8 @@ pub struct TestDatabase {
     /// A pool on this test's database only.
     pub pool: PgPool,
     /// The database's name, unique on the server
-    /// (`testdb_<migrations hash>_<random>`).
+    /// (`testdb_<migrations hash>_<random>`, or `…_local_<random>` on the
+    /// throwaway cluster).
     pub name: String,
     options: PgConnectOptions,
     stock: &'static stock::Stock,

@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! testdb_<key>_template    migrated once; <key> is a hash of the migrations
-//! testdb_<key>_<random>    a clone of it
+//! testdb_<key>_<random>    a clone of it (`…_local_<random>` on our own
+//!                          cluster: see `local`)
 //! ```
 //!
 //! On a `DATABASE_URL` server, who owns a clone is a *session-level advisory

@@ -40,7 +40,8 @@ async fn what_the_stand_in_heard(server: &MockServer) -> String {
 
 // ANCHOR: broken_on_failure
 // OUTPUT: output/what-was-sent.txt | sed -E \
-//   's/(x-request-id: ).*/\1ID/; s/testdb_[0-9a-f_]+/testdb_NAME/g; \
+//   's/(x-request-id: ).*/\1ID/; \
+//   s/testdb_[0-9a-f_]+(local_[0-9a-f]+)?/testdb_NAME/g; \
 //   s#/testdb-[0-9]+#/testdb-UID#'
 // BROKEN ON PURPOSE: the stub serves `/v1/send`, the app posts to `/send`.
 // Every request misses the stub, so the email stays pending; the message
