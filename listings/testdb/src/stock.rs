@@ -1240,9 +1240,11 @@ async fn forget_kept_files(shared: &Shared) {
 }
 
 // ANCHOR: connect_test_pool
-/// The pool a test gets, with its first connection opened here, ahead of
-/// the test: a new PostgreSQL connection starts a server process, which
-/// costs a few milliseconds — most of what is left once the clone exists.
+/// The pool a test gets, with its first connection opened here, usually
+/// `ahead` of the test: a new PostgreSQL connection starts a server
+/// process, which costs a few milliseconds — most of what is left once the
+/// clone exists. (A process's first clone on the throwaway cluster is
+/// connected while its test waits: there is nothing to get ahead of.)
 ///
 /// That connection belongs to this thread's runtime, which lives as long as
 /// the process, so the test's runtime can use it (tokio wakes the test when
@@ -1262,16 +1264,16 @@ async fn connect_test_pool(
         // old, and a ping is one more round trip on the test's path.
         .test_before_acquire(false)
         // A new server process answers its first statement slowly (it loads
-        // the catalog entries every statement needs): when connecting ahead
-        // of the test, pay that here too, on the connection itself (a
-        // statement on the pool could open a second connection while the
-        // first is still being put back). A test that waits gains nothing.
+        // the catalog entries every statement needs): ahead of the test, pay
+        // that here too, on the connection itself (a statement on the pool
+        // could open a second connection while the first is still being put
+        // back). For a test that waits, it would be one more round trip.
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                match ahead {
-                    true => conn.execute("SELECT 1").await.map(drop),
-                    false => Ok(()),
+                if ahead {
+                    conn.execute("SELECT 1").await?;
                 }
+                Ok(())
             })
         })
         .connect_with(options)
