@@ -11,21 +11,51 @@ use book_snippets::SNIPPET_CRATES;
 
 include!(concat!(env!("OUT_DIR"), "/skeptic-tests.rs"));
 
-/// `target/snippets/debug/deps`, built once per test run: exactly one build
-/// of each snippet crate, so `--extern tokio` is never ambiguous.
-fn snippet_deps() -> &'static Path {
-    static DEPS: OnceLock<PathBuf> = OnceLock::new();
+/// The snippet crates, built once per test run into `target/snippets`:
+/// `--extern` arguments naming the exact rlib cargo just built for each, and
+/// the directory of their own dependencies. (Not a bare `--extern tokio`
+/// with `-L`: after a change of profile or features, the directory holds
+/// two builds of a crate, and rustc refuses to guess, E0464.)
+fn snippet_deps() -> &'static (Vec<String>, PathBuf) {
+    static DEPS: OnceLock<(Vec<String>, PathBuf)> = OnceLock::new();
     DEPS.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
         let target = root.join("target/snippets");
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "snippet-deps", "--target-dir"])
+        let out = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "snippet-deps"])
+            .args(["--message-format=json", "--target-dir"])
             .arg(&target)
             .current_dir(&root)
-            .status()
+            .output()
             .expect("run cargo");
-        assert!(status.success(), "building the snippet crates failed (cargo build -p snippet-deps --target-dir target/snippets)");
-        target.join("debug/deps")
+        assert!(
+            out.status.success(),
+            "building the snippet crates failed (cargo build -p \
+             snippet-deps --target-dir target/snippets):\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let externs = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str(line).ok())
+            .filter_map(|message: serde_json::Value| {
+                let name =
+                    message["target"]["name"].as_str()?.replace('-', "_");
+                let rlib = message["filenames"]
+                    .as_array()?
+                    .iter()
+                    .filter_map(|file| file.as_str())
+                    .find(|file| file.ends_with(".rlib"))?;
+                SNIPPET_CRATES
+                    .contains(&name.as_str())
+                    .then(|| format!("{name}={rlib}"))
+            })
+            .collect::<Vec<_>>();
+        assert_eq!(
+            externs.len(),
+            SNIPPET_CRATES.len(),
+            "cargo reported a build of each snippet crate: {externs:?}"
+        );
+        (externs, target.join("debug/deps"))
     })
 }
 
@@ -41,10 +71,12 @@ fn build(text: &str) -> (tempdir::Dir, PathBuf) {
     rustc
         .args(["--edition=2024", "--crate-type=bin", "-o"])
         .arg(&exe)
-        .arg(&source)
+        .arg(&source);
+    let (externs, deps) = snippet_deps();
+    rustc
         .arg("-L")
-        .arg(snippet_deps());
-    for krate in SNIPPET_CRATES {
+        .arg(format!("dependency={}", deps.display()));
+    for krate in externs {
         rustc.args(["--extern", krate]);
     }
     let out = rustc.output().expect("run rustc");
