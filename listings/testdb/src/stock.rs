@@ -364,7 +364,7 @@ async fn background(
     tokio::spawn(finish_used(shared, finish));
     tokio::spawn(leave_when_asked(shared, leave));
     if handed_out_early {
-        tokio::spawn(after_first(shared, SWEEPING.try_lock().ok()));
+        start_first_sweep(shared);
         tokio::spawn(top_up(shared));
     } else {
         // One filler claims the first clone, alone: the first test waits
@@ -403,13 +403,15 @@ async fn claim_early(clones: &Clones, server: &Server) -> Option<Ready> {
     }
 }
 
-/// The first test has its clone: set-up went well.
-fn hand_out_first(started: &Started) {
+/// The first test has its clone: set-up went well. Whether this was the
+/// first (it is told once).
+fn hand_out_first(started: &Started) -> bool {
     let first = started.lock().expect("not poisoned").take();
-    if let Some(first) = first {
+    if let Some(first) = &first {
         let _ = first.send(Ok(()));
         FIRST_HANDED_OUT.notify_one();
     }
+    first.is_some()
 }
 
 /// Sends an error to the first test, or prints it if the first test has
@@ -426,17 +428,18 @@ fn fail(started: &Started, why: String) {
 
 /// Once the first test has its clone: the sweep, off its path. A process
 /// that was alone let no other one start meanwhile (it holds `RUN_KEY`
-/// alone) and lets them in now. `_sweeping` is taken before this task is
-/// spawned, so the exit, which waits for it, can't overtake the sweep.
-async fn after_first(
-    shared: &'static Shared,
-    _sweeping: Option<tokio::sync::MutexGuard<'static, ()>>,
-) {
-    sweep(shared, shared.alone).await;
-    if shared.alone {
-        let mut owner = shared.owner.lock().await;
-        let _ = query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await;
-    }
+/// alone) and lets them in now. `SWEEPING` is taken here, before the task
+/// is spawned, so the exit, which waits for it, can't overtake the sweep.
+fn start_first_sweep(shared: &'static Shared) {
+    let sweeping = SWEEPING.try_lock().ok();
+    tokio::spawn(async move {
+        sweep(shared, shared.alone).await;
+        if shared.alone {
+            let mut owner = shared.owner.lock().await;
+            let _ = query_bool(&mut owner, "pg_advisory_unlock", RUN_KEY).await;
+        }
+        drop(sweeping);
+    });
 }
 
 /// Held by the first sweep. Only the process that was alone at its start
@@ -514,9 +517,8 @@ async fn fill(
         };
         slot.send(claimed);
         handed_out = true;
-        if started.lock().expect("not poisoned").is_some() {
-            hand_out_first(&started);
-            tokio::spawn(after_first(shared, SWEEPING.try_lock().ok()));
+        if hand_out_first(&started) {
+            start_first_sweep(shared);
         }
         tokio::spawn(top_up(shared));
     }
@@ -1156,8 +1158,7 @@ async fn sweep(shared: &Shared, alone: bool) {
         .await
         .unwrap_or_default();
         for name in local.iter().filter(|name| !clones.has_file(name)) {
-            let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-            let _ = shared.makers.execute(sql.as_str()).await;
+            let _ = drop_database(shared, name).await;
         }
     }
     if alone {
@@ -1167,12 +1168,21 @@ async fn sweep(shared: &Shared, alone: bool) {
 
 /// Drops a local clone whose file we have locked, then the file.
 async fn drop_local(shared: &Shared, file: Claim) {
-    let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", file.name);
-    if shared.makers.execute(sql.as_str()).await.is_ok() {
+    if drop_database(shared, &file.name).await.is_ok() {
         if let Some(dir) = &shared.kept_dir {
             let _ = std::fs::remove_file(dir.join(&file.name));
         }
         file.remove();
+    }
+}
+
+/// Drops `name` over a maker connection, so the admin session stays free
+/// for claims. FORCE: its last user's connections may still be closing.
+async fn drop_database(shared: &Shared, name: &str) -> Result<(), String> {
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    match shared.makers.execute(sql.as_str()).await {
+        Ok(_) => Ok(()),
+        Err(e) => Err(format!("could not drop {name}: {e}")),
     }
 }
 
@@ -1209,8 +1219,7 @@ async fn drop_locked(shared: &Shared, name: &str, oid: i64, template: bool) {
         let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
         let _ = shared.makers.execute(sql.as_str()).await;
     }
-    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    let _ = shared.makers.execute(sql.as_str()).await;
+    let _ = drop_database(shared, name).await;
     if let Some(dir) = &shared.kept_dir {
         let _ = std::fs::remove_file(dir.join(name));
     }
