@@ -1,7 +1,9 @@
 //! `cargo xtask take-home`: proves a reader can take `listings/testdb`
-//! home. It writes a scratch cargo project outside the workspace, with its
-//! own migrations and the test the chapter "Using testdb in your project"
-//! shows, depending on testdb by path; runs it under `cargo test` and
+//! home. It lays out a scratch repository outside the workspace as the
+//! chapter "Using testdb in your project" says: a copy of the testdb
+//! folder, and a crate whose manifest takes the chapter's own TOML lines,
+//! with its own migrations and the test the chapter shows; runs it under
+//! `cargo test` and
 //! `cargo nextest run`; then checks that nothing is left: no cluster
 //! directory, no server, and (with `DATABASE_URL`) no used database.
 //!
@@ -28,13 +30,13 @@ pub fn run(_args: &[String]) -> Result<()> {
     let scratch =
         std::env::temp_dir().join(format!("take-home-{}", std::process::id()));
     let _ = fs::remove_dir_all(&scratch);
-    write_project(&root, &scratch)?;
+    let app = write_project(&root, &scratch)?;
     let runtime = scratch.join("run");
     fs::create_dir(&runtime)?;
     // The server's user (postgres, when this runs as root) must enter it.
     fs::set_permissions(&runtime, fs::Permissions::from_mode(0o1777))?;
 
-    let manifest = scratch.join("Cargo.toml");
+    let manifest = app.join("Cargo.toml");
     let manifest = manifest.to_str().context("a UTF-8 temp path")?;
     let target = root.join("target/take-home");
     for line in [
@@ -56,48 +58,75 @@ pub fn run(_args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The reader's project: a manifest, a lock file (the workspace's, so the
-/// same versions resolve offline), migrations, and one test file.
-fn write_project(root: &Path, scratch: &Path) -> Result<()> {
-    let testdb = root.join("listings/testdb");
-    fs::create_dir_all(scratch.join("tests"))?;
-    fs::create_dir_all(scratch.join("example_migrations"))?;
-    fs::create_dir_all(scratch.join("src"))?;
-    fs::write(scratch.join("src/lib.rs"), "")?;
-    fs::write(
-        scratch.join("Cargo.toml"),
-        format!(
-            r#"[package]
-name = "take-home"
-version = "0.1.0"
-edition = "2024"
-publish = false
-
-[dev-dependencies]
-testdb = {{ path = "{}" }}
-tokio = {{ version = "1", features = ["macros", "rt-multi-thread"] }}
-sqlx = {{ version = "0.8", default-features = false, features = [
-    "runtime-tokio", "postgres", "migrate", "macros",
-] }}
-
-# A workspace of its own: not a member of anything around it.
-[workspace]
-"#,
-            testdb.display()
-        ),
+/// The reader's repository, laid out as "Using testdb in your project"
+/// says: `testdb/`, a copy of the book's folder, beside `app/`, the crate
+/// whose tests use it. `app/Cargo.toml` is a package header plus the
+/// chapter's own TOML blocks, read from the chapter, so what passes here
+/// is what the chapter tells a reader to write. The lock file is the
+/// workspace's, so the same versions resolve offline.
+fn write_project(root: &Path, scratch: &Path) -> Result<PathBuf> {
+    copy_dir(&root.join("listings/testdb"), &scratch.join("testdb"))?;
+    let app = scratch.join("app");
+    fs::create_dir_all(app.join("tests"))?;
+    fs::create_dir_all(app.join("src"))?;
+    fs::write(app.join("src/lib.rs"), "")?;
+    let manifest = format!(
+        "[package]\nname = \"take-home\"\nversion = \"0.1.0\"\n\
+         edition = \"2024\"\npublish = false\n\n{}\n\
+         # A workspace of its own: not a member of anything around it.\n\
+         [workspace]\n",
+        chapter_toml(root)?
+    );
+    fs::write(app.join("Cargo.toml"), manifest)?;
+    fs::copy(root.join("Cargo.lock"), app.join("Cargo.lock"))?;
+    copy_dir(
+        &root.join("listings/testdb/example_migrations"),
+        &app.join("example_migrations"),
     )?;
-    fs::copy(root.join("Cargo.lock"), scratch.join("Cargo.lock"))?;
-    for entry in fs::read_dir(testdb.join("example_migrations"))? {
-        let entry = entry?;
-        fs::copy(
-            entry.path(),
-            scratch.join("example_migrations").join(entry.file_name()),
-        )?;
-    }
     fs::copy(
-        testdb.join("tests/lifecycle/in_your_project.rs"),
-        scratch.join("tests/signup.rs"),
+        root.join("listings/testdb/tests/lifecycle/in_your_project.rs"),
+        app.join("tests/signup.rs"),
     )?;
+    Ok(app)
+}
+
+/// The TOML blocks of the chapter "Using testdb in your project": the
+/// dependencies a reader adds (with `path = "../testdb"`) and the profile
+/// it suggests.
+fn chapter_toml(root: &Path) -> Result<String> {
+    let chapter = root.join("src/using-testdb.md");
+    let text = fs::read_to_string(&chapter)
+        .with_context(|| format!("reading {}", chapter.display()))?;
+    let blocks: Vec<String> = book_checks::code_blocks(&text)
+        .into_iter()
+        .filter(|b| b.has("toml"))
+        .map(|b| b.text)
+        .collect();
+    if !blocks.iter().any(|b| b.contains(r#"path = "../testdb""#)) {
+        bail!(
+            "{} has no TOML block with testdb = {{ path = \"../testdb\" }}: \
+             the take-home check builds the reader's manifest from it",
+            chapter.display()
+        );
+    }
+    Ok(blocks.join("\n"))
+}
+
+/// A copy of a folder, without any build output in it.
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let (source, dest) = (entry.path(), to.join(entry.file_name()));
+        if entry.file_name() == "target" {
+            continue;
+        }
+        if entry.file_type()?.is_dir() {
+            copy_dir(&source, &dest)?;
+        } else {
+            fs::copy(&source, &dest)?;
+        }
+    }
     Ok(())
 }
 
