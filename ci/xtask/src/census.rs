@@ -47,6 +47,15 @@ fn timed(args: &[String]) -> Result<(usize, usize, f64)> {
     Ok((run.passed, run.ignored, secs))
 }
 
+/// `cargo test --no-run` with a timed run's cargo arguments (those before
+/// `--`), so that the timed run starts with nothing left to build.
+fn build_first(args: &[String]) -> Result<()> {
+    let cargo_args = args.iter().take_while(|a| *a != "--");
+    let mut c = util::cmd(&["cargo", "test", "--no-run", "--quiet"]);
+    c.args(cargo_args);
+    util::exec(c)
+}
+
 /// `-p <name>` for every crate under listings/.
 fn listing_packages(root: &std::path::Path) -> Result<Vec<String>> {
     let mut args = Vec::new();
@@ -96,18 +105,9 @@ pub fn run(args: &[String]) -> Result<()> {
         }
         return Ok(());
     }
-    eprintln!("census: building every test target first (not timed)…");
-    util::exec(util::cmd(&[
-        "cargo",
-        "test",
-        "--workspace",
-        "--no-run",
-        "--quiet",
-    ]))?;
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     let mut unit_args = packages.clone();
     unit_args.extend(s(&["--lib", "--bins"]));
-    let unit = timed(&unit_args)?;
     let mut integration_args = packages.clone();
     integration_args.extend(s(&["--test", "*", "--"]));
     for names in whole.values() {
@@ -115,12 +115,27 @@ pub fn run(args: &[String]) -> Result<()> {
             integration_args.extend(["--skip".to_string(), n.clone()]);
         }
     }
-    let integration = timed(&integration_args)?;
-    let mut wp = (0, 0, 0.0);
+    let mut whole_args = Vec::new();
     for ((package, binary), names) in &whole {
         let mut a = s(&["-p", package, "--test", binary, "--", "--exact"]);
         a.extend(names.iter().cloned());
-        let (p, i, t) = timed(&a)?;
+        whole_args.push(a);
+    }
+    // Each timed command is built first with its own arguments: a set of
+    // `-p`s resolves features differently from `--workspace`, so building
+    // the workspace would leave the first timed run compiling.
+    eprintln!("census: building what each run needs first (not timed)…");
+    for args in [&unit_args, &integration_args]
+        .into_iter()
+        .chain(&whole_args)
+    {
+        build_first(args)?;
+    }
+    let unit = timed(&unit_args)?;
+    let integration = timed(&integration_args)?;
+    let mut wp = (0, 0, 0.0);
+    for a in &whole_args {
+        let (p, i, t) = timed(a)?;
         wp = (wp.0 + p, wp.1 + i, wp.2 + t);
     }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
