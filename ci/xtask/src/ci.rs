@@ -429,8 +429,8 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| util::root().join("target"))
 }
 
-fn target_mb() -> Option<u64> {
-    megabytes("du", &["-s"], &target_dir())
+fn target_mb(target: &Path) -> Option<u64> {
+    megabytes("du", &["-s"], target)
 }
 
 /// A full disk stops a build with a linker's bus error or a failed write
@@ -438,16 +438,15 @@ fn target_mb() -> Option<u64> {
 fn enough_disk() -> Result<()> {
     let target = target_dir();
     let on = if target.exists() {
-        target
+        target.clone()
     } else {
         util::root()
     };
-    let free = megabytes("df", &["--output=avail"], &on);
-    let Some(free) = free else {
+    let Some(free) = megabytes("df", &["--output=avail"], &on) else {
         println!("disk: free space unknown (df failed); going on");
         return Ok(());
     };
-    let built = target_mb().unwrap_or(0);
+    let built = target_mb(&target).unwrap_or(0);
     disk_verdict(free, built, &on)?;
     println!("disk: {free} MB free, a cold run needs about {COLD_RUN_MB} MB");
     Ok(())
@@ -473,7 +472,7 @@ fn disk_verdict(free: u64, built: u64, on: &Path) -> Result<()> {
 /// and a change that doubles this should be seen before it fills one.
 fn target_size() -> String {
     let target = target_dir();
-    match target_mb() {
+    match target_mb(&target) {
         Some(mb) => {
             format!("{}: {mb} MB on disk after the run", target.display())
         }

@@ -2,10 +2,10 @@
 //! home. It lays out a scratch repository outside the workspace as the
 //! chapter "Using testdb in your project" says: a copy of the testdb
 //! folder, and a crate whose manifest takes the chapter's own TOML lines,
-//! with its own migrations and the test the chapter shows; runs it under
-//! `cargo test` and
-//! `cargo nextest run`; then checks that nothing is left: no cluster
-//! directory, no server, and (with `DATABASE_URL`) no used database.
+//! with its own migrations and the test the chapter shows. It runs that
+//! crate's tests under `cargo test` and `cargo nextest run`, then checks
+//! that nothing is left: no cluster directory, no server, and (with
+//! `DATABASE_URL`) no used database.
 //!
 //! The scratch project builds into `target/take-home`, so it never waits on
 //! (or invalidates) the main build. Its cluster lives in a directory of its
