@@ -5,7 +5,7 @@
 use axum::{
     Json,
     extract::rejection::JsonRejection,
-    http::StatusCode,
+    http::{Method, StatusCode},
     response::{IntoResponse, Response},
 };
 use serde_json::json;
@@ -20,6 +20,14 @@ pub enum ApiError {
     EmailTaken,
     #[error("no user with this id")]
     NotFound,
+    /// axum's own text for a bad path names a Rust type (`i64`); a client
+    /// needs to know what to send instead.
+    #[error("the user id must be a whole number")]
+    BadId,
+    #[error("no such path")]
+    NoRoute,
+    #[error("{0} is not allowed here")]
+    MethodNotAllowed(Method),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
 }
@@ -37,9 +45,15 @@ impl IntoResponse for ApiError {
             }
             ApiError::EmailTaken => (StatusCode::CONFLICT, "email_taken"),
             ApiError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::BadId => (StatusCode::BAD_REQUEST, "bad_id"),
+            ApiError::NoRoute => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::MethodNotAllowed(_) => {
+                (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+            }
             ApiError::Database(error) => {
                 tracing::error!(%error, "database error");
-                // Don't leak SQL to clients.
+                // Its text names tables, constraints and SQL: it is for the
+                // log above, never for the client.
                 let body =
                     json!({"error": "internal", "detail": "internal error"});
                 return (StatusCode::INTERNAL_SERVER_ERROR, Json(body))

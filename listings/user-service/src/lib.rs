@@ -65,6 +65,12 @@ pub fn router_with(state: AppState, jobs: Jobs) -> Router {
     let routes = Router::new()
         .route("/users", post(users::create_user))
         .route("/users/{id}", get(users::get_user))
+        // Every answer is JSON, even to a request no route takes: axum's
+        // defaults are empty bodies a client can't branch on.
+        .fallback(async || error::ApiError::NoRoute)
+        .method_not_allowed_fallback(async |method: axum::http::Method| {
+            error::ApiError::MethodNotAllowed(method)
+        })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // An extension, not a field of `AppState`: callers that build the
         // state by hand (other chapters do) keep compiling unchanged.

@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use axum::{
     Extension, Json,
-    extract::{Path, State, rejection::JsonRejection},
+    extract::{
+        Path, State,
+        rejection::{JsonRejection, PathRejection},
+    },
     http::StatusCode,
 };
 use email_address::EmailAddress;
@@ -97,8 +100,9 @@ pub async fn create_user(
 
 pub async fn get_user(
     State(state): State<AppState>,
-    Path(id): Path<i64>,
+    id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<User>, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::BadId)?;
     sqlx::query_as::<_, User>("SELECT id, name, email FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(&state.pool)
@@ -113,6 +117,11 @@ fn validate(new_user: &NewUser) -> Result<(String, String), ApiError> {
     let name = new_user.name.trim();
     if name.is_empty() {
         return Err(ApiError::Invalid("name must not be empty".into()));
+    }
+    // PostgreSQL's text can't hold a NUL: stored as is, the insert fails and
+    // the client would get a 500 for its own mistake.
+    if name.contains('\0') {
+        return Err(ApiError::Invalid("name must not contain NUL".into()));
     }
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::Invalid(format!(

@@ -8,6 +8,7 @@ mod exercises;
 mod first_test;
 mod in_process;
 mod limits;
+mod responses;
 mod validation;
 
 // Jobs, workers, and waiting for them (chapters "Jobs, queues and workers"
