@@ -30,7 +30,7 @@ use crate::util::{self, capture, cmd};
 pub const MIN_EXERCISES: usize = 15;
 
 /// What a starter that needs Docker says when there is none.
-const NEEDS_DOCKER: &str = "needs a Docker engine";
+pub const NEEDS_DOCKER: &str = "needs a Docker engine";
 /// What the containers harness prints when it skips (solutions only).
 const NO_DOCKER: &str = "skipped: no Docker engine reachable";
 
@@ -116,7 +116,7 @@ fn package_name(krate: &Path) -> Result<String> {
 }
 
 /// One `test <name> ... <outcome>` line of libtest's output.
-fn outcomes(output: &str) -> BTreeMap<String, String> {
+pub fn outcomes(output: &str) -> BTreeMap<String, String> {
     output
         .lines()
         .filter_map(|line| line.strip_prefix("test "))
@@ -126,7 +126,7 @@ fn outcomes(output: &str) -> BTreeMap<String, String> {
 }
 
 /// The test functions of a starter or solution file, in order.
-fn test_names(file: &Path) -> Result<Vec<String>> {
+pub fn test_names(file: &Path) -> Result<Vec<String>> {
     let text = fs::read_to_string(file)
         .with_context(|| format!("cannot read {}", file.display()))?;
     let mut names = Vec::new();

@@ -4,7 +4,8 @@
 //!   no solutions, no instructor notes, no instructor pages;
 //! - `book/handout-instructor.pdf`: everything, notes opened;
 //! - `book/course-starters.tar.gz`: the workspace as a student gets it:
-//!   every exercise's `starter.rs`, no `solution.rs`, no solutions chapter.
+//!   every exercise's `starter.rs`, no `solution.rs`, no instructor page or
+//!   note, a student README (`handout/bundle.rs`).
 //!
 //! Each PDF has a title page, a table of contents with page numbers, the
 //! part headings, bookmarks, page numbers in the footer, and "(p. N)" after
@@ -16,18 +17,26 @@
 //!
 //! - `cargo xtask handout`            both editions and the bundle, checked
 //! - `cargo xtask handout --out DIR`  write them to DIR instead of book/
+//! - `cargo xtask handout --bundle [--out DIR]`  only the starter bundle
+//! - `cargo xtask handout --check-bundle FILE`   unpack a bundle into an
+//!   empty directory and run its warm-up and starters there (what CI runs
+//!   after the handout step; a cold build, so minutes)
 
 use std::{
     fs,
     path::{Path, PathBuf},
 };
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::{
-    exercises, tools,
+    tools,
     util::{self, capture, cmd, exec},
 };
+
+pub mod bundle;
+mod starters;
+mod student;
 
 const EDITIONS: &[&str] = &["student", "instructor"];
 /// Printing again changes page numbers only when a "(p. 99)" is wider
@@ -35,12 +44,31 @@ const EDITIONS: &[&str] = &["student", "instructor"];
 /// two or three runs.
 const MAX_RUNS: usize = 5;
 
+const USAGE: &str = "usage: cargo xtask handout [--out DIR] | --bundle \
+                     [--out DIR] | --check-bundle FILE";
+
 pub fn run(args: &[String]) -> Result<()> {
-    let out = match args {
-        [] => PathBuf::from("book"),
-        [flag, dir] if flag == "--out" => PathBuf::from(dir),
-        _ => bail!("usage: cargo xtask handout [--out DIR]"),
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (only_bundle, rest) = match args.as_slice() {
+        ["--check-bundle", file] => {
+            return bundle::check_student_bundle(Path::new(file));
+        }
+        ["--bundle", rest @ ..] => (true, rest),
+        rest => (false, rest),
     };
+    let out = match rest {
+        [] => PathBuf::from("book"),
+        ["--out", dir] => PathBuf::from(dir),
+        _ => bail!(USAGE),
+    };
+    if only_bundle {
+        fs::create_dir_all(&out)?;
+        let work = std::env::temp_dir()
+            .join(format!("handout-bundle-{}", std::process::id()));
+        fs::create_dir_all(&work)?;
+        let _cleanup = RemoveOnDrop(work.clone());
+        return bundle::write(&out.join("course-starters.tar.gz"), &work);
+    }
     tools::ensure_mdbook()?;
     tools::ensure_chromium()?;
     tools::ensure_python_module("pypdf", "pypdf")?;
@@ -101,8 +129,8 @@ pub fn run(args: &[String]) -> Result<()> {
         ]))?;
     }
 
-    util::step("student bundle: starters, no solutions");
-    bundle(&out.join("course-starters.tar.gz"), &work)?;
+    util::step("student bundle: starters, no solutions, no instructor notes");
+    bundle::write(&out.join("course-starters.tar.gz"), &work)?;
     Ok(())
 }
 
@@ -152,89 +180,6 @@ fn print_pdf(html: &Path, pdf: &Path) -> Result<()> {
     if !pdf.is_file() {
         bail!("{browser} wrote no PDF at {}:\n{log}", pdf.display());
     }
-    Ok(())
-}
-
-/// The workspace as tracked by git, without the solutions: each
-/// exercise's `solution.rs` and its `mod solution;` line, and the
-/// solutions chapter. Checked after it is written: no solution file, and
-/// no line that only a solution has.
-fn bundle(tarball: &Path, work: &Path) -> Result<()> {
-    let root = work.join("course-starters");
-    let (ok, files) = capture(cmd(&["git", "ls-files", "-z"]))?;
-    if !ok {
-        bail!("git ls-files failed: {files}");
-    }
-    let list = exercises::find()?;
-    let solutions: Vec<PathBuf> = list.iter().map(|e| e.solution()).collect();
-    let parents: Vec<PathBuf> =
-        list.iter().map(|e| e.dir.with_extension("rs")).collect();
-    let mut count = 0;
-    for file in files.split('\0').filter(|f| !f.is_empty()) {
-        let file = Path::new(file);
-        if solutions.iter().any(|s| s == file)
-            || file == Path::new("src/solutions.md")
-            || !file.is_file()
-        {
-            continue;
-        }
-        let target = root.join(file);
-        fs::create_dir_all(target.parent().unwrap())?;
-        if parents.iter().any(|p| p == file) {
-            let text = fs::read_to_string(file)?;
-            let kept: Vec<&str> = text
-                .lines()
-                .filter(|l| l.trim() != "mod solution;")
-                .collect();
-            fs::write(&target, kept.join("\n") + "\n")?;
-        } else if file == Path::new("src/SUMMARY.md") {
-            let text = fs::read_to_string(file)?;
-            let kept: Vec<&str> = text
-                .lines()
-                .filter(|l| !l.contains("(solutions.md)"))
-                .collect();
-            fs::write(&target, kept.join("\n") + "\n")?;
-        } else {
-            fs::copy(file, &target)
-                .with_context(|| format!("copying {}", file.display()))?;
-        }
-        count += 1;
-    }
-    // What only a solution says must not be in the bundle.
-    let mut leaks = Vec::new();
-    for e in &list {
-        let starter = fs::read_to_string(e.starter())?;
-        let solution = fs::read_to_string(e.solution())?;
-        let copied = fs::read_to_string(root.join(e.starter()))?;
-        for line in solution_only_lines(&starter, &solution) {
-            if copied.contains(line) {
-                leaks.push(format!("{}: {line}", e.starter().display()));
-            }
-        }
-        if root.join(e.solution()).exists() {
-            leaks.push(format!("{} is in the bundle", e.solution().display()));
-        }
-    }
-    if !leaks.is_empty() {
-        bail!(
-            "the student bundle holds solution code:\n  {}",
-            leaks.join("\n  ")
-        );
-    }
-    let _ = fs::remove_file(tarball);
-    exec(cmd(&[
-        "tar",
-        "-czf",
-        &path(tarball),
-        "-C",
-        &path(work),
-        "course-starters",
-    ]))?;
-    println!(
-        "{}: {count} files, {} starters, no solution",
-        tarball.display(),
-        list.len()
-    );
     Ok(())
 }
 

@@ -14,3 +14,6 @@ mod keeping_tests_apart;
 mod pitfalls;
 mod test_tools;
 mod what_integration_tests_are;
+
+// Not an exercise: what `cargo xtask warm-up` runs (see the file).
+mod warm_up;
