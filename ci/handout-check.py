@@ -2,6 +2,7 @@
 """Reads a handout PDF back and checks it (run by `cargo xtask handout`).
 
 usage: handout-check.py HANDOUT.pdf HANDOUT.html SUMMARY.md EDITION PAGES.json
+       handout-check.py selftest     (the checks against planted cases)
 
 HANDOUT.html is the page Chromium printed (ci/handout-prepare.py); the
 unfiltered print.html next to it is the whole book. Fails on:
@@ -15,6 +16,8 @@ unfiltered print.html next to it is the whole book. Fails on:
   or table cell of the page not found whole in the text, a "(p. N)" that
   names another page than its link's target is on, or one left
   unresolved, a command split inside a token ("--" / "exact");
+- a mention of a page the edition lacks (a title, "Solution: appendix"),
+  a Markdown table printed as code;
 - student edition: instructor notes, the instructor pages, the solutions
   chapter, or any line only a solution file has;
 - instructor edition: the notes or the solutions missing.
@@ -129,6 +132,50 @@ def solution_only_lines():
             ):
                 found.append((solution, line))
     return found
+
+
+# What points at the solutions appendix without naming its title.
+SOLUTION_POINTERS = [
+    r"Solutions?:\s*appendix",
+    r"solutions\s*are\s*in\s*an?\s*appendix",
+]
+
+
+def mentions_of_missing_pages(text, missing_titles):
+    """Where a printed edition still mentions a page it does not contain:
+    a missing page's title, or a pointer at the solutions appendix."""
+    found = []
+    for title in missing_titles:
+        if squash(title).lower() in squash(text).lower():
+            found.append(f"mentions {title!r}, which this edition lacks")
+    for pointer in SOLUTION_POINTERS:
+        m = re.search(pointer, text, flags=re.I)
+        if m:
+            found.append(f"points at a missing page: {m.group(0)!r}")
+    return found
+
+
+def raw_tables(code_lines):
+    """A Markdown table's rule row inside a code block: a table printed as
+    code (prepare turns a tool's table into a real one)."""
+    rule = re.compile(r"^\s*\|(\s*:?-{3,}:?\s*\|)+\s*$")
+    return [l.strip() for l in code_lines if rule.match(l)]
+
+
+def selftest():
+    """Planted cases: each check must catch what it is for, and pass what
+    it is not (run by xtask's tests, so removing a check fails a test)."""
+    titles = ["Running the course", "Solutions to the exercises"]
+    planted = "The timetables of Running the course (p. 4) are generated."
+    assert mentions_of_missing_pages(planted, titles), "a title mention"
+    assert mentions_of_missing_pages("wrong? Solution: appendix.", titles)
+    assert mentions_of_missing_pages(
+        "The solutions are in an\nappendix.", titles
+    )
+    assert not mentions_of_missing_pages("Run the course starters.", titles)
+    assert raw_tables(["$ cargo run", "| a | b |", "|---|---:|", "| 1 | 2 |"])
+    assert not raw_tables(["let x = a || b;", "| not a rule |"])
+    print("handout-check selftest: planted mentions and raw tables caught")
 
 
 def outline_titles(pdf):
@@ -338,6 +385,17 @@ def main(pdf, handout_html, summary, edition, pages_json):
     instructor_pages = re.findall(
         r"\[([^\]]+)\]\((running-the-course|solutions)\.md\)", summary_text
     )
+    # Each edition mentions only pages it contains (the student edition
+    # lacks the instructor pages), and prints no table as code.
+    missing_titles = (
+        []
+        if edition == "instructor"
+        else [name for name, _ in instructor_pages]
+    )
+    for problem in mentions_of_missing_pages(raw, missing_titles)[:10]:
+        problems.append(f"{edition} edition {problem}")
+    for row in raw_tables(printed.code_lines)[:10]:
+        problems.append(f"a Markdown table printed as code: {row[:80]!r}")
     if edition == "student":
         for note in whole.notes:
             if squash(note) and squash(note)[:60] in flat:
@@ -391,4 +449,7 @@ def main(pdf, handout_html, summary, edition, pages_json):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    if sys.argv[1:] == ["selftest"]:
+        selftest()
+    else:
+        main(*sys.argv[1:])

@@ -10,7 +10,10 @@ again with those pages until the numbers stop moving.
 
 - EDITION `student`: leaves out the instructor pages (running-the-course),
   the solutions and the instructor notes; links into what was left out
-  become plain text, and "Solution: …" lines go.
+  become plain text, and every sentence linking to them goes ("Solution:
+  appendix.").
+- Both: a Markdown table printed by a tool inside a text block (a
+  benchmark's output) becomes a table, the lines around it stay code.
 - EDITION `instructor`: everything, with the instructor notes opened.
 - Adds a title page, a table of contents with page numbers, the part
   headings of SUMMARY.md (each on a page of its own, chapters nested
@@ -133,6 +136,101 @@ def nobreak_inline_code(fragment, in_table=False):
     return "".join(out)
 
 
+def sentences(text):
+    """A paragraph's sentences, each with the space after it: a sentence
+    ends at ".", "?" or "!" before white space."""
+    return re.findall(r".*?(?:[.?!](?=\s|$)\s*|$)", text, flags=re.S)
+
+
+def without_sentences_linking(fragment, dropped_ids):
+    """Each sentence of a paragraph that links to a page this edition
+    lacks is left out; a paragraph left empty goes whole. (List items may
+    nest, which a pattern cannot follow: their links become plain text,
+    and the check finds what they still mention.)"""
+
+    def links_dropped(text):
+        return any(
+            a in dropped_ids for a in re.findall(r'<a href="#([^"]+)"', text)
+        )
+
+    def filter_element(m):
+        tag, inner = m.group(1), m.group(2)
+        if not links_dropped(inner):
+            return m.group(0)
+        kept = "".join(
+            s for s in sentences(inner) if s and not links_dropped(s)
+        )
+        return f"<{tag}>{kept.rstrip()}</{tag}>" if kept.strip() else ""
+
+    return re.sub(r"<(p)>(.*?)</\1>", filter_element, fragment, flags=re.S)
+
+
+TABLE_ROW = re.compile(r"^\|.*\|\s*$")
+TABLE_RULE = re.compile(r"^\|(\s*:?-{3,}:?\s*\|)+\s*$")
+
+
+def cell_html(text):
+    """A Markdown cell's **bold** and `code`, as mdBook would render them."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", text)
+
+
+def markdown_table(rows):
+    """Markdown table rows (header, rule, body) → an HTML table."""
+    cells = [[c.strip() for c in r.strip()[1:-1].split("|")] for r in rows]
+    head = "".join(f"<th>{cell_html(c)}</th>" for c in cells[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{cell_html(c)}</td>" for c in row) + "</tr>"
+        for row in cells[2:]
+    )
+    return (
+        f'<div class="table-wrapper"><table><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def tables_out_of_code(fragment):
+    """A generated output that prints a Markdown table (a benchmark's
+    summary) is shown in a text block; on paper its rows are a table, with
+    the lines around it kept as code."""
+
+    def split_block(m):
+        open_code, inner = m.group(1), m.group(2)
+        if "<span" in inner:  # highlighted code: never a tool's table
+            return m.group(0)
+        lines = inner.split("\n")
+        starts = [
+            i
+            for i in range(len(lines) - 1)
+            if TABLE_ROW.match(lines[i]) and TABLE_RULE.match(lines[i + 1])
+        ]
+        if not starts:
+            return m.group(0)
+        out, pos = [], 0
+        for start in starts:
+            if start < pos:
+                continue
+            end = start
+            while end < len(lines) and TABLE_ROW.match(lines[end]):
+                end += 1
+            before = "\n".join(lines[pos:start]).strip("\n")
+            if before:
+                out.append(f"<pre>{open_code}{before}</code></pre>")
+            out.append(markdown_table(lines[start:end]))
+            pos = end
+        after = "\n".join(lines[pos:]).strip("\n")
+        if after:
+            out.append(f"<pre>{open_code}{after}</code></pre>")
+        return "".join(out)
+
+    return re.sub(
+        r"<pre>(<code\b[^>]*>)(.*?)</code></pre>",
+        split_block,
+        fragment,
+        flags=re.S,
+    )
+
+
 def main(book_dir, summary, edition, pages_json=None):
     assert edition in ("student", "instructor"), edition
     book = Path(book_dir)
@@ -221,15 +319,12 @@ def main(book_dir, summary, edition, pages_json=None):
         )
     toc.append("</ol></nav>")
 
-    main_html = "".join(body_parts)
+    main_html = tables_out_of_code("".join(body_parts))
     if dropped_ids:
-        # "Solution: <a>appendix</a>." lines point at pages this edition lacks.
-        main_html = re.sub(
-            r"<p>Solution[s]?:?[^<]*<a href=\"#([^\"]+)\"[^>]*>.*?</a>\.?</p>",
-            lambda m: "" if m.group(1) in dropped_ids else m.group(0),
-            main_html,
-            flags=re.S,
-        )
+        # "Solution: <a>appendix</a>." and "The solutions are in an
+        # <a>appendix</a>." point at pages this edition lacks: the sentence
+        # goes, wherever it sits in its paragraph.
+        main_html = without_sentences_linking(main_html, dropped_ids)
         main_html = re.sub(
             r'<a href="#([^"]+)"[^>]*>(.*?)</a>',
             lambda m: m.group(2) if m.group(1) in dropped_ids else m.group(0),

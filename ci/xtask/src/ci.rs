@@ -94,6 +94,11 @@ const STEPS: &[(&str, &str, StepFn)] = &[
     ),
     ("handout", "course handout (A4 PDF, read back)", handout),
     (
+        "student-bundle",
+        "starter bundle unpacked: warm-up, starters",
+        bundle,
+    ),
+    (
         "take-home",
         "testdb in a scratch project (take it home)",
         take_home,
@@ -395,6 +400,12 @@ fn browser(_: &mut Ctx) -> Result<()> {
 
 fn handout(_: &mut Ctx) -> Result<()> {
     crate::handout::run(&[])
+}
+
+/// The bundle the handout step wrote, as a student receives it.
+fn bundle(_: &mut Ctx) -> Result<()> {
+    let tarball = Path::new("book/course-starters.tar.gz");
+    crate::handout::bundle::check_student_bundle(tarball)
 }
 
 fn take_home(_: &mut Ctx) -> Result<()> {

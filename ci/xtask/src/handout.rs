@@ -196,3 +196,21 @@ pub fn solution_only_lines<'a>(
         .filter(|l| !starter.contains(*l))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::util::{capture, cmd, root};
+
+    /// The PDF checks catch a planted mention of a page the edition lacks
+    /// and a Markdown table printed as code (their planted cases live in
+    /// ci/handout-check.py, next to the checks; removing either check
+    /// fails them).
+    #[test]
+    fn the_print_checks_catch_planted_mentions_and_raw_tables() {
+        let script = root().join("ci/handout-check.py");
+        let mut c = cmd(&["python3", &script.to_string_lossy(), "selftest"]);
+        c.current_dir(root());
+        let (ok, out) = capture(c).expect("python3 runs");
+        assert!(ok, "handout-check.py selftest failed:\n{out}");
+    }
+}
