@@ -62,12 +62,7 @@ pub fn run(args: &[String]) -> Result<()> {
         _ => bail!(USAGE),
     };
     if only_bundle {
-        fs::create_dir_all(&out)?;
-        let work = std::env::temp_dir()
-            .join(format!("handout-bundle-{}", std::process::id()));
-        fs::create_dir_all(&work)?;
-        let _cleanup = RemoveOnDrop(work.clone());
-        return bundle::write(&out.join("course-starters.tar.gz"), &work);
+        return bundle_only(&out);
     }
     tools::ensure_mdbook()?;
     tools::ensure_chromium()?;
@@ -132,6 +127,17 @@ pub fn run(args: &[String]) -> Result<()> {
     util::step("student bundle: starters, no solutions, no instructor notes");
     bundle::write(&out.join("course-starters.tar.gz"), &work)?;
     Ok(())
+}
+
+/// `--bundle`: the starter bundle alone, without the PDFs (no mdbook or
+/// Chromium needed).
+fn bundle_only(out: &Path) -> Result<()> {
+    fs::create_dir_all(out)?;
+    let work = std::env::temp_dir()
+        .join(format!("handout-bundle-{}", std::process::id()));
+    fs::create_dir_all(&work)?;
+    let _cleanup = RemoveOnDrop(work.clone());
+    bundle::write(&out.join("course-starters.tar.gz"), &work)
 }
 
 /// The temporary build, removed however the command ends.

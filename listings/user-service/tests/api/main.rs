@@ -13,6 +13,7 @@ mod validation;
 
 // Jobs, workers, and waiting for them (chapters "Jobs, queues and workers"
 // and "Flaky tests and how to kill them").
+mod claims;
 mod deadline;
 mod email_stub;
 mod flaky;

@@ -355,7 +355,7 @@ async fn the_inline_claim_leaves_alone_a_job_a_worker_holds() {
 
 /// The lease of the job with this user's email, and whether it ends after
 /// `moment`, as (locked_until as text, ends later).
-async fn lease_ends_after(
+pub(crate) async fn lease_ends_after(
     app: &TestApp,
     user_id: i64,
     moment: std::time::SystemTime,

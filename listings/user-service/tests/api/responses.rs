@@ -427,3 +427,25 @@ async fn with_the_tables_gone_no_sql_error_reaches_the_client() {
     both_endpoints_answer_a_bare_500(router, "tables dropped").await;
 }
 // ANCHOR_END: database_gone
+
+// ANCHOR: below_an_existing_id
+/// An id just below one that exists is still nobody's. A read by id must
+/// match the id exactly: with `id >= $1` instead of `id = $1` this read
+/// would answer with the next user, and a test that only asks for an id
+/// far above every user (or an empty table) can't tell.
+#[tokio::test]
+async fn an_id_just_below_an_existing_user_is_a_404() {
+    let app = spawn_app().await;
+    let id = app.sign_up("ada@example.com").await;
+
+    let seen = app
+        .call(&without_body(
+            "below ada",
+            "GET",
+            format!("/users/{}", id - 1),
+        ))
+        .await;
+
+    assert_eq!(seen, Seen::error(404, "not_found", "no user with this id"));
+}
+// ANCHOR_END: below_an_existing_id
