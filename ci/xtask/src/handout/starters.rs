@@ -113,12 +113,16 @@ fn verdict(
 }
 
 /// Where the test `full` panicked, and the first line of what it said:
-/// libtest prints `thread '<full>' panicked at <file>:<line>:<col>:` and
-/// the message on the next line.
+/// libtest prints `thread '<full>' panicked at <file>:<line>:<col>:`
+/// (since Rust 1.90 with the thread's id, `thread '<full>' (42) panicked
+/// at …`) and the message on the next line.
 pub fn panic_of(out: &str, full: &str) -> Option<(String, String)> {
-    let head = format!("thread '{full}' panicked at ");
+    let head = format!("thread '{full}' ");
     let mut lines = out.lines();
-    let at = lines.find_map(|l| l.strip_prefix(&head))?;
+    let at = lines.find_map(|l| {
+        let rest = l.strip_prefix(&head)?;
+        rest.split_once("panicked at ").map(|(_, at)| at)
+    })?;
     let message = lines.next().unwrap_or_default().trim().to_owned();
     Some((at.trim_end_matches(':').to_owned(), message))
 }
@@ -138,7 +142,8 @@ mod tests {
 
     fn run_of(full: &str, at: &str, message: &str) -> String {
         format!(
-            "test {full} ... FAILED\n\nthread '{full}' panicked at {at}:\n\
+            "test {full} ... FAILED\n\nthread '{full}' (4242) panicked at \
+             {at}:\n\
              {message}\nnote: run with `RUST_BACKTRACE=1`\n"
         )
     }
