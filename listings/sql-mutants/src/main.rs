@@ -20,6 +20,11 @@ const USAGE: &str = "usage: sql-mutants <crate dir> [--test-cmd CMD] \
                    run, at least 30)
   --list           print the mutants, run nothing
 
+Mutants that can't change what the code does are listed, each with its
+reason, in <crate dir>/sql-mutants-equivalent.txt (a line per mutant,
+`<file>: <mutant as reported>`, reasons on `#` lines); they are reported
+`equiv` and not run.
+
 Exit status: 0 when no mutant was missed, 2 when some were, 1 on error.";
 
 fn main() -> ExitCode {

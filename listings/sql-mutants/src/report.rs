@@ -15,6 +15,10 @@ pub enum Outcome {
     /// It didn't build (a `sqlx::query!` checks its SQL at compile time):
     /// says nothing about the tests.
     Unviable,
+    /// Listed as equivalent, with the reason, in the crate's
+    /// `sql-mutants-equivalent.txt`: it can't change what the code does, so
+    /// no test could catch it, and it isn't run.
+    Equivalent,
 }
 
 impl fmt::Display for Outcome {
@@ -24,6 +28,7 @@ impl fmt::Display for Outcome {
             Outcome::Missed => "MISSED",
             Outcome::Timeout => "timeout",
             Outcome::Unviable => "unviable",
+            Outcome::Equivalent => "equiv",
         };
         // Padded by hand: `{:8}` on the caller's side would pad nothing,
         // because this writes the word directly.
@@ -45,12 +50,14 @@ pub fn line(
 pub fn summary(outcomes: &[Outcome], took: Duration) -> String {
     let count = |kind| outcomes.iter().filter(|&&o| o == kind).count();
     format!(
-        "{} mutants in {:.0} s: {} caught, {} missed, {} timeout, {} unviable",
+        "{} mutants in {:.0} s: {} caught, {} missed, {} timeout, {} unviable, \
+         {} equivalent",
         outcomes.len(),
         took.as_secs_f64(),
         count(Outcome::Caught),
         count(Outcome::Missed),
         count(Outcome::Timeout),
         count(Outcome::Unviable),
+        count(Outcome::Equivalent),
     )
 }

@@ -182,6 +182,31 @@ pub struct Planned {
     /// The file relative to the crate, and the line of the change.
     pub shown_file: PathBuf,
     pub line: usize,
+    /// Listed in the crate's equivalents file: reported, not run.
+    pub equivalent: bool,
+}
+
+/// The file in the crate that lists its equivalent mutants, each with why.
+pub const EQUIVALENTS: &str = "sql-mutants-equivalent.txt";
+
+/// The crate's equivalent mutants as (file, description) pairs. A line is
+/// `<file>: <the mutant as the report names it>`; `#` lines are the reasons.
+fn equivalents(crate_dir: &Path) -> Result<Vec<(String, String)>, String> {
+    let path = crate_dir.join(EQUIVALENTS);
+    let Ok(text) = fs::read_to_string(&path) else {
+        return Ok(Vec::new()); // no file: no mutant is equivalent
+    };
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let (file, mutant) = line.split_once(": ").ok_or(format!(
+                "{}: expected `<file>: <mutant>`, got {line:?}",
+                path.display()
+            ))?;
+            Ok((file.to_owned(), mutant.to_owned()))
+        })
+        .collect()
 }
 
 /// Every mutant of every SQL literal under the crate's `src/`.
@@ -203,7 +228,26 @@ pub fn plan(crate_dir: &Path) -> Result<Vec<Planned>, String> {
                 mutant,
                 shown_file,
                 line,
+                equivalent: false,
             });
+        }
+    }
+    // An entry that matches no mutant is stale (the query changed): an
+    // error, so the list can't quietly stop meaning anything.
+    for (file, description) in equivalents(crate_dir)? {
+        let mut matched = false;
+        for p in &mut planned {
+            if p.shown_file == Path::new(&file)
+                && p.mutant.description == description
+            {
+                p.equivalent = true;
+                matched = true;
+            }
+        }
+        if !matched {
+            return Err(format!(
+                "{EQUIVALENTS}: no mutant {file}: {description}"
+            ));
         }
     }
     Ok(planned)
@@ -252,6 +296,17 @@ pub fn run_all(
         let Planned {
             literal, mutant, ..
         } = planned;
+        if planned.equivalent {
+            let line = report::line(
+                Outcome::Equivalent,
+                &planned.shown_file,
+                planned.line,
+                &mutant.description,
+            );
+            println!("{line}");
+            outcomes.push(Outcome::Equivalent);
+            continue;
+        }
         let original = fs::read_to_string(&literal.file).map_err(io)?;
         let mut mutated = original.clone();
         let span =

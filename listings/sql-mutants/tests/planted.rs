@@ -81,7 +81,9 @@ fn the_unchecked_half_of_the_planted_query_is_reported_missed() {
     );
     assert_eq!(report[1..6], expected, "stderr: {output:?}");
     assert!(
-        report[6].ends_with("2 caught, 3 missed, 0 timeout, 0 unviable"),
+        report[6].ends_with(
+            "2 caught, 3 missed, 0 timeout, 0 unviable, 0 equivalent"
+        ),
         "{}",
         report[6]
     );
@@ -114,7 +116,7 @@ fn tests_that_hang_are_stopped_at_the_limit() {
         report
             .last()
             .unwrap()
-            .ends_with("0 missed, 5 timeout, 0 unviable"),
+            .ends_with("0 missed, 5 timeout, 0 unviable, 0 equivalent"),
         "{report:#?}"
     );
     assert!(
@@ -178,4 +180,41 @@ fn the_next_run_repairs_a_file_a_killed_run_left_mutated() {
     assert!(stderr.contains("restored"), "stderr: {stderr}");
     assert_restored(&krate, &original);
     assert_eq!(lines(&output).len(), 5, "the original's five mutants");
+}
+
+/// A mutant listed as equivalent, with its reason, is reported `equiv` and
+/// not run; an entry that matches no mutant is an error, not ignored.
+#[test]
+fn listed_equivalents_are_reported_apart_and_stale_ones_refused() {
+    let (_dir, krate) = planted_copy();
+    let list = krate.join("sql-mutants-equivalent.txt");
+    fs::write(
+        &list,
+        "# Every job is pending in this planted table.\n\
+         src/lib.rs: drop \"status = 'pending' AND\"\n",
+    )
+    .unwrap();
+
+    let output =
+        sql_mutants(&krate, &["--test-cmd", "cargo test -q --offline"])
+            .output()
+            .unwrap();
+
+    let report = lines(&output);
+    assert_eq!(
+        report[1], r#"equiv    src/lib.rs:5  drop "status = 'pending' AND""#,
+        "{report:#?}"
+    );
+    assert!(
+        report[6].ends_with("2 missed, 0 timeout, 0 unviable, 1 equivalent")
+    );
+
+    fs::write(&list, "src/lib.rs: drop \"LIMIT 1\"\n").unwrap();
+    let stale = sql_mutants(&krate, &["--list"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&stale.stderr);
+    assert!(
+        stderr.contains("no mutant src/lib.rs: drop \"LIMIT 1\""),
+        "{stderr}"
+    );
+    assert_eq!(stale.status.code(), Some(1));
 }
