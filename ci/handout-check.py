@@ -17,7 +17,9 @@ unfiltered print.html next to it is the whole book. Fails on:
   names another page than its link's target is on, or one left
   unresolved, a command split inside a token ("--" / "exact");
 - a mention of a page the edition lacks (a title, "Solution: appendix"),
-  a Markdown table printed as code;
+  a Markdown table printed as code, a page holding only a chapter's
+  closing recap, a long `$ ` command without its backslashes, a title page
+  without the version (commit and date);
 - student edition: instructor notes, the instructor pages, the solutions
   chapter, or any line only a solution file has;
 - instructor edition: the notes or the solutions missing.
@@ -163,6 +165,32 @@ def raw_tables(code_lines):
     return [l.strip() for l in code_lines if rule.match(l)]
 
 
+RECAP = "What you can do now"
+
+
+def recap_only_pages(bodies):
+    """Pages (numbered from 1) holding nothing but a chapter's closing
+    recap: its heading first and a few bullet lines."""
+    found = []
+    for n, text in enumerate(bodies, 1):
+        lines = [l.strip() for l in text.splitlines() if l.strip()]
+        if lines and lines[0].startswith(RECAP) and len(lines) <= 8:
+            found.append(n)
+    return found
+
+
+def long_commands(code_lines, width=78):
+    """`$ ` lines the page would wrap with no backslash: copied, they break
+    (ci/handout-prepare.py wraps them with one)."""
+    return [
+        l.strip()
+        for l in code_lines
+        if l.lstrip().startswith("$ ")
+        and len(l.rstrip()) > width
+        and not l.rstrip().endswith("\\")
+    ]
+
+
 def selftest():
     """Planted cases: each check must catch what it is for, and pass what
     it is not (run by xtask's tests, so removing a check fails a test)."""
@@ -178,7 +206,17 @@ def selftest():
     assert not mentions_of_missing_pages("Run the course.", titles, True)
     assert raw_tables(["$ cargo run", "| a | b |", "|---|---:|", "| 1 | 2 |"])
     assert not raw_tables(["let x = a || b;", "| not a rule |"])
-    print("handout-check selftest: planted mentions and raw tables caught")
+    recap = "What you can do now\n- Lay out a crate.\n- Choose tests.\n"
+    assert recap_only_pages(["Chapter text\n" * 20, recap]) == [2]
+    assert not recap_only_pages(["Text\n" + recap])
+    long = "$ cargo test -p user-service --test api -- --ignored --exact " + (
+        "exercises::first_test::starter::a_sign_up"
+    )
+    assert long_commands([long]) and not long_commands(["$ cargo test"])
+    print(
+        "handout-check selftest: planted mentions, raw tables, recap-only "
+        "pages and unwrapped commands caught"
+    )
 
 
 def outline_titles(pdf):
@@ -383,6 +421,14 @@ def main(pdf, handout_html, summary, edition, pages_json):
                     f"page {n}: '--{word.group(0)}' is split across two "
                     f"lines: {this[-50:]!r}"
                 )
+    if "Version" not in per_page[0]:
+        problems.append("the title page gives no version (commit and date)")
+    for n in recap_only_pages(bodies)[:10]:
+        problems.append(f"page {n} holds only a chapter's closing recap")
+    for line in long_commands(printed.code_lines)[:10]:
+        problems.append(
+            f"a command that wraps without a backslash: {line[:80]!r}"
+        )
     whole = parse(book / "print.html")
     summary_text = Path(summary).read_text()
     instructor_pages = re.findall(

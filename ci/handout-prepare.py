@@ -13,7 +13,10 @@ again with those pages until the numbers stop moving.
   become plain text, and every sentence linking to them goes ("Solution:
   appendix.").
 - Both: a Markdown table printed by a tool inside a text block (a
-  benchmark's output) becomes a table, the lines around it stay code.
+  benchmark's output) becomes a table, the lines around it stay code; a
+  long `$ ` command is wrapped with backslashes so it still runs when
+  copied; instructor notes go after the chapter's closing recap (never a
+  recap alone on a page); the title page gives the commit and its date.
 - EDITION `instructor`: everything, with the instructor notes opened.
 - Adds a title page, a table of contents with page numbers, the part
   headings of SUMMARY.md (each on a page of its own, chapters nested
@@ -231,6 +234,103 @@ def tables_out_of_code(fragment):
     )
 
 
+# A printed command line longer than this is broken into lines ending in
+# " \\", so it still runs when copied (Chromium's wrap would break it with
+# no backslash); the A4 code column holds a little more.
+COMMAND_WIDTH = 76
+
+
+def shell_words(line):
+    """A command's words, a quoted string (which may hold spaces) whole."""
+    words, word, quote = [], "", None
+    for ch in line:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == " ":
+            if word:
+                words.append(word)
+            word = ""
+            continue
+        word += ch
+    if word:
+        words.append(word)
+    return words
+
+
+def wrap_command(line):
+    """`$ a long command` → lines of at most COMMAND_WIDTH, each but the
+    last ending in " \\", the rest indented four columns."""
+    if not line.startswith("$ ") or len(line) <= COMMAND_WIDTH:
+        return line
+    if line.rstrip().endswith("\\"):
+        return line
+    words = shell_words(html.unescape(line[2:]))
+    lines, current = [], "$"
+    for w in words:
+        if len(current) + 1 + len(w) + 2 > COMMAND_WIDTH and current.strip(
+            "$ "
+        ):
+            lines.append(current + " \\")
+            current = "   "
+        current += " " + w
+    lines.append(current)
+    return "\n".join(html.escape(l, quote=False) for l in lines)
+
+
+def copy_safe_commands(fragment):
+    """Every long `$ ` line of a code block, wrapped with backslashes."""
+
+    def block(m):
+        if "<span" in m.group(2):
+            return m.group(0)
+        inner = "\n".join(wrap_command(l) for l in m.group(2).split("\n"))
+        return f"<pre>{m.group(1)}{inner}</code></pre>"
+
+    return re.sub(
+        r"<pre>(<code\b[^>]*>)(.*?)</code></pre>", block, fragment, flags=re.S
+    )
+
+
+RECAP_ID = "what-you-can-do-now"
+
+
+def notes_after_recap(body):
+    """The instructor notes that precede a chapter's closing recap go after
+    it: opened in print they pushed the three-line recap onto a page of its
+    own; now the chapter ends with the notes."""
+    m = re.search(rf'<h[1-6] id="{RECAP_ID}[^"]*"', body)
+    if not m:
+        return body
+    head, recap = body[: m.start()], body[m.start() :]
+    notes = list(
+        re.finditer(
+            r'<details class="instructor-notes">.*?</details>', head, re.S
+        )
+    )
+    if not notes:
+        return body
+    last = notes[-1]
+    return head[: last.start()] + head[last.end() :] + recap + last.group(0)
+
+
+def version():
+    """The commit and its date, for the title page: a printed copy says
+    which state of the book it is."""
+    import subprocess
+
+    def git(*args):
+        return subprocess.run(
+            ["git", *args], capture_output=True, text=True
+        ).stdout.strip()
+
+    commit = git("rev-parse", "--short=10", "HEAD") or "unknown"
+    date = git("log", "-1", "--format=%cs") or "undated"
+    dirty = " (with local changes)" if git("status", "--porcelain") else ""
+    return commit + dirty, date
+
+
 def main(book_dir, summary, edition, pages_json=None):
     assert edition in ("student", "instructor"), edition
     book = Path(book_dir)
@@ -309,6 +409,7 @@ def main(book_dir, summary, edition, pages_json=None):
                 '<details class="instructor-notes">',
                 '<details class="instructor-notes" open>',
             )
+        body = notes_after_recap(body)
         if part:
             body = demote(body)
         chapter_label = (
@@ -319,7 +420,7 @@ def main(book_dir, summary, edition, pages_json=None):
         )
     toc.append("</ol></nav>")
 
-    main_html = tables_out_of_code("".join(body_parts))
+    main_html = copy_safe_commands(tables_out_of_code("".join(body_parts)))
     if dropped_ids:
         # "Solution: <a>appendix</a>." and "The solutions are in an
         # <a>appendix</a>." point at pages this edition lacks: the sentence
@@ -361,10 +462,15 @@ def main(book_dir, summary, edition, pages_json=None):
         if edition == "student"
         else "Instructor edition: with notes and solutions"
     )
+    commit, date = version()
+    authors = re.search(r'<meta name="author" content="([^"]*)"', page)
+    authors = f"<p>{authors.group(1)}</p>" if authors else ""
     title_page = (
         f'<section class="title-page"><p class="book-title">{title}</p>'
         f'<p class="book-subtitle">{description}</p>'
-        f'<p class="book-edition">{edition_name}</p></section>'
+        f'<p class="book-edition">{edition_name}</p>'
+        f'<div class="book-version">{authors}<p>Version {commit}, '
+        f"{date}</p></div></section>"
     )
 
     out = page[:start] + title_page + "".join(toc) + main_html + page[end:]
