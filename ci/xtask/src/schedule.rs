@@ -246,6 +246,53 @@ fn generate(chapters: &[Chapter], plans: &Plans) -> String {
     out
 }
 
+/// What to run live in each taught section, in order: the command each
+/// listing's caption gives (for a listing that fails on purpose, the one
+/// that shows it failing). A helper with no test of its own is shown, not
+/// run, and is left out.
+fn demo_scripts(chapters: &[Chapter]) -> String {
+    let mut out = String::from(
+        "\n### Demo scripts\n\nWhat to run live, section by section, in \
+         the order the chapter shows it (the two-day plan; the one-day plan \
+         skips the sections it leaves as reading).\n",
+    );
+    for c in chapters.iter().filter(|c| Plan::TwoDays.teaches_chapter(c)) {
+        let mut steps = Vec::new();
+        for s in Plan::TwoDays.taught(c).filter(|s| !s.exercise) {
+            let mut commands: Vec<String> = Vec::new();
+            for (path, anchor) in &s.listings {
+                let file = std::path::Path::new("src").join(path);
+                let Ok(l) = mdbook_listings::describe(&file, anchor.as_deref())
+                else {
+                    continue;
+                };
+                let command = match (&l.broken, l.run_label) {
+                    (Some(b), _) => b.show_failure.clone(),
+                    (None, "Run it") => Some(l.command.clone()),
+                    _ => None,
+                };
+                if let Some(c) = command.filter(|c| !commands.contains(c)) {
+                    commands.push(c);
+                }
+            }
+            if !commands.is_empty() {
+                let list: Vec<String> =
+                    commands.iter().map(|c| format!("`{c}`")).collect();
+                steps.push(format!(
+                    "- {}: {}\n",
+                    s.title,
+                    list.join("; then ")
+                ));
+            }
+        }
+        if !steps.is_empty() {
+            out.push_str(&format!("\n#### [{}]({})\n\n", c.title, c.file));
+            steps.iter().for_each(|s| out.push_str(s));
+        }
+    }
+    out
+}
+
 /// The student's agenda: when each chapter and pause starts, nothing an
 /// instructor keeps to themselves.
 fn agenda(plans: &Plans) -> String {
@@ -327,7 +374,12 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let mut stale = Vec::new();
     for (file, begin, end, new) in [
-        (PAGE, BEGIN, END, generate(&chapters, &plans)),
+        (
+            PAGE,
+            BEGIN,
+            END,
+            generate(&chapters, &plans) + &demo_scripts(&chapters),
+        ),
         (AGENDA_PAGE, AGENDA_BEGIN, AGENDA_END, agenda(&plans)),
     ] {
         let page = fs::read_to_string(file)

@@ -31,6 +31,8 @@ pub struct Section {
     pub code_lines: usize,
     /// The instructor notes' text (empty when there are none).
     pub notes: String,
+    /// The Rust listings it shows, in order: (path from `src/`, anchor).
+    pub listings: Vec<(String, Option<String>)>,
 }
 
 #[derive(Debug, Clone)]
@@ -236,11 +238,19 @@ pub fn read_chapter(
             words: 0,
             code_lines: 0,
             notes: String::new(),
+            listings: Vec::new(),
         });
         bodies.push(String::new());
     }
     for (s, body) in chapter.sections.iter_mut().zip(&bodies) {
         (s.words, s.code_lines, s.notes) = measure(body);
+        s.listings = book_checks::includes_in(body)
+            .into_iter()
+            .filter(|i| {
+                i.path.ends_with(".rs") && !i.path.contains("/exercises/")
+            })
+            .map(|i| (i.path, i.anchor.map(|a| a.trim().to_owned())))
+            .collect();
     }
     Ok(chapter)
 }

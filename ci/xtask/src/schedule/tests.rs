@@ -14,6 +14,7 @@ fn section(title: &str, minutes: u32, exercise: bool, level: Level) -> Section {
         level,
         words: 0,
         code_lines: 0,
+        listings: Vec::new(),
         notes: if exercise {
             "**Debrief:** what did you find?".into()
         } else {
