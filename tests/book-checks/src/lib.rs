@@ -149,6 +149,176 @@ pub fn word_count(text: &str) -> usize {
         .count()
 }
 
+/// A name a chapter may use only once it is explained: a shared helper
+/// (`within`, `spawn_app`) or a glossary term.
+#[derive(Debug, Clone)]
+pub struct Term {
+    /// What a chapter writes when it uses the term (`within(`, `outbox`).
+    pub used_as: String,
+    /// The chapter that explains it (`flaky.md`), or `glossary.md#id` for
+    /// a glossary term, which any chapter may explain in bold instead.
+    pub home: String,
+    /// A helper is used in code (listings included); a glossary term is
+    /// used in prose.
+    pub in_code: bool,
+}
+
+/// A chapter for the first-use check: its file name, its Markdown as
+/// written (for links and bold definitions), and its text with includes
+/// expanded (for uses in listings).
+pub struct Page {
+    pub name: String,
+    pub markdown: String,
+    pub expanded: String,
+}
+
+/// The prose of a chapter (text outside code blocks and inline code), and
+/// the part of it that is a link's text.
+pub fn prose(markdown: &str) -> (String, String) {
+    let (mut all, mut linked) = (String::new(), String::new());
+    let mut in_block = false;
+    let mut in_link = 0;
+    for event in parser(markdown) {
+        match event {
+            Event::Start(Tag::CodeBlock(_)) => in_block = true,
+            Event::End(TagEnd::CodeBlock) => in_block = false,
+            Event::Start(Tag::Link { .. }) => in_link += 1,
+            Event::End(TagEnd::Link) => {
+                in_link -= 1;
+                linked.push(' ');
+            }
+            Event::Text(text) if !in_block => {
+                all.push_str(&text);
+                all.push(' ');
+                if in_link > 0 {
+                    linked.push_str(&text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => all.push(' '),
+            _ => {}
+        }
+    }
+    (all, linked)
+}
+
+/// Whether `text` holds `word` as a word (case-insensitive, a plural `s`
+/// allowed): `claims` uses `claim`, `reclaim` does not. A `word` that
+/// starts or ends with punctuation (`within(`, `#[tokio::test]`) is
+/// matched as written.
+pub fn uses_word(text: &str, word: &str) -> bool {
+    uses_word_cased(&text.to_lowercase(), &word.to_lowercase())
+}
+
+/// [`uses_word`], case-sensitive: a helper's name (`DEADLINE` is not the
+/// word "deadline").
+pub fn uses_word_cased(text: &str, word: &str) -> bool {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut from = 0;
+    while let Some(at) = text[from..].find(&word) {
+        let start = from + at;
+        let end = start + word.len();
+        let before = text[..start].chars().next_back();
+        let mut after = text[end..].chars();
+        let next = after.next();
+        let starts_ok =
+            !word.starts_with(is_word) || !before.is_some_and(is_word);
+        let ends_ok = !word.ends_with(is_word)
+            || match next {
+                None => true,
+                Some('s') => !after.next().is_some_and(is_word),
+                Some(c) => !is_word(c),
+            };
+        if starts_ok && ends_ok {
+            return true;
+        }
+        from = end;
+    }
+    false
+}
+
+/// Whether a page links to `target` (`flaky.md`, any fragment; or
+/// `glossary.md#lease`, that fragment).
+fn links_to(page: &Page, target: &str) -> bool {
+    let (file, fragment) = match target.split_once('#') {
+        Some((file, fragment)) => (file, Some(fragment)),
+        None => (target, None),
+    };
+    links(&page.markdown).iter().any(|link| {
+        let (path, frag) = match link.split_once('#') {
+            Some((path, frag)) => (path, Some(frag)),
+            None => (link.as_str(), None),
+        };
+        let path = if path.is_empty() {
+            page.name.as_str()
+        } else {
+            path
+        };
+        path.trim_start_matches("./") == file
+            && fragment.is_none_or(|f| frag == Some(f))
+    })
+}
+
+/// Whether a page defines a term in bold (`**lease**`, `A **[fake](…)**`).
+fn defines_in_bold(page: &Page, word: &str) -> bool {
+    let text = page.markdown.to_lowercase();
+    let word = word.to_lowercase();
+    text.match_indices("**").any(|(at, _)| {
+        let after = text[at + 2..].trim_start_matches('[');
+        after.starts_with(&word)
+    })
+}
+
+/// The first-use rule, in reading order: a chapter that uses a helper
+/// before the chapter that explains it links to that chapter; the first
+/// chapter that uses a glossary term links to its entry or defines it in
+/// bold. One line per chapter that breaks it.
+pub fn first_use_problems(pages: &[Page], terms: &[Term]) -> Vec<String> {
+    let mut problems = Vec::new();
+    for term in terms {
+        let home_file = term.home.split('#').next().unwrap_or("");
+        let glossary = home_file == "glossary.md";
+        let home = pages.iter().find(|p| p.name == home_file);
+        if !glossary
+            && home.is_none_or(|h| !uses_word_cased(&h.expanded, &term.used_as))
+        {
+            problems.push(format!(
+                "{home_file}: is where `{}` is explained, and never uses it",
+                term.used_as
+            ));
+        }
+        for page in pages {
+            if page.name == home_file {
+                break;
+            }
+            let (text, link_text) = prose(&page.markdown);
+            let used = if term.in_code {
+                uses_word_cased(&page.expanded, &term.used_as)
+            } else {
+                uses_word(&text, &term.used_as)
+            };
+            if !used {
+                continue;
+            }
+            // A term in a link's text is a pointer to where it is
+            // explained (a chapter's title in a timetable, say).
+            let explained = links_to(page, &term.home)
+                || (glossary
+                    && (defines_in_bold(page, &term.used_as)
+                        || uses_word(&link_text, &term.used_as)));
+            if !explained {
+                problems.push(format!(
+                    "{}: uses `{}` before {} explains it, without a link there",
+                    page.name, term.used_as, term.home
+                ));
+            }
+            if glossary {
+                break; // only the first use needs the link
+            }
+        }
+    }
+    problems
+}
+
 /// Whether `file` contains the region `anchor` (both ANCHOR and ANCHOR_END),
 /// matched the way mdBook does: the marker anywhere on a line, any comment style.
 pub fn has_anchor(file_text: &str, anchor: &str) -> bool {
@@ -500,6 +670,62 @@ mod tests {
         });
         assert_eq!(word_count(&expanded), 5);
         assert_eq!(word_count(&expand_includes(page, |_| None)), 3);
+    }
+
+    fn page(name: &str, markdown: &str) -> Page {
+        Page {
+            name: name.into(),
+            markdown: markdown.into(),
+            expanded: markdown.into(),
+        }
+    }
+
+    /// A helper used before its chapter fails the rule unless the page
+    /// links there; after its chapter, it is free to use.
+    #[test]
+    fn a_helper_used_before_its_chapter_needs_a_link() {
+        let within = Term {
+            used_as: "within(".into(),
+            home: "jobs.md".into(),
+            in_code: true,
+        };
+        let early = page("a.md", "`within(DEADLINE, f)` waits.");
+        let linked =
+            page("a.md", "`within(…)` ([see](jobs.md#every-wait-ends))");
+        let home = || page("jobs.md", "`within(…)` is this:");
+        let later = page("z.md", "`within(…)` again");
+        let problems =
+            first_use_problems(&[early, home(), later], &[within.clone()]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].starts_with("a.md: uses `within(`"));
+        assert!(
+            first_use_problems(&[linked, home()], &[within.clone()]).is_empty()
+        );
+        let gone = first_use_problems(&[page("jobs.md", "nothing")], &[within]);
+        assert_eq!(gone.len(), 1, "a home that never uses it: {gone:?}");
+    }
+
+    /// A glossary term's first use links to its entry or defines it in
+    /// bold; a word inside a longer word is not a use.
+    #[test]
+    fn a_glossary_terms_first_use_links_or_defines_it() {
+        let lease = Term {
+            used_as: "lease".into(),
+            home: "glossary.md#lease".into(),
+            in_code: false,
+        };
+        let undefined = page("a.md", "The worker renews its leases.");
+        let bold = page("a.md", "It writes a **lease**: a time.");
+        let linked = page("a.md", "Its [lease](glossary.md#lease) ends.");
+        let other = page(
+            "a.md",
+            "Please release it; `lease` in code; [Leases](jobs.md).",
+        );
+        let check = |p: Page| first_use_problems(&[p], &[lease.clone()]);
+        assert_eq!(check(undefined).len(), 1);
+        assert!(check(bold).is_empty());
+        assert!(check(linked).is_empty());
+        assert!(check(other).is_empty());
     }
 
     /// Two headings with the same text give the same id twice.

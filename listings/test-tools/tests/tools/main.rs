@@ -8,6 +8,8 @@
 //   -p test-tools --test-threads 1 2>&1 \
 //   | sed -E 's/run ID [0-9a-f-]+/run ID …/; s/\[ *[0-9.]+s\]/[N.NNNs]/'
 
+mod outcomes;
 mod output;
 mod runtimes;
 mod slow;
+mod test_first;

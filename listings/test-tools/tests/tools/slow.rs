@@ -5,7 +5,7 @@ use test_tools::{MAX_DELAY, retry_delay};
 // ANCHOR: ignored -- an ignored test says why, and how to run it
 /// No attempt number, however large, waits longer than the cap.
 // OUTPUT: output/ignored.txt $ cargo test -p test-tools --test tools \
-//   -- --ignored
+//   -- --ignored slow::
 #[test]
 #[ignore = "slow: tries every attempt number up to ten million; \
             run it with --ignored"]

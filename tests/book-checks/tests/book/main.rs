@@ -6,6 +6,8 @@
 //! - every chapter file is in `SUMMARY.md`, and every relative link resolves,
 //!   `#fragment` included;
 //! - README's generated tables are the files their commands saved;
+//! - no chapter uses a shared helper or a glossary term before it is
+//!   explained, unless it links to the explanation;
 //! - the book stays readable in length: at most 50,000 words, no chapter
 //!   over 5,500, listings and shown outputs counted as the reader sees them.
 
@@ -16,9 +18,10 @@ use std::{
 };
 
 use book_checks::{
-    code_blocks, expand_includes, fragment_ids, generated_block, has_anchor,
-    heading_ids, includes_in, is_compiled, is_measured_table,
-    is_typed_output, links, summary_chapters, tables, word_count,
+    Page, Term, code_blocks, expand_includes, first_use_problems, fragment_ids,
+    generated_block, has_anchor, heading_ids, includes_in, is_compiled,
+    is_measured_table, is_typed_output, links, normalize_id, summary_chapters,
+    tables, word_count,
 };
 
 fn book_root() -> PathBuf {
@@ -469,5 +472,110 @@ fn the_book_is_no_longer_than_its_word_limit() {
         total <= MAX_BOOK_WORDS,
         "the book is {total} words, past {MAX_BOOK_WORDS}: say each idea \
          once, move internals to an appendix"
+    );
+}
+
+/// The shared helpers, each with the chapter that explains it. A chapter
+/// before that one may use the helper only with a link to it.
+const HELPERS: &[(&str, &str)] = &[
+    ("#[tokio::test]", "test-tools.md"),
+    ("assert_fails_because", "test-tools.md"),
+    ("spawn_app(", "first-test.md"),
+    ("fresh_database", "first-test.md"),
+    ("email_outbox", "first-test.md"),
+    ("Mock::given", "doubles.md"),
+    ("email_client_for_tests", "doubles.md"),
+    ("DEADLINE", "doubles.md"),
+    ("RetryPolicy", "failure-modes.md"),
+    ("spawn_retrying_app", "failure-modes.md"),
+    ("within(", "jobs.md"),
+    ("wait_for_line", "jobs.md"),
+    ("poll(", "flaky.md"),
+    ("ManualClock", "flaky.md"),
+    ("spawn_reporting_app", "when-a-test-fails.md"),
+];
+
+/// Glossary entries whose heading is not the word chapters write: the
+/// word to look for instead (`Dead (job)` is `dead job`, not "dead code").
+const GLOSSARY_WORDS: &[(&str, &str)] = &[
+    ("Dead (job)", "dead job"),
+    ("Write-ahead log (WAL)", "write-ahead log"),
+    ("Flaky test", "flaky test"),
+    // The glossary's claim is a worker's claim of a job; testdb's "a
+    // process claims a clone" is explained where it is used.
+    ("Claim", "claim a job"),
+];
+
+/// Every shared helper and every glossary term, as the check reads them.
+fn terms() -> Vec<Term> {
+    let mut terms: Vec<Term> = HELPERS
+        .iter()
+        .map(|(used_as, home)| Term {
+            used_as: used_as.to_string(),
+            home: home.to_string(),
+            in_code: true,
+        })
+        .collect();
+    let glossary =
+        fs::read_to_string(book_root().join("src/glossary.md")).unwrap();
+    for heading in glossary.lines().filter_map(|l| l.strip_prefix("## ")) {
+        let word = GLOSSARY_WORDS
+            .iter()
+            .find(|(h, _)| *h == heading)
+            .map_or(heading, |(_, word)| word);
+        terms.push(Term {
+            used_as: word.to_string(),
+            home: format!("glossary.md#{}", normalize_id(heading)),
+            in_code: false,
+        });
+    }
+    assert!(terms.len() >= 40, "only {} terms found", terms.len());
+    terms
+}
+
+/// The chapters in reading order, as the first-use check reads them.
+fn pages() -> Vec<Page> {
+    let src = book_root().join("src");
+    chapters_in_reading_order()
+        .into_iter()
+        .map(|(name, expanded)| Page {
+            markdown: fs::read_to_string(src.join(&name)).unwrap(),
+            name,
+            expanded,
+        })
+        .collect()
+}
+
+/// "Each chapter stands on its own": no chapter uses a shared helper
+/// (`within`, `spawn_app`, `ManualClock`…) in its text or its listings
+/// before the chapter that explains it, unless it links there; and the
+/// first chapter to use a glossary term links to its entry or defines it
+/// in bold.
+#[test]
+fn no_chapter_uses_a_helper_or_term_before_it_is_explained() {
+    let problems = first_use_problems(&pages(), &terms());
+    assert!(
+        problems.is_empty(),
+        "Used before explained (explain it there, link to where it is \
+         explained, or move the use later):\n{}",
+        problems.join("\n")
+    );
+}
+
+/// The first-use check is awake: a `ManualClock` planted in the
+/// introduction, long before the flaky-tests chapter explains it, fails.
+#[test]
+fn the_first_use_check_fails_on_a_planted_early_use() {
+    let mut pages = pages();
+    assert_eq!(pages[0].name, "introduction.md");
+    pages[0]
+        .expanded
+        .push_str("\nlet clock = ManualClock::new();\n");
+    let problems = first_use_problems(&pages, &terms());
+    assert!(
+        problems
+            .iter()
+            .any(|p| { p.starts_with("introduction.md: uses `ManualClock`") }),
+        "the planted use was not reported: {problems:?}"
     );
 }
