@@ -6,7 +6,8 @@
 //!   (listings/testdb: `testdb-<uid>`, shared by every test process);
 //! - `postgres` servers whose data directory is such a cluster (a system
 //!   server, or anyone else's, is not counted);
-//! - with `DATABASE_URL`: databases named `testdb_%` or `_sqlx_test_%`;
+//! - with `DATABASE_URL`: databases named `testdb_%` (but the template and
+//!   stock testdb keeps for the next run) or `_sqlx_test_%`;
 //! - containers labelled `book.containers` (every container the tests and
 //!   ci/compose.yaml start carries it).
 //!
@@ -71,8 +72,10 @@ pub fn snapshot() -> BTreeSet<String> {
         }
     }
     if let Ok(url) = std::env::var("DATABASE_URL") {
-        let q = "SELECT datname FROM pg_database WHERE datname LIKE \
-                 'testdb\\_%' OR datname LIKE '\\_sqlx\\_test\\_%'";
+        // testdb leaves its template and stock for the next run, by design.
+        let q = "SELECT datname FROM pg_database WHERE (datname LIKE \
+                 'testdb\\_%' AND datname NOT LIKE '%\\_tpl' AND datname \
+                 NOT LIKE '%\\_stock\\_%') OR datname LIKE '\\_sqlx\\_test\\_%'";
         if let Ok((true, out)) =
             util::capture(util::cmd(&["psql", &url, "-Atc", q]))
         {

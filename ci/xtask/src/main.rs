@@ -61,11 +61,6 @@ const COMMANDS: &[(&str, Run, &str)] = &[
         bench_runners::run,
         "cargo test and nextest over the workspace, timed",
     ),
-    (
-        "bench-spine",
-        bench::spine,
-        "the harness's fixed costs, timed",
-    ),
     ("book", book::run, "mdbook build (once) and mdbook test"),
     ("browser", book::browser, "walk the built book in Chromium"),
     (

@@ -225,9 +225,8 @@ pub fn normalise(text: &str) -> String {
         (r"[0-9]+ filtered out", "N filtered out"),
         (r"(target/debug/deps/[a-z_0-9-]+)-[0-9a-f]{16}", "${1}-HASH"),
         (r"/dev/shm/testdb-pg-[0-9-]+", "/dev/shm/testdb-pg-PID"),
-        // testdb's database names: testdb_<hash>_<random>, or on its own
-        // cluster testdb_<hash>_local_<random>.
-        (r"testdb_[0-9a-f]{8,}_(local_)?[0-9a-f]{8,}", "testdb_NAME"),
+        // testdb's database names: testdb_<hash>_<process key>_<n>.
+        (r"testdb_[0-9a-f]{12}_[0-9a-f]{16}_[0-9]+", "testdb_NAME"),
         (r"127\.0\.0\.1:[0-9]+", "127.0.0.1:PORT"),
         (r"latency=[0-9]+ ms", "latency=N ms"),
         (r"^(  date: ).*", "${1}DATE"),

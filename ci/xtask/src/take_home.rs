@@ -1,8 +1,10 @@
-//! `cargo xtask take-home`: proves a reader can take `listings/testdb`
-//! home. It lays out a scratch repository outside the workspace as the
-//! chapter "Using testdb in your project" says: a copy of the testdb
-//! folder, and a crate whose manifest takes the chapter's own TOML lines,
-//! with its own migrations and the test the chapter shows. It runs that
+//! `cargo xtask take-home`: proves a reader can take testdb home as a
+//! crate. It packages it (`cargo package -p testdb`: no path dependency,
+//! nothing outside its folder) and lays out a scratch repository outside
+//! the workspace as the chapter "Using testdb in your project" says: the
+//! packaged crate, unpacked as `testdb/`, and a crate whose manifest takes
+//! the chapter's own TOML lines, with the migrations and the test the
+//! chapter shows, both taken from the package. It runs that
 //! crate's tests under `cargo test` and `cargo nextest run`, then checks
 //! that nothing is left: no cluster directory, no server, and (with
 //! `DATABASE_URL`) no used database.
@@ -59,13 +61,13 @@ pub fn run(_args: &[String]) -> Result<()> {
 }
 
 /// The reader's repository, laid out as "Using testdb in your project"
-/// says: `testdb/`, a copy of the book's folder, beside `app/`, the crate
-/// whose tests use it. `app/Cargo.toml` is a package header plus the
-/// chapter's own TOML blocks, read from the chapter, so what passes here
-/// is what the chapter tells a reader to write. The lock file is the
+/// says: `testdb/`, the crate as `cargo package` makes it, beside `app/`,
+/// the crate whose tests use it. `app/Cargo.toml` is a package header plus
+/// the chapter's own TOML blocks, read from the chapter, so what passes
+/// here is what the chapter tells a reader to write. The lock file is the
 /// workspace's, so the same versions resolve offline.
 fn write_project(root: &Path, scratch: &Path) -> Result<PathBuf> {
-    copy_dir(&root.join("listings/testdb"), &scratch.join("testdb"))?;
+    let testdb = unpack_package(root, scratch)?;
     let app = scratch.join("app");
     fs::create_dir_all(app.join("tests"))?;
     fs::create_dir_all(app.join("src"))?;
@@ -80,14 +82,44 @@ fn write_project(root: &Path, scratch: &Path) -> Result<PathBuf> {
     fs::write(app.join("Cargo.toml"), manifest)?;
     fs::copy(root.join("Cargo.lock"), app.join("Cargo.lock"))?;
     copy_dir(
-        &root.join("listings/testdb/example_migrations"),
+        &testdb.join("example_migrations"),
         &app.join("example_migrations"),
     )?;
     fs::copy(
-        root.join("listings/testdb/tests/lifecycle/in_your_project.rs"),
+        testdb.join("tests/lifecycle/in_your_project.rs"),
         app.join("tests/signup.rs"),
     )?;
     Ok(app)
+}
+
+/// `cargo package -p testdb`, unpacked as `scratch/testdb`. Building the
+/// app below compiles the packaged crate, so its own verification build
+/// (a second build of every dependency) is skipped.
+fn unpack_package(root: &Path, scratch: &Path) -> Result<PathBuf> {
+    util::step("cargo package -p testdb");
+    let mut package = util::cmd(&[
+        "cargo",
+        "package",
+        "-p",
+        "testdb",
+        "--no-verify",
+        "--allow-dirty",
+    ]);
+    package.current_dir(root);
+    util::exec(package)?;
+    let version =
+        util::capture(util::cmd(&["cargo", "pkgid", "-p", "testdb"]))?;
+    let version = version.1.trim().rsplit(['@', '#']).next().unwrap_or("");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), PathBuf::from);
+    let file = target.join(format!("package/testdb-{version}.crate"));
+    fs::create_dir_all(scratch)?;
+    let mut tar = util::cmd(&["tar", "-xzf"]);
+    tar.arg(&file).arg("-C").arg(scratch);
+    util::exec(tar)?;
+    let testdb = scratch.join("testdb");
+    fs::rename(scratch.join(format!("testdb-{version}")), &testdb)?;
+    Ok(testdb)
 }
 
 /// The TOML blocks of the chapter "Using testdb in your project": the
@@ -162,9 +194,10 @@ fn no_used_databases() -> Result<()> {
     let Ok(url) = std::env::var("DATABASE_URL") else {
         return Ok(());
     };
+    // Template and stock stay for the next run; a test's clone may not.
     let sql = "SELECT string_agg(datname, ' ') FROM pg_database \
-               WHERE datname LIKE 'testdb\\_%' \
-               AND shobj_description(oid, 'pg_database') IS NOT NULL";
+               WHERE datname LIKE 'testdb\\_%' AND datname NOT LIKE '%\\_tpl' \
+               AND datname NOT LIKE '%\\_stock\\_%'";
     let (ok, out) = util::capture(util::cmd(&["psql", &url, "-Atc", sql]))?;
     if !ok || !out.trim().is_empty() {
         bail!("used databases left on DATABASE_URL: {}", out.trim());

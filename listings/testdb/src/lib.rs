@@ -24,67 +24,86 @@
 //! // test), it is kept and one line says how to open it with `psql`.
 //! ```
 //!
-//! Where the server comes from ([`server`]): `DATABASE_URL` if it is set
-//! (the user needs `CREATEDB`); otherwise one throwaway cluster per machine
-//! user, started from the PostgreSQL binaries by the first test process that
-//! needs it, shared by every other one (`cargo test`'s test binaries, every
-//! process of `cargo nextest run`), and stopped and deleted a few seconds
-//! after the last of them exits ([`cluster`]).
+//! # Where the server comes from
 //!
-//! How a test gets its database so fast ([`stock`]): the migrations run once
-//! into a template named after their hash, reused until they change; clones
-//! of it wait in a stock on the server that every process draws from; each
-//! process keeps a few of them connected before its tests ask. Who owns a
-//! database is a session-level advisory lock held by the owning process, so
-//! a crashed process's databases are recognised and dropped by the next one,
-//! on any machine or container that shares the server. On the throwaway
-//! cluster it is a lock on a file instead ([`local`]), which needs no round
-//! trip: a process that runs one test (nextest) claims without the server.
+//! `DATABASE_URL` if it is set (the user needs `CREATEDB`). Otherwise one
+//! throwaway cluster per machine user, started from the PostgreSQL binaries
+//! by the first test process that needs it, shared by every other one, and
+//! deleted a few seconds after the last of them exits (`cluster.rs`).
 //!
-//! The connection budget, per test process: [`CONNECTIONS_PER_TEST`] per
-//! running test, plus one admin session that holds the locks, up to
-//! [`stock::CLONE_MAKERS`] that make clones, and one per clone kept ready
-//! ([`stock::READY_CLONES`]). With 2 test threads that is at most
-//! 2 × 5 + 1 + 2 + 3 = 16. Under nextest a process runs one test and keeps
-//! no clone beyond it: 5 + 1 + 2 = 8 per test process.
+//! # Names, and why a test waits a millisecond
+//!
+//! The migrations run once into a template, `testdb_<hash>_tpl`, named
+//! after their hash. Clean clones of it wait on the server as stock
+//! (`testdb_<hash>_stock_<random>`). A test process claims one by renaming
+//! it to a name with its own key, `testdb_<hash>_<key>_<n>`: a rename is
+//! atomic, so no two processes ever claim the same clone. A `cargo test`
+//! process claims and connects two ahead of its tests.
+//!
+//! # The owner rule
+//!
+//! Each test process holds a session advisory lock on a random key for as
+//! long as it runs, and a shared one on its migrations' key. `pg_locks`
+//! shows the locks of every database of the server, so "is the owner
+//! alive" is one query about the whole server. A run drops a database only
+//! if its name is testdb's, nobody is connected to it, and either its key
+//! is held by no session (its owner has gone) or it is a template, stock
+//! clone or kept database whose migrations no live process uses and which
+//! nobody touched for a day (`TESTDB_STALE_SECS`, default 86,400). A
+//! database it made for a test that passed it drops at once. It never ends
+//! a session but its own tests', and never drops another role's database.
+//!
+//! # Waits
+//!
+//! Admin sessions run with `lock_timeout` and `statement_timeout`; the
+//! cluster's start lock and a test's wait for its database are bounded by
+//! `TESTDB_WAIT_SECS` (60 unless set); the exit waits at most 5 s. A peer
+//! stopped with Ctrl-Z holds nothing anyone waits on.
+//!
+//! # Connections
+//!
+//! Per test process: [`CONNECTIONS_PER_TEST`] per running test, and up to
+//! six of testdb's own: the admin session that holds the locks, the
+//! dropper's, the maker's, the sweep's, and two clones connected ahead.
 
-pub mod cluster;
-pub mod local;
-pub mod server;
-pub mod stock;
+mod cluster;
+mod harness;
+mod names;
+mod owner;
+mod server;
+
+use std::time::Duration;
 
 use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
-/// Connections in each test's pool. See the budget above: tests at once ×
-/// this, plus what the harness keeps, must fit under the server's
-/// `max_connections` (100 by default, 3 of them kept for superusers).
+/// Connections in each test's pool. Tests at once × this, plus what the
+/// harness keeps, must fit under the server's `max_connections` (100 by
+/// default, 3 of them kept for superusers).
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
-/// A database that belongs to one test. Dropping it drops the database, or
-/// keeps it when the test is failing (panicking), and waits until that is
-/// done (milliseconds): a test process may end right after its test, and
-/// nothing it used may be left behind.
+/// A database that belongs to one test. Dropping it drops the database
+/// (in the background; the process waits for that at exit), or keeps it
+/// when the test is failing (panicking).
 pub struct TestDatabase {
     /// A pool on this test's database only.
     pub pool: PgPool,
-    /// The database's name, unique on the server
-    /// (`testdb_<migrations hash>_<random>`, or `…_local_<random>` on the
-    /// throwaway cluster).
+    /// The database's name, unique on the server.
     pub name: String,
+    url: String,
     options: PgConnectOptions,
-    stock: &'static stock::Stock,
 }
 
 impl TestDatabase {
-    /// Options to open more connections to this database (for a second pool,
-    /// or a connection the test wants outside the pool).
+    /// Options to open more connections to this database (for a second
+    /// pool, or a connection the test wants outside the pool).
     pub fn connect_options(&self) -> PgConnectOptions {
         self.options.clone()
     }
 
-    /// A URL for this database, for a child process that reads `DATABASE_URL`.
+    /// A URL for this database, for a child process that reads
+    /// `DATABASE_URL`.
     pub fn url(&self) -> String {
-        self.stock.url_for(&self.name)
+        self.url.clone()
     }
 }
 
@@ -95,27 +114,47 @@ impl Drop for TestDatabase {
         // purpose has nothing to look at).
         let keep = std::thread::panicking()
             && std::env::var("TESTDB_KEEP_FAILED").map_or(true, |v| v != "0");
-        self.stock.finish(self.name.clone(), keep);
         if keep {
-            eprintln!("{}", self.stock.how_to_open(&self.name));
+            eprintln!(
+                "testdb: kept database {} of the failed test; open it with \
+                 psql '{}' (it is dropped after a day unused, or drop it \
+                 yourself)",
+                self.name,
+                server::printable(&self.url)
+            );
         }
+        harness::finish(self.name.clone(), keep);
     }
 }
 
 /// Hands the calling test a database of its own, migrated by `migrator`.
 ///
-/// Panics with a one-line explanation when no PostgreSQL server can be had:
-/// a test without its database can't do anything useful.
+/// Panics with a one-line explanation (starting `testdb:`) when no
+/// database can be had: a test without its database can't do anything.
 pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
-    let stock = stock::Stock::global(migrator);
-    // Claimed (and marked used), and connected, in the background: taking
-    // it is a channel receive, not a `CREATE DATABASE` nor a new connection.
-    let stock::Ready { name, pool } = stock.take_ready().await;
-    let options = stock.options_for(&name);
-    TestDatabase {
-        pool,
-        name,
-        options,
-        stock,
+    match harness::take(migrator).await {
+        Ok(ready) => TestDatabase {
+            pool: ready.pool,
+            name: ready.name,
+            url: ready.url,
+            options: ready.options,
+        },
+        Err(why) => panic!("testdb: {why}"),
     }
+}
+
+/// The maintenance URL of the server testdb uses (`DATABASE_URL`, or the
+/// throwaway cluster, joined for the rest of this process), for a tool that
+/// wants to talk to the same server.
+pub fn server_url() -> Result<String, String> {
+    let server = server::Server::find()?;
+    let url = server.url(None);
+    std::mem::forget(server); // joined until the process ends
+    Ok(url)
+}
+
+/// The bound on every wait: `TESTDB_WAIT_SECS`, 60 s unless set.
+fn wait_bound() -> Duration {
+    let secs = std::env::var("TESTDB_WAIT_SECS").ok();
+    Duration::from_secs(secs.and_then(|s| s.parse().ok()).unwrap_or(60))
 }

@@ -6,15 +6,18 @@
 
 use std::str::FromStr;
 
-use sqlx::{ConnectOptions, postgres::PgConnectOptions};
+use sqlx::postgres::PgConnectOptions;
 
 use crate::cluster::Cluster;
 
 /// A server the tests may create and drop databases on.
 pub enum Server {
-    /// Someone else's server, from `DATABASE_URL`. We drop only what we create.
-    External { admin: Box<PgConnectOptions> },
-    /// The shared throwaway cluster; joined while this process runs.
+    /// Someone else's server, from `DATABASE_URL`, shared with strangers.
+    External {
+        admin: Box<PgConnectOptions>,
+        url: url::Url,
+    },
+    /// This machine user's throwaway cluster, joined while we run.
     Throwaway(Cluster),
 }
 
@@ -36,25 +39,61 @@ impl Server {
         }
     }
 
-    /// Options for the maintenance connection (the `postgres` database).
-    pub fn admin_options(&self) -> PgConnectOptions {
-        match self {
-            Server::External { admin } => (**admin).clone(),
+    /// Options for a connection to `database` (the maintenance database
+    /// when `None`).
+    pub fn options(&self, database: Option<&str>) -> PgConnectOptions {
+        let admin = match self {
+            Server::External { admin, .. } => (**admin).clone(),
             Server::Throwaway(cluster) => cluster.connect_options(),
+        };
+        match database {
+            Some(name) => admin.database(name),
+            None => admin,
         }
+    }
+
+    /// A URL for `database` (the maintenance database when `None`).
+    pub fn url(&self, database: Option<&str>) -> String {
+        let mut url = match self {
+            Server::External { url, .. } => url.clone(),
+            Server::Throwaway(cluster) => cluster.admin_url(),
+        };
+        if let Some(name) = database {
+            url.set_path(name);
+        }
+        url.to_string()
     }
 
     /// A description safe to print: the password is never shown.
     pub fn describe(&self) -> String {
         match self {
-            Server::External { admin } => {
-                let mut url = admin.to_url_lossy();
-                let _ = url.set_password(None);
-                format!("DATABASE_URL ({url})")
+            Server::External { .. } => {
+                format!("DATABASE_URL ({})", printable(&self.url(None)))
             }
             Server::Throwaway(cluster) => {
-                format!("throwaway cluster in {}", cluster.data_dir.display())
+                format!("the throwaway cluster in {}", cluster.dir.display())
             }
+        }
+    }
+
+    /// Marks (or unmarks) a kept database where the throwaway cluster's
+    /// keeper sees it: it leaves the cluster running for the reader.
+    pub fn note_kept(&self, name: &str, kept: bool) {
+        if let Server::Throwaway(cluster) = self {
+            cluster.note_kept(name, kept);
+        }
+    }
+
+    /// `why`, or, when the throwaway cluster is gone, that.
+    pub fn explain_gone(&self, why: String) -> String {
+        match self {
+            Server::Throwaway(cluster) if !cluster.is_intact() => format!(
+                "the throwaway cluster in {} was deleted or stopped while \
+                 this test process used it ({why}); leave it alone during a \
+                 run (it goes by itself) and run the tests again",
+                cluster.dir.display()
+            ),
+            _ => why,
         }
     }
 }
@@ -75,7 +114,19 @@ fn external(url: &str) -> Result<Server, String> {
     }
     let admin = PgConnectOptions::from_str(url)
         .map_err(|error| invalid(error.to_string()))?;
+    let url =
+        url::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
     Ok(Server::External {
         admin: Box::new(admin),
+        url,
     })
+}
+
+/// A URL without its password, to print.
+pub fn printable(url: &str) -> String {
+    let Ok(mut url) = url::Url::parse(url) else {
+        return String::new();
+    };
+    let _ = url.set_password(None);
+    url.to_string()
 }

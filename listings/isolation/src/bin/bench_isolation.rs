@@ -151,16 +151,16 @@ fn parse_args() -> Result<Options, String> {
 /// uses that same server too (it honours `DATABASE_URL`), so all strategies
 /// share one server.
 fn rerun_against_the_harness_server() -> ExitCode {
-    let cluster = testdb::cluster::Cluster::start()
+    // Joins the cluster for as long as this process runs.
+    let url = testdb::server_url()
         .unwrap_or_else(|why| panic!("no throwaway cluster: {why}"));
     let exe = std::env::current_exe().expect("the program knows its own path");
     let status = Command::new(exe)
         .args(std::env::args_os().skip(1))
-        .env("DATABASE_URL", cluster.admin_url())
+        .env("DATABASE_URL", url)
         .env(ON_THE_THROWAWAY_CLUSTER, "1")
         .status()
         .expect("could not run bench-isolation again with DATABASE_URL set");
-    drop(cluster); // we stop using it; it goes once nobody else does
     ExitCode::from(status.code().unwrap_or(1) as u8)
 }
 

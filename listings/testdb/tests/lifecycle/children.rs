@@ -3,6 +3,21 @@
 
 use crate::helpers::MIGRATOR;
 
+/// Another team's migrations: another hash, another template.
+static OTHER: sqlx::migrate::Migrator =
+    sqlx::migrate!("tests/lifecycle/other_migrations");
+
+/// Joins (or starts) the throwaway cluster, prints its URL as a holder
+/// prints a database, and keeps it up until stdin closes.
+#[test]
+#[ignore = "run only as a child process by the tests of this binary"]
+fn child_serves_the_cluster() {
+    let url = testdb::server_url().expect("a throwaway cluster");
+    println!("database postgres {url}");
+    println!("holding");
+    std::io::stdin().read_line(&mut String::new()).unwrap();
+}
+
 /// Takes `CHILD_DATABASES` databases, writes its own name into each, prints
 /// them, and holds them until stdin closes; then checks that each still
 /// holds exactly its own note.
@@ -11,15 +26,22 @@ use crate::helpers::MIGRATOR;
 async fn child_holds_databases() {
     let wanted: usize =
         std::env::var("CHILD_DATABASES").map_or(1, |n| n.parse().unwrap());
+    let migrator = match std::env::var("CHILD_MIGRATIONS").as_deref() {
+        Ok("other") => &OTHER,
+        _ => &MIGRATOR,
+    };
     let mut held = Vec::new();
     for _ in 0..wanted {
-        let db = testdb::fresh_database(&MIGRATOR).await;
+        let db = testdb::fresh_database(migrator).await;
         sqlx::query("INSERT INTO notes (owner) VALUES ($1)")
             .bind(&db.name)
             .execute(&db.pool)
             .await
             .unwrap();
         println!("database {} {}", db.name, db.url());
+        // No session left on it while it waits: only its owner's lock
+        // says it is in use.
+        db.pool.close().await;
         held.push(db);
     }
     println!("holding");
@@ -28,10 +50,14 @@ async fn child_holds_databases() {
     })
     .await;
     for db in &held {
-        let notes: Vec<String> = sqlx::query_scalar("SELECT owner FROM notes")
-            .fetch_all(&db.pool)
-            .await
-            .unwrap_or_else(|e| panic!("{} was taken away: {e}", db.name));
+        let notes: Vec<String> = async {
+            let pool = sqlx::PgPool::connect_with(db.connect_options()).await?;
+            sqlx::query_scalar("SELECT owner FROM notes")
+                .fetch_all(&pool)
+                .await
+        }
+        .await
+        .unwrap_or_else(|e| panic!("{} was taken away: {e}", db.name));
         assert_eq!(
             notes,
             std::slice::from_ref(&db.name),

@@ -5,7 +5,7 @@ use std::process::Command;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::helpers::{
-    Holder, PrivateServer, child, harness_error, private_base, socket_dir,
+    Holder, child, harness_error, private_base, shared_server, socket_dir,
 };
 
 /// Runs `child_asks_for_a_database` with `DATABASE_URL` and returns the
@@ -58,10 +58,9 @@ fn an_unreachable_database_url_is_one_line_that_names_the_server() {
 }
 
 /// A private cluster, and a superuser connection to it to set up a fault.
-async fn private_cluster() -> (PrivateServer, PgConnection) {
-    let server = PrivateServer::start();
-    let admin = PgConnection::connect(&server.url).await.unwrap();
-    (server, admin)
+async fn private_cluster() -> (&'static str, PgConnection) {
+    let url = shared_server();
+    (url, PgConnection::connect(url).await.unwrap())
 }
 
 /// A `DATABASE_URL` user without `CREATEDB`: says so, and how to grant it.
@@ -72,7 +71,7 @@ async fn a_user_without_createdb_is_told_to_grant_it() {
         .execute("CREATE ROLE no_createdb LOGIN")
         .await
         .unwrap();
-    let url = server.url.replace("postgres@", "no_createdb@");
+    let url = server.replace("postgres@", "no_createdb@");
 
     let error = error_with("children::child_asks_for_a_database", &url);
 
@@ -93,7 +92,7 @@ async fn a_full_server_is_one_line_that_names_the_limit() {
         .execute("CREATE ROLE crowded LOGIN CREATEDB CONNECTION LIMIT 0")
         .await
         .unwrap();
-    let url = server.url.replace("postgres@", "crowded@");
+    let url = server.replace("postgres@", "crowded@");
 
     let error = error_with("children::child_asks_for_a_database", &url);
 
@@ -109,8 +108,7 @@ async fn a_full_server_is_one_line_that_names_the_limit() {
 async fn a_failing_migration_is_named_in_the_error() {
     let (server, _admin) = private_cluster().await;
 
-    let error =
-        error_with("children::child_with_a_broken_migration", &server.url);
+    let error = error_with("children::child_with_a_broken_migration", server);
 
     assert!(
         error.contains("migration 2 (a typo) failed"),

@@ -2,9 +2,13 @@
 
 use std::{
     io::{BufRead, BufReader, Lines},
+    os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
     process::{Child, ChildStdout, Command, Output, Stdio},
-    sync::atomic::{AtomicUsize, Ordering},
+    sync::{
+        OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
     time::{Duration, Instant},
 };
 
@@ -12,30 +16,29 @@ pub static MIGRATOR: sqlx::migrate::Migrator =
     sqlx::migrate!("tests/lifecycle/migrations");
 
 /// This test binary, set to run one ignored child test, with no
-/// `DATABASE_URL` unless the caller adds one. Each child is a run of its
-/// own, as if started by its own `cargo nextest run`, unless the caller
-/// gives it the run of another (see [`same_run`]).
+/// `DATABASE_URL` unless the caller adds one: a run of its own, as if
+/// started by its own `cargo test`.
 pub fn child(test: &str) -> Command {
-    static CHILDREN: AtomicUsize = AtomicUsize::new(0);
-    let run = CHILDREN.fetch_add(1, Ordering::Relaxed);
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args(["--ignored", "--exact", test, "--nocapture", "--quiet"])
         .env_remove("DATABASE_URL")
         .env_remove("TESTDB_RUNTIME_DIR")
-        .env(RUN_ID, format!("run-{}-{run}", std::process::id()));
+        .env_remove("TESTDB_STALE_SECS")
+        .env_remove("NEXTEST_EXECUTION_MODE")
+        // A cluster of a test's own has no next process to wait for.
+        .env("TESTDB_LINGER_SECS", "0");
     command
 }
 
-/// What testdb reads to tell one run from the next (nextest sets it).
-const RUN_ID: &str = "NEXTEST_RUN_ID";
-
-/// Makes `later` part of the same run as `earlier`.
-pub fn same_run(later: &mut Command, earlier: &Command) {
-    let run = earlier.get_envs().find(|(name, _)| *name == RUN_ID);
-    if let Some((_, Some(run))) = run {
-        later.env(RUN_ID, run);
-    }
+/// A child that holds a database of `migrations` ("notes" or "other") on
+/// the server at `url`.
+pub fn holder_on(url: &str, migrations: &str) -> Command {
+    let mut command = child("children::child_holds_databases");
+    command
+        .env("DATABASE_URL", url)
+        .env("CHILD_MIGRATIONS", migrations);
+    command
 }
 
 /// The first line of a child's output that starts with `testdb:`.
@@ -180,25 +183,49 @@ pub fn wait_until_removed(dir: &Path) {
     });
 }
 
-/// A cluster of the test's own, standing for a server that other runs
-/// share (`DATABASE_URL`). Dropping it waits until the cluster is gone,
-/// so the temporary directory is removed only after it.
+/// One server for the tests of this binary that stand for a team sharing
+/// one (`DATABASE_URL`): they run at once, as colleagues' runs do, and
+/// each checks only what is its own. Its holder never ends while the tests
+/// run; once this process has exited, its stdin closes, it ends, and the
+/// cluster goes with it. The base lives in cargo's scratch directory.
+pub fn shared_server() -> &'static str {
+    static SERVER: OnceLock<(String, Holder)> = OnceLock::new();
+    &SERVER
+        .get_or_init(|| {
+            let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("testdb-lifecycle-{}", std::process::id()));
+            std::fs::create_dir_all(&base).unwrap();
+            let open = std::fs::Permissions::from_mode(0o1777);
+            std::fs::set_permissions(&base, open).unwrap();
+            let mut command = child("children::child_serves_the_cluster");
+            // Its output after this process has gone has no reader.
+            command
+                .env("TESTDB_RUNTIME_DIR", &base)
+                .stderr(std::process::Stdio::null());
+            let holder = Holder::start(command, 0);
+            (holder.databases[0].1.clone(), holder)
+        })
+        .0
+}
+
+/// A server of one test's own, for a test whose runs would touch other
+/// tests' work (everything stale for them). It goes when dropped.
 pub struct PrivateServer {
     pub url: String,
-    dir: PathBuf,
-    cluster: Option<testdb::cluster::Cluster>,
+    holder: Option<Holder>,
     _base: tempfile::TempDir,
 }
 
 impl PrivateServer {
     pub fn start() -> PrivateServer {
         let base = private_base();
-        let cluster = testdb::cluster::Cluster::start_in(base.path())
-            .expect("a private cluster");
+        let mut command = child("children::child_serves_the_cluster");
+        command.env("TESTDB_RUNTIME_DIR", base.path());
+        let holder = Holder::start(command, 0);
+        let url = holder.databases[0].1.clone();
         PrivateServer {
-            url: cluster.admin_url(),
-            dir: cluster.data_dir.clone(),
-            cluster: Some(cluster),
+            url,
+            holder: Some(holder),
             _base: base,
         }
     }
@@ -206,11 +233,29 @@ impl PrivateServer {
 
 impl Drop for PrivateServer {
     fn drop(&mut self) {
-        drop(self.cluster.take());
+        let holder = self.holder.take().unwrap();
+        holder.finish();
         if !std::thread::panicking() {
-            wait_until_removed(&self.dir);
+            wait_until_removed(&socket_dir(&self.url));
         }
     }
+}
+
+/// The URL of another database of the server at `url`.
+pub fn url_of(url: &str, database: &str) -> String {
+    let mut url = url::Url::parse(url).unwrap();
+    url.set_path(database);
+    url.to_string()
+}
+
+/// A name for a database a dead process left: its key is nobody's.
+pub fn orphan_name() -> String {
+    static N: AtomicU64 = AtomicU64::new(0);
+    let n = N.fetch_add(1, Ordering::Relaxed);
+    format!(
+        "testdb_000000000000_4000000000000001_{}{n}",
+        std::process::id()
+    )
 }
 
 /// Names of the `testdb` databases on the server behind `url`.

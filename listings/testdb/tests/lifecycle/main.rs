@@ -8,4 +8,5 @@ mod errors;
 mod helpers;
 mod in_your_project;
 mod ownership;
+mod runtimes;
 mod shared_cluster;

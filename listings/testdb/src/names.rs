@@ -1,0 +1,191 @@
+//! Names, keys and the owner rule as a pure function: what a database's
+//! name and comment say about it, and whether a run may drop it.
+
+use std::collections::HashSet;
+
+use sqlx::migrate::Migrator;
+
+/// What testdb's names say. Every name starts `testdb_<hash>_`, the hash of
+/// the migrations the database was made from.
+#[derive(Debug, PartialEq)]
+pub enum Kind {
+    /// `testdb_<hash>_tpl`: the migrated template.
+    Template,
+    /// `testdb_<hash>_stock_<random>`: a clean clone nobody has claimed.
+    Stock,
+    /// `testdb_<hash>_<key>_<n>`: made or claimed by the process holding
+    /// the advisory lock `key`.
+    Owned { key: i64 },
+}
+
+/// A database as the sweep finds it.
+pub struct Found {
+    pub name: String,
+    /// `COMMENT ON DATABASE`: `testdb <what> <unix seconds>`.
+    pub comment: String,
+    /// Sessions connected to it right now.
+    pub connections: i64,
+}
+
+/// The first 12 hex digits of sqlx's checksums of the migrations, in order.
+pub fn migrations_hash(migrator: &Migrator) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for migration in migrator.iter() {
+        hasher.update(migration.version.to_le_bytes());
+        hasher.update(&*migration.checksum);
+    }
+    let digest = hasher.finalize();
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The advisory-lock key of a migrations hash: 48 bits, below every
+/// process key (those have bit 62 set).
+pub fn hash_key(hash: &str) -> i64 {
+    i64::from_str_radix(hash, 16).unwrap_or(0)
+}
+
+/// A new process key: random, bit 62 set, never negative.
+pub fn process_key() -> i64 {
+    (random_u64() as i64 & 0x3fff_ffff_ffff_ffff) | 0x4000_0000_0000_0000
+}
+
+pub fn template(hash: &str) -> String {
+    format!("testdb_{hash}_tpl")
+}
+
+pub fn stock(hash: &str) -> String {
+    format!("testdb_{hash}_stock_{:016x}", random_u64())
+}
+
+pub fn owned(hash: &str, key: i64, n: u64) -> String {
+    format!("testdb_{hash}_{key:016x}_{n}")
+}
+
+/// The `LIKE` pattern of the stock of one hash.
+pub fn stock_pattern(hash: &str) -> String {
+    format!("testdb\\_{hash}\\_stock\\_%")
+}
+
+/// Reads a name; `None` for a name that is not testdb's.
+pub fn parse(name: &str) -> Option<(String, Kind)> {
+    let rest = name.strip_prefix("testdb_")?;
+    let (hash, rest) = rest.split_once('_')?;
+    if hash.len() != 12 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let kind = match rest.split_once('_') {
+        None if rest == "tpl" => Kind::Template,
+        Some(("stock", _)) => Kind::Stock,
+        Some((key, n)) if key.len() == 16 && n.parse::<u64>().is_ok() => {
+            Kind::Owned {
+                key: i64::from_str_radix(key, 16).ok()?,
+            }
+        }
+        _ => return None,
+    };
+    Some((hash.to_string(), kind))
+}
+
+/// The comment testdb writes on what it leaves for later.
+pub fn comment(what: &str, now: u64) -> String {
+    format!("testdb {what} {now}")
+}
+
+/// When the comment was written, and whether it marks a kept database.
+fn stamp(comment: &str) -> (Option<u64>, bool) {
+    let mut words = comment.split(' ');
+    let what = words.nth(1).unwrap_or_default();
+    (words.next().and_then(|t| t.parse().ok()), what == "kept")
+}
+
+// ANCHOR: rule -- when a run may drop a database
+/// The owner rule. `held` is every advisory key held on the server, in any
+/// database; `stale_before` is the unix time up to which an untouched
+/// template, stock clone or kept database counts as abandoned.
+pub fn may_drop(db: &Found, held: &HashSet<i64>, stale_before: u64) -> bool {
+    let Some((hash, kind)) = parse(&db.name) else {
+        return false; // not testdb's
+    };
+    if db.connections > 0 {
+        return false; // someone is using it, whoever they are
+    }
+    let (touched, kept) = stamp(&db.comment);
+    let stale = touched.is_none_or(|t| t <= stale_before);
+    match kind {
+        // A live owner keeps everything it holds, kept databases included.
+        Kind::Owned { key } if held.contains(&key) => false,
+        Kind::Owned { .. } => !kept || stale,
+        // Nobody running with these migrations, and untouched for a day.
+        Kind::Template | Kind::Stock => {
+            !held.contains(&hash_key(&hash)) && stale
+        }
+    }
+}
+// ANCHOR_END: rule
+
+/// A random number from std alone: `RandomState` is seeded by the OS.
+pub fn random_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher =
+        std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::UNIX_EPOCH
+            .elapsed()
+            .unwrap_or_default()
+            .as_nanos(),
+    );
+    hasher.finish()
+}
+
+pub fn unix_now() -> u64 {
+    std::time::UNIX_EPOCH
+        .elapsed()
+        .unwrap_or_default()
+        .as_secs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each row: a database, the keys held, whether a run may drop it.
+    #[test]
+    fn the_owner_rule() {
+        let (h, now, key) = ("0123456789ab", 1_000_000, process_key());
+        let at = |what, t| comment(what, t);
+        let rows = [
+            (owned(h, key, 1), String::new(), 0, vec![key], false),
+            (owned(h, key, 1), String::new(), 0, vec![], true),
+            (owned(h, key, 1), at("kept", 1), 1, vec![], false),
+            (owned(h, key, 1), at("kept", now), 0, vec![], false),
+            (owned(h, key, 1), at("kept", now - 99), 0, vec![], true),
+            (template(h), at("template", 1), 0, vec![hash_key(h)], false),
+            (template(h), at("template", 1), 0, vec![], true),
+            (stock(h), at("stock", now), 0, vec![], false),
+            ("orders".into(), String::new(), 0, vec![], false),
+        ];
+        for (name, comment, connections, held, expected) in rows {
+            let found = Found {
+                name,
+                comment,
+                connections,
+            };
+            let held = held.into_iter().collect();
+            let seen = may_drop(&found, &held, now - 10);
+            assert_eq!(seen, expected, "{} {}", found.name, found.comment);
+        }
+    }
+
+    #[test]
+    fn names_read_back_and_keys_stay_apart() {
+        let (h, key) = ("0123456789ab", process_key());
+        assert_eq!(
+            parse(&owned(h, key, 7)),
+            Some((h.into(), Kind::Owned { key }))
+        );
+        assert_eq!(parse(&stock(h)), Some((h.into(), Kind::Stock)));
+        assert_eq!(parse(&template(h)), Some((h.into(), Kind::Template)));
+        assert!(process_key() > hash_key("ffffffffffff"));
+    }
+}

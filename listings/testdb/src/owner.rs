@@ -1,0 +1,341 @@
+//! What a test process does on the server, as an owner: its admin session
+//! holds its locks; it builds the template, claims or makes clones, keeps
+//! or drops them, and sweeps what the owner rule (`names::may_drop`) says
+//! nobody owns any more.
+
+use std::{collections::HashSet, sync::Arc};
+
+use sqlx::migrate::{MigrateError, Migrator};
+use sqlx::{Connection, Executor, PgConnection, postgres::PgConnectOptions};
+
+use crate::{names, server::Server};
+
+/// One process's stake in one set of migrations on one server.
+pub struct Owner {
+    pub server: Arc<Server>,
+    /// Holds `key` (this owner) and a share of the migrations' key, for as
+    /// long as the process runs.
+    admin: PgConnection,
+    pub hash: String,
+    key: i64,
+    made: u64,
+    /// `STRATEGY FILE_COPY`, or nothing; see [`Owner::start`].
+    copy: &'static str,
+}
+
+impl Owner {
+    /// Connects, takes the locks (neither can be held against us: the key
+    /// is new, and the hash's key is only ever shared), and makes sure the
+    /// template exists.
+    pub async fn start(
+        server: Arc<Server>,
+        migrator: &Migrator,
+    ) -> Result<Owner, String> {
+        let mut admin = connect(&server, None).await?;
+        let hash = names::migrations_hash(migrator);
+        let key = names::process_key();
+        // `WAL_LOG`, the default copy since PostgreSQL 15, copies page by
+        // page through the write-ahead log. `FILE_COPY` copies files, less
+        // work for a small template, but forces a checkpoint before and
+        // after: on a server that syncs to disk, every dirty page of every
+        // database is flushed, for every clone. So only where nothing is
+        // synced (`fsync=off`: a server for tests, as testdb's own).
+        let (file_copy, template_exists): (bool, bool) = sqlx::query_as(
+            "SELECT pg_advisory_lock($1) IS NULL, \
+                    pg_advisory_lock_shared($2) IS NULL, \
+                    current_setting('fsync') = 'off' \
+                    AND current_setting('server_version_num')::int >= 150000, \
+                    EXISTS (SELECT FROM pg_database WHERE datname = $3)",
+        )
+        .bind(key)
+        .bind(names::hash_key(&hash))
+        .bind(names::template(&hash))
+        .fetch_one(&mut admin)
+        .await
+        .map(|(_, _, copy, exists): (bool, bool, bool, bool)| (copy, exists))
+        .map_err(|e| server.explain_gone(e.to_string()))?;
+        let copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
+        let mut owner = Owner {
+            server,
+            admin,
+            hash,
+            key,
+            made: 0,
+            copy,
+        };
+        if !template_exists {
+            owner.build_template(migrator).await?;
+        }
+        Ok(owner)
+    }
+
+    /// A new name that carries this owner's key.
+    fn next_name(&mut self) -> String {
+        self.made += 1;
+        names::owned(&self.hash, self.key, self.made)
+    }
+
+    async fn exec(&mut self, sql: &str) -> Result<(), String> {
+        let done = self.admin.execute(sql).await;
+        done.map(drop).map_err(|e| self.explain(&e))
+    }
+
+    fn explain(&self, error: &sqlx::Error) -> String {
+        let where_ = self.server.describe();
+        let why = match code(error).as_str() {
+            "42501" => format!(
+                "the user of {where_} may not create databases ({error}); \
+                 fix: ALTER ROLE <that user> CREATEDB, or use another user"
+            ),
+            _ => format!("{where_}: {error}"),
+        };
+        self.server.explain_gone(why)
+    }
+
+    pub fn explain_connect(&self, what: &str, error: &sqlx::Error) -> String {
+        self.server.explain_gone(explain_connect(what, error))
+    }
+
+    /// The template, built under a name of our own and renamed into place
+    /// when complete. A rename is atomic: of two processes building at
+    /// once, on any database of the server, one wins and the other drops
+    /// its copy. Nobody ever sees a half-migrated template.
+    async fn build_template(
+        &mut self,
+        migrator: &Migrator,
+    ) -> Result<(), String> {
+        let template = names::template(&self.hash);
+        let stamp = names::comment("template", names::unix_now());
+        let build = self.next_name();
+        self.exec(&format!("CREATE DATABASE {build}")).await?;
+        if let Err(why) = migrate(&self.server, &build, migrator).await {
+            drop_own(&mut self.admin, &build).await;
+            return Err(why);
+        }
+        let place = format!(
+            "COMMENT ON DATABASE {build} IS '{stamp}'; \
+             ALTER DATABASE {build} IS_TEMPLATE true; \
+             ALTER DATABASE {build} RENAME TO {template}"
+        );
+        match self.admin.execute(&*place).await {
+            Ok(_) => Ok(()),
+            // Another's got there first (42P04), or at the same moment
+            // (23505, the catalog's unique index): ours goes.
+            Err(e) if ["42P04", "23505"].contains(&&*code(&e)) => {
+                let sql = format!("ALTER DATABASE {build} IS_TEMPLATE false");
+                let _ = self.admin.execute(&*sql).await;
+                drop_own(&mut self.admin, &build).await;
+                Ok(())
+            }
+            Err(e) => Err(self.explain(&e)),
+        }
+    }
+
+    /// A stock clone renamed to one of our names, or `None` if the stock
+    /// is empty. A rename fails if another process renamed it first.
+    pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
+        let mine = self.next_name();
+        let stock: Vec<String> = sqlx::query_scalar(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE $1 \
+             AND datdba = (SELECT oid FROM pg_roles \
+                           WHERE rolname = current_user) \
+             ORDER BY random() LIMIT 3",
+        )
+        .bind(names::stock_pattern(&self.hash))
+        .fetch_all(&mut self.admin)
+        .await
+        .map_err(|e| self.explain(&e))?;
+        for clone in stock {
+            let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
+            if self.admin.execute(&*rename).await.is_ok() {
+                return Ok(Some(mine));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A clone for a test: from the stock, or made now.
+    pub async fn claim(
+        &mut self,
+        migrator: &Migrator,
+    ) -> Result<(String, bool), String> {
+        if let Some(name) = self.claim_from_stock().await? {
+            return Ok((name, true));
+        }
+        let mine = self.next_name();
+        if let Err(why) = self.create_clone(&mine).await {
+            // The template went (stale, swept) since we looked: again.
+            self.build_template(migrator).await.map_err(|_| why)?;
+            self.create_clone(&mine).await?;
+        }
+        Ok((mine, false))
+    }
+
+    async fn create_clone(&mut self, name: &str) -> Result<(), String> {
+        let template = names::template(&self.hash);
+        let copy = self.copy;
+        let sql = format!("CREATE DATABASE {name} TEMPLATE {template} {copy}");
+        self.exec(&sql).await
+    }
+
+    /// Makes one clone for the stock: under our name first (if we die
+    /// half-way, it is a dead owner's and gets swept), then renamed.
+    pub async fn make_stock(&mut self) -> Result<(), String> {
+        let name = self.next_name();
+        self.create_clone(&name).await?;
+        self.give_to_stock(&name).await
+    }
+
+    /// Renames an unused clone of ours into the stock, with the time.
+    pub async fn give_to_stock(&mut self, name: &str) -> Result<(), String> {
+        let stamp = names::comment("stock", names::unix_now());
+        let stock = names::stock(&self.hash);
+        self.exec(&format!(
+            "COMMENT ON DATABASE {name} IS '{stamp}'; \
+             ALTER DATABASE {name} RENAME TO {stock}"
+        ))
+        .await
+    }
+
+    /// How many clean clones of our migrations wait on the server.
+    pub async fn stock_count(&mut self) -> Result<i64, String> {
+        let sql = "SELECT count(*) FROM pg_database WHERE datname LIKE $1";
+        let count =
+            sqlx::query_scalar(sql).bind(names::stock_pattern(&self.hash));
+        let count = count.fetch_one(&mut self.admin).await;
+        count.map_err(|e| self.explain(&e))
+    }
+}
+
+/// Marks a failed test's database as kept, with the time: the rule leaves
+/// it a day, even after its process has gone.
+pub async fn keep(conn: &mut PgConnection, server: &Server, name: &str) {
+    let stamp = names::comment("kept", names::unix_now());
+    let sql = format!("COMMENT ON DATABASE {name} IS '{stamp}'");
+    if conn.execute(&*sql).await.is_ok() {
+        server.note_kept(name, true);
+    }
+}
+
+/// Drops a database this process made, ending its test's sessions: it is
+/// ours, and its test is over.
+pub async fn drop_own(conn: &mut PgConnection, name: &str) {
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    let _ = conn.execute(&*sql).await;
+}
+
+// ANCHOR: sweep -- drop only what the owner rule says nobody owns
+/// Drops what [`names::may_drop`] allows. The locks are read once, for
+/// the whole server; an owner that has gone can't come back (keys are
+/// never reused). No `FORCE`: if someone connected since, the `DROP`
+/// fails and the database stays.
+pub async fn sweep(server: &Server, hash: &str) -> Result<(), String> {
+    let mut conn = connect(server, None).await?;
+    // Our template is in use: fresh again (only another role's refuses).
+    let stamp = names::comment("template", names::unix_now());
+    let touch =
+        format!("COMMENT ON DATABASE {} IS '{stamp}'", names::template(hash));
+    let _ = conn.execute(&*touch).await;
+    let held: HashSet<i64> = sqlx::query_scalar(
+        "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
+         WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?
+    .into_iter()
+    .collect();
+    let found: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT d.datname::text, \
+            coalesce(shobj_description(d.oid, 'pg_database'), ''), \
+            coalesce(s.numbackends, 0)::bigint \
+         FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid \
+         WHERE d.datname LIKE 'testdb\\_%' AND d.datdba = \
+            (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .map_err(|e| e.to_string())?;
+    let stale_before = names::unix_now().saturating_sub(stale_secs());
+    for (name, comment, connections) in found {
+        let found = names::Found {
+            name,
+            comment,
+            connections,
+        };
+        if names::may_drop(&found, &held, stale_before) {
+            let name = found.name;
+            // A template can't be dropped, and DROP DATABASE runs alone.
+            let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
+            let _ = conn.execute(&*sql).await;
+            let sql = format!("DROP DATABASE {name}");
+            if conn.execute(&*sql).await.is_ok() {
+                server.note_kept(&name, false);
+            }
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: sweep
+
+/// `TESTDB_STALE_SECS`: how long an untouched template, stock clone or
+/// kept database is left for its owner; a day unless set.
+fn stale_secs() -> u64 {
+    let secs = std::env::var("TESTDB_STALE_SECS").ok();
+    secs.and_then(|s| s.parse().ok()).unwrap_or(86_400)
+}
+
+/// An admin session: no statement of it waits more than 2 s for a lock
+/// or runs more than a minute, so a stalled peer can't stall us.
+pub async fn connect(
+    server: &Server,
+    database: Option<&str>,
+) -> Result<PgConnection, String> {
+    let options: PgConnectOptions = server
+        .options(database)
+        .application_name("testdb")
+        .options([("lock_timeout", "2s"), ("statement_timeout", "60s")]);
+    let conn = PgConnection::connect_with(&options).await;
+    conn.map_err(|e| {
+        server.explain_gone(explain_connect(&server.describe(), &e))
+    })
+}
+
+/// Runs the migrations in the database `name`.
+async fn migrate(
+    server: &Server,
+    name: &str,
+    migrator: &Migrator,
+) -> Result<(), String> {
+    let mut conn = connect(server, Some(name)).await?;
+    let migrated = migrator.run(&mut conn).await;
+    let _ = conn.close().await; // a template must have no sessions
+    let Err(error) = migrated else { return Ok(()) };
+    if let MigrateError::ExecuteMigration(cause, version) = &error {
+        let migration = migrator.iter().find(|m| m.version == *version);
+        let what = migration.map(|m| m.description.to_string());
+        return Err(format!(
+            "migration {version} ({}) failed in the template: {cause}; fix \
+             that migration and run again",
+            what.unwrap_or_default()
+        ));
+    }
+    Err(format!("the migrations failed in the template: {error}"))
+}
+
+fn code(error: &sqlx::Error) -> String {
+    let code = error.as_database_error().and_then(|e| e.code());
+    code.unwrap_or_default().into_owned()
+}
+
+/// One line for a failed connection, with the fix when we know it.
+fn explain_connect(where_: &str, error: &sqlx::Error) -> String {
+    if code(error) == "53300" {
+        return format!(
+            "{where_} is full (max_connections reached: {error}); run fewer \
+             tests at once (--test-threads), lower testdb's \
+             CONNECTIONS_PER_TEST, or raise the server's max_connections"
+        );
+    }
+    format!("could not connect to {where_}: {error}")
+}
