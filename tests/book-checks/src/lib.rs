@@ -214,7 +214,7 @@ pub fn uses_word(text: &str, word: &str) -> bool {
 pub fn uses_word_cased(text: &str, word: &str) -> bool {
     let is_word = |c: char| c.is_alphanumeric() || c == '_';
     let mut from = 0;
-    while let Some(at) = text[from..].find(&word) {
+    while let Some(at) = text[from..].find(word) {
         let start = from + at;
         let end = start + word.len();
         let before = text[..start].chars().next_back();
@@ -694,12 +694,18 @@ mod tests {
             page("a.md", "`within(…)` ([see](jobs.md#every-wait-ends))");
         let home = || page("jobs.md", "`within(…)` is this:");
         let later = page("z.md", "`within(…)` again");
-        let problems =
-            first_use_problems(&[early, home(), later], &[within.clone()]);
+        let problems = first_use_problems(
+            &[early, home(), later],
+            std::slice::from_ref(&within),
+        );
         assert_eq!(problems.len(), 1, "{problems:?}");
         assert!(problems[0].starts_with("a.md: uses `within(`"));
         assert!(
-            first_use_problems(&[linked, home()], &[within.clone()]).is_empty()
+            first_use_problems(
+                &[linked, home()],
+                std::slice::from_ref(&within)
+            )
+            .is_empty()
         );
         let gone = first_use_problems(&[page("jobs.md", "nothing")], &[within]);
         assert_eq!(gone.len(), 1, "a home that never uses it: {gone:?}");
@@ -721,7 +727,8 @@ mod tests {
             "a.md",
             "Please release it; `lease` in code; [Leases](jobs.md).",
         );
-        let check = |p: Page| first_use_problems(&[p], &[lease.clone()]);
+        let check =
+            |p: Page| first_use_problems(&[p], std::slice::from_ref(&lease));
         assert_eq!(check(undefined).len(), 1);
         assert!(check(bold).is_empty());
         assert!(check(linked).is_empty());
