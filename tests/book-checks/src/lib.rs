@@ -258,12 +258,13 @@ fn links_to(page: &Page, target: &str) -> bool {
     })
 }
 
-/// Whether a page defines a term in bold (`**lease**`, `A **[fake](…)**`).
+/// Whether a page defines a term by emphasis, as this book introduces one:
+/// `**lease**`, `*advisory lock*`, `A **[fake](…)**`.
 fn defines_in_bold(page: &Page, word: &str) -> bool {
     let text = page.markdown.to_lowercase();
     let word = word.to_lowercase();
-    text.match_indices("**").any(|(at, _)| {
-        let after = text[at + 2..].trim_start_matches('[');
+    text.match_indices('*').any(|(at, _)| {
+        let after = text[at + 1..].trim_start_matches('[');
         after.starts_with(&word)
     })
 }
@@ -271,7 +272,7 @@ fn defines_in_bold(page: &Page, word: &str) -> bool {
 /// The first-use rule, in reading order: a chapter that uses a helper
 /// before the chapter that explains it links to that chapter; the first
 /// chapter that uses a glossary term links to its entry or defines it in
-/// bold. One line per chapter that breaks it.
+/// bold or italics. One line per chapter that breaks it.
 pub fn first_use_problems(pages: &[Page], terms: &[Term]) -> Vec<String> {
     let mut problems = Vec::new();
     for term in terms {
@@ -722,6 +723,7 @@ mod tests {
         };
         let undefined = page("a.md", "The worker renews its leases.");
         let bold = page("a.md", "It writes a **lease**: a time.");
+        let italic = page("a.md", "It writes a *lease*: a time.");
         let linked = page("a.md", "Its [lease](glossary.md#lease) ends.");
         let other = page(
             "a.md",
@@ -731,6 +733,7 @@ mod tests {
             |p: Page| first_use_problems(&[p], std::slice::from_ref(&lease));
         assert_eq!(check(undefined).len(), 1);
         assert!(check(bold).is_empty());
+        assert!(check(italic).is_empty());
         assert!(check(linked).is_empty());
         assert!(check(other).is_empty());
     }
