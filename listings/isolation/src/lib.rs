@@ -6,9 +6,11 @@
 //! so a test can hand them its own transaction.
 //!
 //! - [`users`]: queries over `users`; most take `&mut PgConnection`.
+//! - [`handmade`]: a database per test, the whole harness written by hand.
 //! - [`strategies`]: each way of getting a clean database for a test, as a
 //!   function the tests show and the benchmark (`bench-isolation`) times.
 
+pub mod handmade;
 pub mod strategies;
 pub mod users;
 

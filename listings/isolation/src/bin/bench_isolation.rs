@@ -44,7 +44,7 @@ use std::{
 };
 
 use isolation::{
-    MIGRATOR, strategies,
+    MIGRATOR, handmade, strategies,
     users::{count_users, create_user},
 };
 use sqlx::{
@@ -237,6 +237,13 @@ fn run_all(url: &str, options: &Options) -> ExitCode {
             .expect("drop the template");
 
         rows.push(Row {
+            strategy: "hand_written",
+            samples: sample_async(n, async || hand_written_once(&server).await)
+                .await,
+        });
+        handmade::drop_template(&server).await;
+
+        rows.push(Row {
             strategy: "pooled_clone",
             // Blocks this runtime meanwhile: nothing else runs on it.
             samples: two_at_a_time(n),
@@ -396,6 +403,20 @@ async fn template_clone_once(
         .await
         .expect("connect to the clone");
     time_to_first_query_then_drop(admin, conn, &name, started).await
+}
+
+/// The chapter's hand-written harness: a clone made while the test waits,
+/// and a pool connected to it.
+async fn hand_written_once(server: &PgConnectOptions) -> Duration {
+    let started = Instant::now();
+    let db = handmade::own_database(server).await;
+    let mut conn = db.pool.acquire().await.expect("a connection");
+    first_query(&mut conn).await;
+    let waited = started.elapsed();
+    test_body(&mut conn).await;
+    drop(conn);
+    db.finish().await;
+    waited
 }
 
 async fn pooled_clone_once() -> Duration {

@@ -10,6 +10,12 @@ pub async fn fresh_database() -> TestDatabase {
     testdb::fresh_database(&isolation::MIGRATOR).await
 }
 
+/// The server testdb uses, for code that makes databases of its own.
+pub fn server() -> sqlx::postgres::PgConnectOptions {
+    let url = testdb::server_url().unwrap_or_else(|why| panic!("{why}"));
+    url.parse().expect("testdb's server URL")
+}
+
 /// A connection of its own to `db`, outside any pool, as a second test (or a
 /// second process) would have.
 pub async fn connect(db: &TestDatabase) -> PgConnection {
