@@ -15,7 +15,7 @@ again with those pages until the numbers stop moving.
 - Both: a Markdown table printed by a tool inside a text block (a
   benchmark's output) becomes a table, the lines around it stay code; a
   long `$ ` command is wrapped with backslashes so it still runs when
-  copied; instructor notes go after the chapter's closing recap (never a
+  copied; a chapter's closing recap goes before its exercise (never a
   recap alone on a page); the title page gives the commit and its date.
 - EDITION `instructor`: everything, with the instructor notes opened.
 - Adds a title page, a table of contents with page numbers, the part
@@ -296,23 +296,28 @@ def copy_safe_commands(fragment):
 RECAP_ID = "what-you-can-do-now"
 
 
-def notes_after_recap(body):
-    """The instructor notes that precede a chapter's closing recap go after
-    it: opened in print they pushed the three-line recap onto a page of its
-    own; now the chapter ends with the notes."""
+def recap_before_exercise(body):
+    """A chapter's closing recap goes before its exercise: at the very end
+    it was three lines that often landed on a page of their own (after a
+    full-page listing, or the instructor notes opened in print). The
+    chapter now ends with its exercise (and, for instructors, its notes)."""
     m = re.search(rf'<h[1-6] id="{RECAP_ID}[^"]*"', body)
     if not m:
         return body
-    head, recap = body[: m.start()], body[m.start() :]
-    notes = list(
-        re.finditer(
-            r'<details class="instructor-notes">.*?</details>', head, re.S
-        )
+    exercises = list(
+        re.finditer(r'<h[1-6] id="exercise[^"]*"', body[: m.start()])
     )
-    if not notes:
+    if not exercises:
         return body
-    last = notes[-1]
-    return head[: last.start()] + head[last.end() :] + recap + last.group(0)
+    end = body.find('<details class="instructor-notes"', m.start())
+    end = len(body) if end < 0 else end
+    at = exercises[-1].start()
+    return (
+        body[:at]
+        + body[m.start() : end]
+        + body[at : m.start()]
+        + body[end:]
+    )
 
 
 def version():
@@ -409,7 +414,7 @@ def main(book_dir, summary, edition, pages_json=None):
                 '<details class="instructor-notes">',
                 '<details class="instructor-notes" open>',
             )
-        body = notes_after_recap(body)
+        body = recap_before_exercise(body)
         if part:
             body = demote(body)
         chapter_label = (
