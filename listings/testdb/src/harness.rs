@@ -201,7 +201,8 @@ fn start_helpers(stock: &mut Stock) {
     let (server, migrator) = (stock.owner.server.clone(), stock.migrator);
     let hash = stock.owner.hash.clone();
     let sweep_on = server.clone();
-    spawn_local(async move { owner::sweep(&sweep_on, &hash).await });
+    let sweep = async move { drop(owner::sweep(&sweep_on, &hash).await) };
+    stock.helpers.push(spawn_local(sweep));
     for _ in 0..MAKERS {
         let (server, stop) = (server.clone(), stock.stop.clone());
         stock.helpers.push(spawn_local(async move {

@@ -116,9 +116,8 @@ impl Drop for TestDatabase {
             && std::env::var("TESTDB_KEEP_FAILED").map_or(true, |v| v != "0");
         if keep {
             eprintln!(
-                "testdb: kept database {} of the failed test; open it with \
-                 psql '{}' (it is dropped after a day unused, or drop it \
-                 yourself)",
+                "testdb: kept database {} of the failed test; open it with: \
+                 psql '{}' (kept for a day)",
                 self.name,
                 server::printable(&self.url)
             );

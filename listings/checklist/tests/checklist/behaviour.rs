@@ -5,7 +5,7 @@ use checklist::{MIGRATOR, Users};
 
 // ANCHOR: broken -- a test that counts statements breaks when the statements change
 // OUTPUT: output/behaviour-broken.txt | sed -E \
-//   's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+//   's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 // BROKEN ON PURPOSE: asserts how sign_up works (its statements), not
 // what it does
 /// Signs Ada up and checks that the repository asked first, then inserted.

@@ -24,7 +24,7 @@ async fn clone(admin: &PgPool, template: &str) -> Result<(), String> {
 
 // ANCHOR: broken -- a session left on the template blocks every clone
 // OUTPUT: output/template-session.txt | sed -E \
-//   's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+//   's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 // BROKEN ON PURPOSE: a session is still connected to the template when it
 // is cloned
 /// Migrates a template, leaves a connection to it open, and clones it.

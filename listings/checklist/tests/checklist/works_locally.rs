@@ -4,7 +4,7 @@
 
 // ANCHOR: broken -- a test that reads the developer's shell passes there and fails where the variable is unset
 // OUTPUT: output/works-locally.txt -EMAIL_BASE_URL | sed -E \
-//   's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+//   's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 /// Finds the email stand-in through a variable the developer exported once.
 // BROKEN ON PURPOSE: depends on EMAIL_BASE_URL from the developer's shell,
 // which nothing in the test or in CI sets.

@@ -135,7 +135,7 @@ async fn sign_up_and_find_own_user(
 }
 
 // OUTPUT: /listings/checklist/output/parallel-collision.txt | sed -E \
-//   's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+//   's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 // BROKEN ON PURPOSE: both tests sign up the same fixed email in a shared
 // database; the unique constraint lets only one of them succeed.
 /// Two tests sharing a database can't both create "ada@example.com".

@@ -70,7 +70,7 @@ async fn a_rollback_does_not_give_back_the_ids_it_used() {
 
 // ANCHOR: caveat
 // OUTPUT: /listings/checklist/output/transaction-caveat.txt | sed -E \
-//   's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+//   's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 // BROKEN ON PURPOSE: the row is written in the test's transaction; code that
 // takes the pool reads on another connection and cannot see uncommitted rows.
 /// The app's own query can't see a user the test made inside its transaction.

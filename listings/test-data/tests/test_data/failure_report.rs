@@ -6,7 +6,7 @@ use crate::{builders::TestData, helpers::spawn_reporting_app};
 // ANCHOR: broken
 /// A new customer signs up and gets an account (but a fixture took the email).
 // OUTPUT: output/failure-report.txt TEST_SEED=1 \
-// | sed -E 's/testdb_[0-9a-f]+_(local_)?[0-9a-f]+/testdb_NAME/g'
+// | sed -E 's/testdb_[0-9a-f]+_[0-9a-f]+_[0-9]+/testdb_NAME/g'
 // OUTPUT: output/failure-report-debug.txt TEST_SEED=1 RUST_LOG=debug \
 // | sed -n '/logs of this test/,/end of failure/p'
 // BROKEN ON PURPOSE: the fixture and the test both hard-code one email
