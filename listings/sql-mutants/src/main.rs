@@ -21,9 +21,9 @@ const USAGE: &str = "usage: sql-mutants <crate dir> [--test-cmd CMD] \
   --list           print the mutants, run nothing
 
 Mutants that can't change what the code does are listed, each with its
-reason, in <crate dir>/sql-mutants-equivalent.txt (a line per mutant,
-`<file>: <mutant as reported>`, reasons on `#` lines); they are reported
-`equiv` and not run.
+reason, in <crate dir>/sql-mutants-equivalent.txt: a line per mutant,
+`<file>[:<line>]: <mutant as reported>`, its reason on `#` lines above.
+They are reported `equiv` and not run.
 
 Exit status: 0 when no mutant was missed, 2 when some were, 1 on error.";
 
@@ -79,12 +79,9 @@ fn cli() -> Result<ExitCode, String> {
     let planned = run::plan(&config.crate_dir)?;
     if list {
         for p in &planned {
-            println!(
-                "{}:{}  {}",
-                p.shown_file.display(),
-                p.line,
-                p.mutant.description
-            );
+            let (file, line) = (p.shown_file.display(), p.line);
+            let equiv = if p.equivalent { "  (equivalent)" } else { "" };
+            println!("{file}:{line}  {}{equiv}", p.mutant.description);
         }
         return Ok(ExitCode::SUCCESS);
     }

@@ -188,6 +188,7 @@ const ENDS: &[&[&str]] = &[
     &["RETURNING"],
 ];
 
+// ANCHOR: operators
 /// Every mutant of the statement whose literal source text is `source`.
 pub fn mutants(source: &str) -> Vec<Mutant> {
     let sql = lex(source);
@@ -222,6 +223,7 @@ pub fn mutants(source: &str) -> Vec<Mutant> {
     }
     found
 }
+// ANCHOR_END: operators
 
 /// For each list of conditions joined by `AND`/`OR` in tokens `from..to`
 /// (the `WHERE` itself, and every parenthesised group in it), one mutant

@@ -65,6 +65,7 @@ pub fn stop_on_signals() {
     }
 }
 
+// ANCHOR: applied
 /// A mutant written into its file. Dropping it writes the original back.
 pub struct Applied {
     file: PathBuf,
@@ -98,6 +99,7 @@ impl Drop for Applied {
         let _ = fs::remove_file(backup_of(&self.file));
     }
 }
+// ANCHOR_END: applied
 
 fn backup_of(file: &Path) -> PathBuf {
     let mut name = file.as_os_str().to_owned();
@@ -189,8 +191,10 @@ pub struct Planned {
 /// The file in the crate that lists its equivalent mutants, each with why.
 pub const EQUIVALENTS: &str = "sql-mutants-equivalent.txt";
 
-/// The crate's equivalent mutants as (file, description) pairs. A line is
-/// `<file>: <the mutant as the report names it>`; `#` lines are the reasons.
+/// The crate's equivalent mutants as (where, description) pairs. A line is
+/// `<file>: <the mutant as the report names it>`, or `<file>:<line>: ...`
+/// when the same change can be made to two queries of the file and only one
+/// is equivalent; `#` lines are the reasons.
 fn equivalents(crate_dir: &Path) -> Result<Vec<(String, String)>, String> {
     let path = crate_dir.join(EQUIVALENTS);
     let Ok(text) = fs::read_to_string(&path) else {
@@ -237,7 +241,8 @@ pub fn plan(crate_dir: &Path) -> Result<Vec<Planned>, String> {
     for (file, description) in equivalents(crate_dir)? {
         let mut matched = false;
         for p in &mut planned {
-            if p.shown_file == Path::new(&file)
+            let here = format!("{}:{}", p.shown_file.display(), p.line);
+            if (p.shown_file == Path::new(&file) || here == file)
                 && p.mutant.description == description
             {
                 p.equivalent = true;
