@@ -420,7 +420,8 @@ fn leftovers(ctx: &mut Ctx) -> Result<()> {
     let mut sweep = cmd(&["cargo", "test", "-q", "-p", "testdb", "--test"]);
     sweep.args(["lifecycle", "--", "--exact"]);
     sweep.arg("in_your_project::a_new_user_is_stored_once");
-    util::exec(sweep.env("TESTDB_STALE_SECS", "0"))?;
+    sweep.env("TESTDB_STALE_SECS", "0");
+    util::exec(sweep)?;
     crate::leftovers::check(&ctx.before)
 }
 
