@@ -241,11 +241,7 @@ pub fn check_student_bundle(tarball: &Path) -> Result<()> {
             tarball.display()
         );
     }
-    let work = std::env::temp_dir()
-        .join(format!("student-bundle-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&work);
-    fs::create_dir_all(&work)?;
-    let _cleanup = RemoveOnDrop(work.clone());
+    let (work, _cleanup) = workdir()?;
     exec(cmd(&["tar", "-xzf", &path(tarball), "-C", &path(&work)]))?;
     let root = work.join(FOLDER);
     let list = exercises::find()?;
@@ -253,7 +249,9 @@ pub fn check_student_bundle(tarball: &Path) -> Result<()> {
     println!("bundle: its files are a student's (no solution, no note)");
 
     util::step("the bundle's warm-up, as a student runs it");
-    let target = bundle_target(&work)?;
+    // A target dir of its own: with the workspace's, cargo would find the
+    // other copy's fresh binaries and run them instead of this copy's.
+    let target = work.join("target");
     let mut warm_up = in_bundle(&root, &target, &["cargo", "xtask", "warm-up"]);
     warm_up.env("TESTDB_KEEP_FAILED", "0");
     exec(warm_up).context(
@@ -263,32 +261,31 @@ pub fn check_student_bundle(tarball: &Path) -> Result<()> {
     super::starters::check(&root, &target, &list)
 }
 
-/// Where the bundle builds: a target dir of its own, in the temporary
-/// directory (gone with it), or `STUDENT_BUNDLE_TARGET` to keep a build
-/// between runs while working on the bundle. Never the workspace's: with
-/// it, cargo would find the other copy's fresh binaries and run them
-/// instead of this copy's.
-fn bundle_target(work: &Path) -> Result<PathBuf> {
-    let Some(kept) = std::env::var_os("STUDENT_BUNDLE_TARGET") else {
-        return Ok(work.join("target"));
-    };
-    let kept = PathBuf::from(kept);
-    let ours = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| util::root().join("target"));
-    let same = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => a == b,
-    };
-    if same(&kept, &ours) {
-        bail!(
-            "STUDENT_BUNDLE_TARGET is the workspace's own target dir ({}): \
-             the bundle would run the workspace's binaries. Point it at a \
-             directory of its own, or unset it",
-            kept.display()
-        );
+/// Where the bundle is unpacked and built: a fresh temporary directory,
+/// removed at the end; or `STUDENT_BUNDLE_DIR`, kept between runs while
+/// working on the bundle (its build is reused, at the same path each time:
+/// cargo's fingerprints ignore where a workspace sits, so a build reused
+/// from another path keeps that path in `env!("CARGO_MANIFEST_DIR")`).
+fn workdir() -> Result<(PathBuf, Option<RemoveOnDrop>)> {
+    if let Some(kept) = std::env::var_os("STUDENT_BUNDLE_DIR") {
+        let kept = PathBuf::from(kept);
+        if util::root().starts_with(&kept) || kept.starts_with(util::root()) {
+            bail!(
+                "STUDENT_BUNDLE_DIR ({}) overlaps the workspace: point it at \
+                 a directory of its own, outside the book's tree",
+                kept.display()
+            );
+        }
+        // The last unpacked copy goes; its build stays.
+        let _ = fs::remove_dir_all(kept.join(FOLDER));
+        fs::create_dir_all(&kept)?;
+        return Ok((kept, None));
     }
-    Ok(kept)
+    let work = std::env::temp_dir()
+        .join(format!("student-bundle-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(&work)?;
+    Ok((work.clone(), Some(RemoveOnDrop(work))))
 }
 
 /// A command run inside the unpacked bundle, built in `target`, at a lower
