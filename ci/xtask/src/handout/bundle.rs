@@ -245,7 +245,10 @@ pub fn check_student_bundle(tarball: &Path) -> Result<()> {
     // the containers chapter when there is one (pulling may be impossible).
     util::use_local_image();
     let (work, _cleanup) = workdir()?;
-    exec(cmd(&["tar", "-xzf", &path(tarball), "-C", &path(&work)]))?;
+    // -m: the files get the time of unpacking, not their commit's, so a
+    // build kept in STUDENT_BUNDLE_DIR sees them as changed and rebuilds
+    // (cargo compares mtimes; an older source looks already built).
+    exec(cmd(&["tar", "-xzmf", &path(tarball), "-C", &path(&work)]))?;
     let root = work.join(FOLDER);
     let list = exercises::find()?;
     check_contents(&root, &list)?;
