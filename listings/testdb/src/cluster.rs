@@ -12,9 +12,9 @@
 //!   data/           the cluster; its socket is in testdb-1000/
 //! ```
 //!
-//! The locks are `flock` locks: the kernel drops them when their process
-//! ends, so no process id is ever written down. The keeper is a few lines
-//! of Perl (on every macOS and Debian install): it must outlive the tests.
+//! `flock` locks go when their process ends, so no process id is ever
+//! written down. The keeper is Perl (on every macOS and Debian): it must
+//! outlive the tests.
 
 use std::{
     fs::{self, File, OpenOptions, TryLockError},
@@ -58,8 +58,7 @@ impl Cluster {
         let dir = base.join(format!("testdb-{}", owner.caller_uid));
         let user = join_users(&dir, &owner)?;
         // Held while we look: two processes must not both start it.
-        let start = lock_file(&dir.join("start.lock"), &owner)?;
-        lock_within(&start, &dir.join("start.lock"), false)?;
+        let _start = lock_within(&dir.join("start.lock"), &owner, false)?;
         if !dir.join("data/postmaster.pid").exists() {
             start_server(&find_bin_dir()?, &owner, &dir)?;
         }
@@ -72,17 +71,15 @@ impl Cluster {
         Ok(Cluster { dir, _user: user })
     }
 
-    /// The maintenance database's URL, socket directory in `host=`.
-    pub fn admin_url(&self) -> url::Url {
+    /// The maintenance database's options and URL (socket in `host=`).
+    pub fn admin(&self) -> (PgConnectOptions, url::Url) {
+        let options = PgConnectOptions::new().socket(&self.dir).port(PORT);
         let dir = self.dir.display();
         let url =
             format!("postgres://postgres@localhost:{PORT}/postgres?host={dir}");
-        url::Url::parse(&url).expect("a directory name that fits in a URL")
-    }
-
-    pub fn connect_options(&self) -> PgConnectOptions {
-        let options = PgConnectOptions::new().socket(&self.dir).port(PORT);
-        options.username("postgres").database("postgres")
+        let url = url::Url::parse(&url);
+        let url = url.expect("a directory name that fits in a URL");
+        (options.username("postgres").database("postgres"), url)
     }
 
     /// A file in `kept/` per kept database: the keeper leaves the cluster
@@ -114,11 +111,11 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
         }
         let meta = fs::symlink_metadata(dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
+        // Not someone else's, in a directory all users share?
         if !meta.is_dir()
             || meta.uid() != owner.server_uid()
             || meta.mode() & 0o077 != 0
         {
-            // Someone else's, in a directory all users share.
             let dir = dir.display();
             return Err(format!(
                 "{dir} is not an owner-only directory of the server's user; \
@@ -126,8 +123,7 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
             ));
         }
         let path = dir.join("users.lock");
-        let file = lock_file(&path, owner)?;
-        lock_within(&file, &path, true)?;
+        let file = lock_within(&path, owner, true)?;
         let ino = |m: std::io::Result<fs::Metadata>| m.map_or(0, |m| m.ino());
         if ino(fs::metadata(&path)) == ino(file.metadata()) {
             return Ok(file);
@@ -149,9 +145,14 @@ fn create_whole(dir: &Path, owner: &Owner) -> Result<(), String> {
     Ok(())
 }
 
-/// Takes `file`'s lock, waiting at most `TESTDB_WAIT_SECS`: a process
+/// Opens and locks `path`, waiting at most `TESTDB_WAIT_SECS`: a process
 /// stopped (Ctrl-Z) while it holds the lock must not stall every other.
-fn lock_within(file: &File, path: &Path, shared: bool) -> Result<(), String> {
+fn lock_within(
+    path: &Path,
+    owner: &Owner,
+    shared: bool,
+) -> Result<File, String> {
+    let file = lock_file(path, owner)?;
     let deadline = Instant::now() + crate::wait_bound();
     loop {
         let tried = if shared {
@@ -160,7 +161,7 @@ fn lock_within(file: &File, path: &Path, shared: bool) -> Result<(), String> {
             file.try_lock()
         };
         match tried {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(file),
             Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
                 // Polling: a lock held by another process wakes nobody.
                 std::thread::sleep(Duration::from_millis(5));
@@ -182,11 +183,10 @@ fn lock_within(file: &File, path: &Path, shared: bool) -> Result<(), String> {
 
 /// Opens (creating it if needed) a lock file the server's user can open.
 fn lock_file(path: &Path, owner: &Owner) -> Result<File, String> {
-    let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
-    let file = options
-        .open(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut file = OpenOptions::new();
+    let file = file.read(true).write(true).create(true).truncate(false);
+    let file = file.open(path);
+    let file = file.map_err(|e| format!("{}: {e}", path.display()))?;
     owner.chown(path)?;
     Ok(file)
 }
@@ -254,43 +254,30 @@ fn spawn_keeper(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
     let mut keeper = owner.command("perl".into());
     keeper.args(["-e", KEEPER]).arg(dir).arg(bin.join("pg_ctl"));
     keeper.arg(linger.as_deref().unwrap_or(LINGER_SECONDS));
-    keeper
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+    keeper.stdin(Stdio::null()).stdout(Stdio::null());
     // Its own process group: a Ctrl-C in the terminal must not end it.
-    let spawned = keeper.process_group(0).spawn();
-    spawned
-        .map(drop)
-        .map_err(|e| format!("could not start the keeper (perl): {e}"))
+    let spawned = keeper.stderr(Stdio::null()).process_group(0).spawn();
+    let why = |e| format!("could not start the keeper (perl): {e}");
+    spawned.map(drop).map_err(why)
 }
 
 /// The first directory with `initdb` and `pg_ctl`: `PATH`, then what
 /// `pg_config --bindir` says, then Debian's, newest version first.
-pub fn find_bin_dir() -> Result<PathBuf, String> {
+fn find_bin_dir() -> Result<PathBuf, String> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let pg_config = Command::new("pg_config").arg("--bindir").output();
     let pg_config = pg_config
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
-    let mut debian: Vec<PathBuf> = fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|entry| entry.path().join("bin"))
-        .collect();
-    let major = |p: &PathBuf| -> u32 {
-        let version = p
-            .parent()
-            .and_then(|v| v.file_name())
-            .and_then(|v| v.to_str());
-        version
-            .and_then(|v| v.split('.').next()?.parse().ok())
-            .unwrap_or(0)
+    let debian = fs::read_dir("/usr/lib/postgresql").into_iter().flatten();
+    let mut debian: Vec<fs::DirEntry> = debian.flatten().collect();
+    let major = |e: &fs::DirEntry| -> Option<u32> {
+        let version = e.file_name().to_str()?.split('.').next()?.parse();
+        version.ok()
     };
-    debian.sort_by_key(|p| std::cmp::Reverse(major(p)));
+    debian.sort_by_key(|e| std::cmp::Reverse(major(e).unwrap_or(0)));
     std::env::split_paths(&path)
         .chain(pg_config.ok().map(PathBuf::from))
-        .chain(debian)
+        .chain(debian.iter().map(|entry| entry.path().join("bin")))
         .find(|dir| {
             dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
         })
@@ -314,18 +301,17 @@ impl Owner {
         // at once, before any other call could reuse its buffer.
         let (caller_uid, entry) =
             unsafe { (libc::getuid(), libc::getpwnam(c"postgres".as_ptr())) };
-        if caller_uid != 0 {
-            return Ok(Owner {
-                caller_uid,
-                server: None,
-            });
-        }
-        if entry.is_null() {
-            return Err("running as root, and PostgreSQL won't; create a \
-                        `postgres` user or run the tests as a normal user"
-                .into());
-        }
-        let server = unsafe { Some(((*entry).pw_uid, (*entry).pw_gid)) };
+        let server = match (caller_uid, entry.is_null()) {
+            (0, true) => {
+                return Err("running as root, and PostgreSQL won't; create \
+                            a `postgres` user or run the tests as a normal \
+                            user"
+                    .into());
+            }
+            // SAFETY: as above, and `entry` is not null.
+            (0, false) => unsafe { Some(((*entry).pw_uid, (*entry).pw_gid)) },
+            _ => None,
+        };
         Ok(Owner { caller_uid, server })
     }
 
@@ -357,13 +343,10 @@ fn run(command: &mut Command) -> Result<(), String> {
     let program = command.get_program().to_string_lossy().into_owned();
     let out = command.stdin(Stdio::null()).output();
     let out = out.map_err(|e| format!("could not run {program}: {e}"))?;
-    if out.status.success() {
-        return Ok(());
-    }
     let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
-    Err(format!(
-        "{program} failed ({}): {}",
-        out.status,
-        stderr.trim()
-    ))
+    let (status, stderr) = (out.status, stderr.trim());
+    match status.success() {
+        true => Ok(()),
+        false => Err(format!("{program} failed ({status}): {stderr}")),
+    }
 }

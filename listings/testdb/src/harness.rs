@@ -1,12 +1,9 @@
 //! The one task that owns testdb's state in a process, on a thread whose
 //! runtime lives as long as the process (a test's runtime ends with its
-//! test, and a connection made there would end with it). Tests talk to it
-//! through channels, and wait for its answer with a deadline.
-//!
-//! Beside it on that thread: the dropper (drops or keeps what tests
-//! finished with, so no test waits for a `DROP DATABASE`), and, once the
-//! first test has its database, the sweep, the makers (keep
-//! [`STOCK_CLONES`] on the server) and the claimer (claims ahead).
+//! test, and a connection made there would end with it). Tests reach it
+//! through channels. Beside it: the dropper, so no test waits for a `DROP
+//! DATABASE`, and, once the first test has its database, the sweep, the
+//! makers (keep [`STOCK_CLONES`] on the server) and the claimer.
 
 use std::{cell::Cell, cell::RefCell, collections::VecDeque, rc::Rc};
 use std::{sync::Arc, sync::OnceLock, time::Duration};
@@ -15,16 +12,17 @@ use sqlx::{Executor, PgPool, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::task::{JoinHandle, spawn_local};
 
-use crate::{owner, owner::Owner, server::Server};
+use crate::{names, owner, owner::Owner, server::Server};
 
 /// Clean clones of a set of migrations kept on the server for any process.
 const STOCK_CLONES: i64 = 4;
 
-/// Processes that make stock at once, per test process.
+/// Makers per test process: two tests at once take clones faster than one
+/// `CREATE DATABASE` after another makes them.
 const MAKERS: usize = 2;
 
-/// Clones a `cargo test` process claims and connects before its tests ask.
-/// None under nextest, where a process runs one test.
+/// Clones a `cargo test` process claims and connects before its tests ask;
+/// none under nextest, where a process runs one test.
 fn ready_clones() -> usize {
     let mode = std::env::var("NEXTEST_EXECUTION_MODE");
     if mode.as_deref() == Ok("process-per-test") {
@@ -42,10 +40,8 @@ pub struct Ready {
     pub options: pg::PgConnectOptions,
 }
 
-type Reply<T> = oneshot::Sender<Result<T, String>>;
-
 enum Request {
-    Take(&'static Migrator, Reply<Ready>),
+    Take(&'static Migrator, oneshot::Sender<Result<Ready, String>>),
     Exit(std::sync::mpsc::Sender<()>),
 }
 
@@ -103,8 +99,8 @@ pub fn finish(name: String, keep: bool) {
     let _ = channels().1.send(Finished::Database(name, keep));
 }
 
-/// At exit, for at most 5 s: ready clones go back to the stock, the maker
-/// finishes its clone, the dropper its queue.
+/// At exit, for at most 5 s: ready clones go back to the stock, the makers
+/// finish their clones, the dropper its queue.
 extern "C" fn at_exit() {
     let (done, wait) = std::sync::mpsc::channel();
     if channels().0.send(Request::Exit(done)).is_ok() {
@@ -116,14 +112,19 @@ extern "C" fn at_exit() {
 struct Stock {
     migrator: &'static Migrator,
     owner: Owner,
-    /// Clones claimed and connected ahead by the claimer, for the next
-    /// tests: taking one is a `pop`, nothing waits.
-    ready: Rc<RefCell<VecDeque<Ready>>>,
-    /// Wakes the claimer after a test took a ready clone.
-    claim_more: Rc<Notify>,
-    /// Set at exit: the claimer and the makers stop after what they do.
-    stop: Rc<Cell<bool>>,
+    shared: Rc<Shared>,
     helpers: Vec<JoinHandle<()>>,
+}
+
+/// What the claimer and the makers share with the task.
+#[derive(Default)]
+struct Shared {
+    /// Clones the claimer connected ahead: a test takes one with a `pop`.
+    ready: RefCell<VecDeque<Ready>>,
+    /// Wakes the claimer after a test took a ready clone.
+    claim_more: Notify,
+    /// Set at exit: the claimer and the makers stop after what they do.
+    stop: Cell<bool>,
 }
 
 async fn serve(
@@ -136,18 +137,8 @@ async fn serve(
     }
     let mut stock: Option<Result<Stock, String>> = None;
     while let Some(request) = requests.recv().await {
-        match request {
-            Request::Take(migrator, reply) => {
-                let first = stock.is_none();
-                if first {
-                    stock = Some(start(&server, migrator).await);
-                }
-                let stock = stock.as_mut().expect("started");
-                let _ = reply.send(take_one(stock, migrator).await);
-                if let (true, Ok(stock)) = (first, stock) {
-                    start_helpers(stock); // off the first test's path
-                }
-            }
+        let (migrator, reply) = match request {
+            Request::Take(migrator, reply) => (migrator, reply),
             Request::Exit(done) => {
                 if let Some(Ok(stock)) = stock {
                     leave(stock).await;
@@ -155,6 +146,15 @@ async fn serve(
                 let _ = done.send(());
                 return;
             }
+        };
+        let first = stock.is_none();
+        if first {
+            stock = Some(start(&server, migrator).await);
+        }
+        let stock = stock.as_mut().expect("started");
+        let _ = reply.send(take_one(stock, migrator).await);
+        if let (true, Ok(stock)) = (first, stock) {
+            start_helpers(stock); // off the first test's path
         }
     }
 }
@@ -163,13 +163,13 @@ async fn start(
     server: &Result<Arc<Server>, String>,
     migrator: &'static Migrator,
 ) -> Result<Stock, String> {
+    let owner = Owner::start(server.clone()?, migrator).await?;
+    let (shared, helpers) = (Rc::default(), vec![]);
     Ok(Stock {
         migrator,
-        owner: Owner::start(server.clone()?, migrator).await?,
-        ready: Rc::default(),
-        claim_more: Rc::default(),
-        stop: Rc::default(),
-        helpers: vec![],
+        owner,
+        shared,
+        helpers,
     })
 }
 
@@ -178,52 +178,46 @@ async fn take_one(
     migrator: &'static Migrator,
 ) -> Result<Ready, String> {
     let stock = stock.as_mut().map_err(|why| why.clone())?;
-    let hash = crate::names::migrations_hash;
-    if hash(stock.migrator) != hash(migrator) {
+    if names::migrations_hash(migrator) != stock.owner.hash {
         return Err("one test process serves one set of migrations; put \
                     tests with other migrations in another test binary"
             .into());
     }
-    stock.claim_more.notify_one();
-    if let Some(ready) = stock.ready.borrow_mut().pop_front() {
+    stock.shared.claim_more.notify_one();
+    if let Some(ready) = stock.shared.ready.borrow_mut().pop_front() {
         return Ok(ready);
     }
-    let (name, _) = stock.owner.claim(migrator).await?;
+    let name = stock.owner.claim(migrator).await?;
     connect(&stock.owner, name, false).await
 }
 
-/// Once per process, after its first test has its database: the sweep
-/// (what dead owners left goes), two makers (two tests at once take clones
-/// faster than one `CREATE DATABASE` after another makes them) and, under
-/// `cargo test`, the claimer. Each is an owner of its own: what it has
-/// half made carries its own key.
+/// Once per process, after its first test has its database: the sweep,
+/// the makers and, under `cargo test`, the claimer. Each is an owner of its
+/// own: what it has half made carries its own key.
 fn start_helpers(stock: &mut Stock) {
     let (server, migrator) = (stock.owner.server.clone(), stock.migrator);
-    let hash = stock.owner.hash.clone();
-    let sweep_on = server.clone();
-    let sweep = async move { drop(owner::sweep(&sweep_on, &hash).await) };
+    let sweep = owner::sweep(server.clone(), stock.owner.hash.clone());
     stock.helpers.push(spawn_local(sweep));
     for _ in 0..MAKERS {
-        let (server, stop) = (server.clone(), stock.stop.clone());
+        let (server, shared) = (server.clone(), stock.shared.clone());
         stock.helpers.push(spawn_local(async move {
             let Ok(mut maker) = Owner::start(server, migrator).await else {
                 return;
             };
-            while !stop.get()
+            while !shared.stop.get()
                 && maker.stock_count().await.is_ok_and(|n| n < STOCK_CLONES)
                 && maker.make_stock().await.is_ok()
             {}
         }));
     }
     if ready_clones() > 0 {
-        let (ready, wake) = (stock.ready.clone(), stock.claim_more.clone());
-        let stop = stock.stop.clone();
+        let shared = stock.shared.clone();
         stock.helpers.push(spawn_local(async move {
             let Ok(mut claimer) = Owner::start(server, migrator).await else {
                 return;
             };
-            while !stop.get() {
-                while ready.borrow().len() < ready_clones() {
+            while !shared.stop.get() {
+                while shared.ready.borrow().len() < ready_clones() {
                     // Only from the stock: if it is empty, the makers are
                     // at work, and the next test makes its own.
                     let Ok(Some(name)) = claimer.claim_from_stock().await
@@ -233,9 +227,9 @@ fn start_helpers(stock: &mut Stock) {
                     let Ok(clone) = connect(&claimer, name, true).await else {
                         break;
                     };
-                    ready.borrow_mut().push_back(clone);
+                    shared.ready.borrow_mut().push_back(clone);
                 }
-                wake.notified().await;
+                shared.claim_more.notified().await;
             }
         }));
     }
@@ -250,14 +244,14 @@ async fn connect(
     name: String,
     ahead: bool,
 ) -> Result<Ready, String> {
-    let options = owner.server.options(Some(&name));
+    let (server, options) = (&owner.server, owner.server.options(Some(&name)));
     let pool = pg::PgPoolOptions::new()
         .max_connections(crate::CONNECTIONS_PER_TEST)
         // No idle or lifetime limits: each starts a housekeeping task, and
-        // a test's pool lives for seconds.
+        // a test's pool lives for seconds. No ping before each use: one
+        // more round trip on the test's path.
         .idle_timeout(None)
         .max_lifetime(None)
-        // No ping before each use: one more round trip on the test's path.
         .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
@@ -269,8 +263,10 @@ async fn connect(
         })
         .connect_with(options.clone())
         .await
-        .map_err(|e| owner.explain_connect(&format!("the clone {name}"), &e))?;
-    let url = owner.server.url(Some(&name));
+        .map_err(|e| {
+            server.explain_connect(&format!("the clone {name}"), &e)
+        })?;
+    let url = server.url(Some(&name));
     Ok(Ready {
         name,
         pool,
@@ -305,19 +301,19 @@ async fn dropper(
     }
 }
 
+/// Stops the helpers, gives the ready clones back to the stock (or to the
+/// dropper, when the stock is full) and waits for the dropper's queue.
 async fn leave(stock: Stock) {
-    stock.stop.set(true);
-    stock.claim_more.notify_one();
+    stock.shared.stop.set(true);
+    stock.shared.claim_more.notify_one();
     for helper in stock.helpers {
         let _ = tokio::time::timeout(Duration::from_secs(2), helper).await;
     }
-    let (mut owner, ready) = (stock.owner, stock.ready.take());
+    let (mut owner, ready) = (stock.owner, stock.shared.ready.take());
     for clone in ready {
         clone.pool.close().await;
-        let full = owner
-            .stock_count()
-            .await
-            .map_or(true, |n| n >= STOCK_CLONES);
+        let count = owner.stock_count().await;
+        let full = count.map_or(true, |n| n >= STOCK_CLONES);
         if full || owner.give_to_stock(&clone.name).await.is_err() {
             finish(clone.name, false);
         }

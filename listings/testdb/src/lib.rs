@@ -24,34 +24,23 @@
 //! // test), it is kept and one line says how to open it with `psql`.
 //! ```
 //!
-//! # Where the server comes from
-//!
-//! `DATABASE_URL` if it is set (the user needs `CREATEDB`). Otherwise one
-//! throwaway cluster per machine user, started from the PostgreSQL binaries
-//! by the first test process that needs it, shared by every other one, and
-//! deleted a few seconds after the last of them exits (`cluster.rs`).
-//!
-//! # Names, and why a test waits a millisecond
-//!
-//! The migrations run once into a template, `testdb_<hash>_tpl`, named
-//! after their hash. Clean clones of it wait on the server as stock
-//! (`testdb_<hash>_stock_<random>`). A test process claims one by renaming
-//! it to a name with its own key, `testdb_<hash>_<key>_<n>`: a rename is
-//! atomic, so no two processes ever claim the same clone. A `cargo test`
-//! process claims and connects two ahead of its tests.
+//! The server is `DATABASE_URL` if set (its user needs `CREATEDB`), else a
+//! throwaway cluster per machine user that the first test process starts
+//! and the last one's exit deletes. The migrations run once, into a
+//! template named after their hash; clean clones of it wait as stock, and a
+//! test process claims one by renaming it to a name with its own key.
 //!
 //! # The owner rule
 //!
 //! Each test process holds a session advisory lock on a random key for as
-//! long as it runs, and a shared one on its migrations' key. `pg_locks`
-//! shows the locks of every database of the server, so "is the owner
-//! alive" is one query about the whole server. A run drops a database only
-//! if its name is testdb's, nobody is connected to it, and either its key
-//! is held by no session (its owner has gone) or it is a template, stock
-//! clone or kept database whose migrations no live process uses and which
-//! nobody touched for a day (`TESTDB_STALE_SECS`, default 86,400). A
-//! database it made for a test that passed it drops at once. It never ends
-//! a session but its own tests', and never drops another role's database.
+//! long as it runs, and a shared one on its migrations' key; `pg_locks`
+//! shows them for the whole server. A run drops a database only if its name
+//! is testdb's, nobody is connected to it, and either its key is held by no
+//! session (its owner has gone) or it is a template, stock clone or kept
+//! database whose migrations no live process uses and which nobody touched
+//! for a day (`TESTDB_STALE_SECS`, default 86,400). A database it made for a
+//! test that passed it drops at once. It never ends a session but its own
+//! tests', and never drops another role's database.
 //!
 //! # Waits
 //!
@@ -59,12 +48,6 @@
 //! cluster's start lock and a test's wait for its database are bounded by
 //! `TESTDB_WAIT_SECS` (60 unless set); the exit waits at most 5 s. A peer
 //! stopped with Ctrl-Z holds nothing anyone waits on.
-//!
-//! # Connections
-//!
-//! Per test process: [`CONNECTIONS_PER_TEST`] per running test, and up to
-//! six of testdb's own: the admin session that holds the locks, the
-//! dropper's, the maker's, the sweep's, and two clones connected ahead.
 
 mod cluster;
 mod harness;
@@ -76,14 +59,12 @@ use std::time::Duration;
 
 use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
-/// Connections in each test's pool. Tests at once × this, plus what the
-/// harness keeps, must fit under the server's `max_connections` (100 by
-/// default, 3 of them kept for superusers).
+/// Connections in each test's pool. Tests at once × this, plus up to six
+/// of testdb's own, must fit under the server's `max_connections`.
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
-/// A database that belongs to one test. Dropping it drops the database
-/// (in the background; the process waits for that at exit), or keeps it
-/// when the test is failing (panicking).
+/// A database that belongs to one test. Dropping it drops the database in
+/// the background, or keeps it when the test is failing (panicking).
 pub struct TestDatabase {
     /// A pool on this test's database only.
     pub pool: PgPool,
@@ -94,14 +75,12 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
-    /// Options to open more connections to this database (for a second
-    /// pool, or a connection the test wants outside the pool).
+    /// Options to open more connections to this database.
     pub fn connect_options(&self) -> PgConnectOptions {
         self.options.clone()
     }
 
-    /// A URL for this database, for a child process that reads
-    /// `DATABASE_URL`.
+    /// A URL for this database, for a child process's `DATABASE_URL`.
     pub fn url(&self) -> String {
         self.url.clone()
     }
@@ -110,8 +89,7 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         // A failing test unwinds through here: keep what it saw, unless
-        // told not to (TESTDB_KEEP_FAILED=0: a run of tests that fail on
-        // purpose has nothing to look at).
+        // told not to (TESTDB_KEEP_FAILED=0, for tests that fail on purpose).
         let keep = std::thread::panicking()
             && std::env::var("TESTDB_KEEP_FAILED").map_or(true, |v| v != "0");
         if keep {
@@ -142,9 +120,8 @@ pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
     }
 }
 
-/// The maintenance URL of the server testdb uses (`DATABASE_URL`, or the
-/// throwaway cluster, joined for the rest of this process), for a tool that
-/// wants to talk to the same server.
+/// The maintenance URL of the server testdb uses (the throwaway cluster is
+/// joined for the rest of this process), for tools that want it too.
 pub fn server_url() -> Result<String, String> {
     let server = server::Server::find()?;
     let url = server.url(None);

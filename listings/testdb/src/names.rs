@@ -1,33 +1,21 @@
-//! Names, keys and the owner rule as a pure function: what a database's
-//! name and comment say about it, and whether a run may drop it.
+//! Names, keys, and the owner rule as a pure function.
 
 use std::collections::HashSet;
 
 use sqlx::migrate::Migrator;
 
-/// What testdb's names say. Every name starts `testdb_<hash>_`, the hash of
-/// the migrations the database was made from.
+/// What a name says after `testdb_<hash>_` (the migrations' hash).
 #[derive(Debug, PartialEq)]
 pub enum Kind {
     /// `testdb_<hash>_tpl`: the migrated template.
     Template,
     /// `testdb_<hash>_stock_<random>`: a clean clone nobody has claimed.
     Stock,
-    /// `testdb_<hash>_<key>_<n>`: made or claimed by the process holding
-    /// the advisory lock `key`.
+    /// `testdb_<hash>_<key>_<n>`: owned by the process holding lock `key`.
     Owned { key: i64 },
 }
 
-/// A database as the sweep finds it.
-pub struct Found {
-    pub name: String,
-    /// `COMMENT ON DATABASE`: `testdb <what> <unix seconds>`.
-    pub comment: String,
-    /// Sessions connected to it right now.
-    pub connections: i64,
-}
-
-/// The first 12 hex digits of sqlx's checksums of the migrations, in order.
+/// The first 12 hex digits of a SHA-256 of sqlx's migration checksums.
 pub fn migrations_hash(migrator: &Migrator) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
@@ -35,12 +23,14 @@ pub fn migrations_hash(migrator: &Migrator) -> String {
         hasher.update(migration.version.to_le_bytes());
         hasher.update(&*migration.checksum);
     }
-    let digest = hasher.finalize();
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
-/// The advisory-lock key of a migrations hash: 48 bits, below every
-/// process key (those have bit 62 set).
+/// A migrations hash's advisory-lock key: 48 bits, below every process
+/// key (those have bit 62 set).
 pub fn hash_key(hash: &str) -> i64 {
     i64::from_str_radix(hash, 16).unwrap_or(0)
 }
@@ -92,7 +82,8 @@ pub fn comment(what: &str, now: u64) -> String {
     format!("testdb {what} {now}")
 }
 
-/// When the comment was written, and whether it marks a kept database.
+/// When a comment (`testdb <what> <unix seconds>`) was written, and
+/// whether it marks a kept database.
 fn stamp(comment: &str) -> (Option<u64>, bool) {
     let mut words = comment.split(' ');
     let what = words.nth(1).unwrap_or_default();
@@ -100,17 +91,22 @@ fn stamp(comment: &str) -> (Option<u64>, bool) {
 }
 
 // ANCHOR: rule -- when a run may drop a database
-/// The owner rule. `held` is every advisory key held on the server, in any
+/// The owner rule, for a database with its comment and the sessions now
+/// connected to it. `held` is every advisory key held on the server, in any
 /// database; `stale_before` is the unix time up to which an untouched
 /// template, stock clone or kept database counts as abandoned.
-pub fn may_drop(db: &Found, held: &HashSet<i64>, stale_before: u64) -> bool {
-    let Some((hash, kind)) = parse(&db.name) else {
+pub fn may_drop(
+    (name, comment, connections): &(String, String, i64),
+    held: &HashSet<i64>,
+    stale_before: u64,
+) -> bool {
+    let Some((hash, kind)) = parse(name) else {
         return false; // not testdb's
     };
-    if db.connections > 0 {
+    if *connections > 0 {
         return false; // someone is using it, whoever they are
     }
-    let (touched, kept) = stamp(&db.comment);
+    let (touched, kept) = stamp(comment);
     let stale = touched.is_none_or(|t| t <= stale_before);
     match kind {
         // A live owner keeps everything it holds, kept databases included.
@@ -126,16 +122,9 @@ pub fn may_drop(db: &Found, held: &HashSet<i64>, stale_before: u64) -> bool {
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
 pub fn random_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher =
-        std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::UNIX_EPOCH
-            .elapsed()
-            .unwrap_or_default()
-            .as_nanos(),
-    );
-    hasher.finish()
+    use std::hash::BuildHasher;
+    let nanos = std::time::UNIX_EPOCH.elapsed().unwrap_or_default();
+    std::collections::hash_map::RandomState::new().hash_one(nanos.as_nanos())
 }
 
 pub fn unix_now() -> u64 {
@@ -166,24 +155,17 @@ mod tests {
             ("orders".into(), String::new(), 0, vec![], false),
         ];
         for (name, comment, connections, held, expected) in rows {
-            let found = Found {
-                name,
-                comment,
-                connections,
-            };
-            let held = held.into_iter().collect();
-            let seen = may_drop(&found, &held, now - 10);
-            assert_eq!(seen, expected, "{} {}", found.name, found.comment);
+            let db = (name, comment, connections);
+            let seen = may_drop(&db, &held.into_iter().collect(), now - 10);
+            assert_eq!(seen, expected, "{db:?}");
         }
     }
 
     #[test]
     fn names_read_back_and_keys_stay_apart() {
         let (h, key) = ("0123456789ab", process_key());
-        assert_eq!(
-            parse(&owned(h, key, 7)),
-            Some((h.into(), Kind::Owned { key }))
-        );
+        let owned_kind = Kind::Owned { key };
+        assert_eq!(parse(&owned(h, key, 7)), Some((h.into(), owned_kind)));
         assert_eq!(parse(&stock(h)), Some((h.into(), Kind::Stock)));
         assert_eq!(parse(&template(h)), Some((h.into(), Kind::Template)));
         assert!(process_key() > hash_key("ffffffffffff"));

@@ -1,20 +1,18 @@
-//! What a test process does on the server, as an owner: its admin session
-//! holds its locks; it builds the template, claims or makes clones, keeps
-//! or drops them, and sweeps what the owner rule (`names::may_drop`) says
-//! nobody owns any more.
+//! A test process as an owner on the server: its admin session holds its
+//! locks; it builds the template, claims, makes, keeps and drops clones,
+//! and sweeps what the owner rule (`names::may_drop`) says nobody owns.
 
 use std::{collections::HashSet, sync::Arc};
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{Connection, Executor, PgConnection, postgres::PgConnectOptions};
+use sqlx::{Connection, Executor, PgConnection};
 
-use crate::{names, server::Server};
+use crate::{names, server::Server, server::code};
 
 /// One process's stake in one set of migrations on one server.
 pub struct Owner {
     pub server: Arc<Server>,
-    /// Holds `key` (this owner) and a share of the migrations' key, for as
-    /// long as the process runs.
+    /// Holds `key` and a share of the migrations' key while we run.
     admin: PgConnection,
     pub hash: String,
     key: i64,
@@ -34,26 +32,24 @@ impl Owner {
         let mut admin = connect(&server, None).await?;
         let hash = names::migrations_hash(migrator);
         let key = names::process_key();
-        // `WAL_LOG`, the default copy since PostgreSQL 15, copies page by
-        // page through the write-ahead log. `FILE_COPY` copies files, less
-        // work for a small template, but forces a checkpoint before and
-        // after: on a server that syncs to disk, every dirty page of every
-        // database is flushed, for every clone. So only where nothing is
-        // synced (`fsync=off`: a server for tests, as testdb's own).
-        let (file_copy, template_exists): (bool, bool) = sqlx::query_as(
-            "SELECT pg_advisory_lock($1) IS NULL, \
+        // `FILE_COPY` copies files, less work for a small template than
+        // `WAL_LOG` (the default since PostgreSQL 15), but checkpoints
+        // before and after: where the server syncs to disk, every clone
+        // would flush every database's dirty pages. So only at `fsync=off`.
+        let (_, _, file_copy, template_exists): (bool, bool, bool, bool) =
+            sqlx::query_as(
+                "SELECT pg_advisory_lock($1) IS NULL, \
                     pg_advisory_lock_shared($2) IS NULL, \
                     current_setting('fsync') = 'off' \
                     AND current_setting('server_version_num')::int >= 150000, \
                     EXISTS (SELECT FROM pg_database WHERE datname = $3)",
-        )
-        .bind(key)
-        .bind(names::hash_key(&hash))
-        .bind(names::template(&hash))
-        .fetch_one(&mut admin)
-        .await
-        .map(|(_, _, copy, exists): (bool, bool, bool, bool)| (copy, exists))
-        .map_err(|e| server.explain_gone(e.to_string()))?;
+            )
+            .bind(key)
+            .bind(names::hash_key(&hash))
+            .bind(names::template(&hash))
+            .fetch_one(&mut admin)
+            .await
+            .map_err(|e| server.explain_gone(e.to_string()))?;
         let copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
         let mut owner = Owner {
             server,
@@ -77,23 +73,7 @@ impl Owner {
 
     async fn exec(&mut self, sql: &str) -> Result<(), String> {
         let done = self.admin.execute(sql).await;
-        done.map(drop).map_err(|e| self.explain(&e))
-    }
-
-    fn explain(&self, error: &sqlx::Error) -> String {
-        let where_ = self.server.describe();
-        let why = match code(error).as_str() {
-            "42501" => format!(
-                "the user of {where_} may not create databases ({error}); \
-                 fix: ALTER ROLE <that user> CREATEDB, or use another user"
-            ),
-            _ => format!("{where_}: {error}"),
-        };
-        self.server.explain_gone(why)
-    }
-
-    pub fn explain_connect(&self, what: &str, error: &sqlx::Error) -> String {
-        self.server.explain_gone(explain_connect(what, error))
+        done.map(drop).map_err(|e| self.server.explain(&e))
     }
 
     /// The template, built under a name of our own and renamed into place
@@ -127,7 +107,7 @@ impl Owner {
                 drop_own(&mut self.admin, &build).await;
                 Ok(())
             }
-            Err(e) => Err(self.explain(&e)),
+            Err(e) => Err(self.server.explain(&e)),
         }
     }
 
@@ -144,7 +124,7 @@ impl Owner {
         .bind(names::stock_pattern(&self.hash))
         .fetch_all(&mut self.admin)
         .await
-        .map_err(|e| self.explain(&e))?;
+        .map_err(|e| self.server.explain(&e))?;
         for clone in stock {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
@@ -158,9 +138,9 @@ impl Owner {
     pub async fn claim(
         &mut self,
         migrator: &Migrator,
-    ) -> Result<(String, bool), String> {
+    ) -> Result<String, String> {
         if let Some(name) = self.claim_from_stock().await? {
-            return Ok((name, true));
+            return Ok(name);
         }
         let mine = self.next_name();
         if let Err(why) = self.create_clone(&mine).await {
@@ -168,12 +148,11 @@ impl Owner {
             self.build_template(migrator).await.map_err(|_| why)?;
             self.create_clone(&mine).await?;
         }
-        Ok((mine, false))
+        Ok(mine)
     }
 
     async fn create_clone(&mut self, name: &str) -> Result<(), String> {
-        let template = names::template(&self.hash);
-        let copy = self.copy;
+        let (template, copy) = (names::template(&self.hash), self.copy);
         let sql = format!("CREATE DATABASE {name} TEMPLATE {template} {copy}");
         self.exec(&sql).await
     }
@@ -199,11 +178,13 @@ impl Owner {
 
     /// How many clean clones of our migrations wait on the server.
     pub async fn stock_count(&mut self) -> Result<i64, String> {
-        let sql = "SELECT count(*) FROM pg_database WHERE datname LIKE $1";
-        let count =
-            sqlx::query_scalar(sql).bind(names::stock_pattern(&self.hash));
-        let count = count.fetch_one(&mut self.admin).await;
-        count.map_err(|e| self.explain(&e))
+        sqlx::query_scalar(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE $1",
+        )
+        .bind(names::stock_pattern(&self.hash))
+        .fetch_one(&mut self.admin)
+        .await
+        .map_err(|e| self.server.explain(&e))
     }
 }
 
@@ -225,27 +206,30 @@ pub async fn drop_own(conn: &mut PgConnection, name: &str) {
 }
 
 // ANCHOR: sweep -- drop only what the owner rule says nobody owns
-/// Drops what [`names::may_drop`] allows. The locks are read once, for
-/// the whole server; an owner that has gone can't come back (keys are
-/// never reused). No `FORCE`: if someone connected since, the `DROP`
-/// fails and the database stays.
-pub async fn sweep(server: &Server, hash: &str) -> Result<(), String> {
-    let mut conn = connect(server, None).await?;
+/// Drops what [`names::may_drop`] allows, once, on its own session. The
+/// locks are read once, for the whole server; an owner that has gone can't
+/// come back (keys are never reused). No `FORCE`: if someone connected
+/// since, the `DROP` fails and the database stays.
+pub async fn sweep(server: Arc<Server>, hash: String) {
+    let Ok(mut conn) = connect(&server, None).await else {
+        return;
+    };
     // Our template is in use: fresh again (only another role's refuses).
     let stamp = names::comment("template", names::unix_now());
-    let touch =
-        format!("COMMENT ON DATABASE {} IS '{stamp}'", names::template(hash));
+    let template = names::template(&hash);
+    let touch = format!("COMMENT ON DATABASE {template} IS '{stamp}'");
     let _ = conn.execute(&*touch).await;
-    let held: HashSet<i64> = sqlx::query_scalar(
+    let held = sqlx::query_scalar(
         "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
          WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
     )
     .fetch_all(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?
-    .into_iter()
-    .collect();
-    let found: Vec<(String, String, i64)> = sqlx::query_as(
+    .await;
+    // Without the locks, no owner is known to have gone: drop nothing.
+    let Ok(held) = held.map(HashSet::<i64>::from_iter) else {
+        return;
+    };
+    let found = sqlx::query_as::<_, (String, String, i64)>(
         "SELECT d.datname::text, \
             coalesce(shobj_description(d.oid, 'pg_database'), ''), \
             coalesce(s.numbackends, 0)::bigint \
@@ -254,36 +238,28 @@ pub async fn sweep(server: &Server, hash: &str) -> Result<(), String> {
             (SELECT oid FROM pg_roles WHERE rolname = current_user)",
     )
     .fetch_all(&mut conn)
-    .await
-    .map_err(|e| e.to_string())?;
-    let stale_before = names::unix_now().saturating_sub(stale_secs());
-    for (name, comment, connections) in found {
-        let found = names::Found {
-            name,
-            comment,
-            connections,
-        };
-        if names::may_drop(&found, &held, stale_before) {
-            let name = found.name;
+    .await;
+    let Ok(found) = found else { return };
+    let stale = std::env::var("TESTDB_STALE_SECS").ok();
+    let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
+    let stale_before = names::unix_now().saturating_sub(stale);
+    for db in found {
+        if names::may_drop(&db, &held, stale_before) {
             // A template can't be dropped, and DROP DATABASE runs alone.
+            let name = db.0;
             let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
             let _ = conn.execute(&*sql).await;
-            let sql = format!("DROP DATABASE {name}");
-            if conn.execute(&*sql).await.is_ok() {
+            if conn
+                .execute(&*format!("DROP DATABASE {name}"))
+                .await
+                .is_ok()
+            {
                 server.note_kept(&name, false);
             }
         }
     }
-    Ok(())
 }
 // ANCHOR_END: sweep
-
-/// `TESTDB_STALE_SECS`: how long an untouched template, stock clone or
-/// kept database is left for its owner; a day unless set.
-fn stale_secs() -> u64 {
-    let secs = std::env::var("TESTDB_STALE_SECS").ok();
-    secs.and_then(|s| s.parse().ok()).unwrap_or(86_400)
-}
 
 /// An admin session: no statement of it waits more than 2 s for a lock
 /// or runs more than a minute, so a stalled peer can't stall us.
@@ -291,14 +267,12 @@ pub async fn connect(
     server: &Server,
     database: Option<&str>,
 ) -> Result<PgConnection, String> {
-    let options: PgConnectOptions = server
+    let options = server
         .options(database)
         .application_name("testdb")
         .options([("lock_timeout", "2s"), ("statement_timeout", "60s")]);
     let conn = PgConnection::connect_with(&options).await;
-    conn.map_err(|e| {
-        server.explain_gone(explain_connect(&server.describe(), &e))
-    })
+    conn.map_err(|e| server.explain_connect(&server.describe(), &e))
 }
 
 /// Runs the migrations in the database `name`.
@@ -310,32 +284,18 @@ async fn migrate(
     let mut conn = connect(server, Some(name)).await?;
     let migrated = migrator.run(&mut conn).await;
     let _ = conn.close().await; // a template must have no sessions
-    let Err(error) = migrated else { return Ok(()) };
-    if let MigrateError::ExecuteMigration(cause, version) = &error {
-        let migration = migrator.iter().find(|m| m.version == *version);
-        let what = migration.map(|m| m.description.to_string());
-        return Err(format!(
-            "migration {version} ({}) failed in the template: {cause}; fix \
-             that migration and run again",
-            what.unwrap_or_default()
-        ));
+    match migrated {
+        Ok(()) => Ok(()),
+        Err(MigrateError::ExecuteMigration(cause, version)) => {
+            let migration = migrator.iter().find(|m| m.version == version);
+            Err(format!(
+                "migration {version} ({}) failed in the template: {cause}; \
+                 fix that migration and run again",
+                migration.map_or("", |m| &*m.description)
+            ))
+        }
+        Err(error) => {
+            Err(format!("the migrations failed in the template: {error}"))
+        }
     }
-    Err(format!("the migrations failed in the template: {error}"))
-}
-
-fn code(error: &sqlx::Error) -> String {
-    let code = error.as_database_error().and_then(|e| e.code());
-    code.unwrap_or_default().into_owned()
-}
-
-/// One line for a failed connection, with the fix when we know it.
-fn explain_connect(where_: &str, error: &sqlx::Error) -> String {
-    if code(error) == "53300" {
-        return format!(
-            "{where_} is full (max_connections reached: {error}); run fewer \
-             tests at once (--test-threads), lower testdb's \
-             CONNECTIONS_PER_TEST, or raise the server's max_connections"
-        );
-    }
-    format!("could not connect to {where_}: {error}")
 }

@@ -1,8 +1,5 @@
-//! Where the PostgreSQL server comes from, in order:
-//!
-//! 1. `DATABASE_URL`, if set: a server the reader runs (or CI provides).
-//! 2. A throwaway cluster from the PostgreSQL binaries on this machine.
-//! 3. Otherwise an error that names both ways to get a database.
+//! The server: `DATABASE_URL` if set, else the throwaway cluster; and the
+//! one-line explanations of what went wrong on it.
 
 use std::str::FromStr;
 
@@ -11,53 +8,51 @@ use sqlx::postgres::PgConnectOptions;
 use crate::cluster::Cluster;
 
 /// A server the tests may create and drop databases on.
-pub enum Server {
-    /// Someone else's server, from `DATABASE_URL`, shared with strangers.
-    External {
-        admin: Box<PgConnectOptions>,
-        url: url::Url,
-    },
-    /// This machine user's throwaway cluster, joined while we run.
-    Throwaway(Cluster),
+pub struct Server {
+    /// The maintenance database, as options and as a URL.
+    admin: PgConnectOptions,
+    url: url::Url,
+    /// This machine user's throwaway cluster, joined while we run; `None`
+    /// for `DATABASE_URL`, someone else's server, shared with strangers.
+    cluster: Option<Cluster>,
 }
 
 impl Server {
     /// Finds a server, or explains in one line why there is none.
     pub fn find() -> Result<Server, String> {
-        match std::env::var("DATABASE_URL") {
-            Ok(url) => external(&url),
-            Err(_) => Cluster::start().map(Server::Throwaway).map_err(|why| {
-                format!(
-                    "no PostgreSQL server for the tests: DATABASE_URL is not \
-                     set and a throwaway cluster could not start ({why}). \
-                     Fix one: set DATABASE_URL=postgres://user:password@\
-                     localhost:5432/postgres (the user needs CREATEDB), or \
-                     install the server binaries (Debian/Ubuntu: apt-get \
-                     install postgresql; macOS: brew install postgresql)"
-                )
-            }),
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return external(&url);
         }
+        let cluster = Cluster::start().map_err(|why| {
+            format!(
+                "no PostgreSQL server for the tests: DATABASE_URL is not \
+                 set and a throwaway cluster could not start ({why}). \
+                 Fix one: set DATABASE_URL=postgres://user:password@\
+                 localhost:5432/postgres (the user needs CREATEDB), or \
+                 install the server binaries (Debian/Ubuntu: apt-get \
+                 install postgresql; macOS: brew install postgresql)"
+            )
+        })?;
+        let (admin, url) = cluster.admin();
+        let cluster = Some(cluster);
+        Ok(Server {
+            admin,
+            url,
+            cluster,
+        })
     }
 
-    /// Options for a connection to `database` (the maintenance database
-    /// when `None`).
+    /// Options for `database` (the maintenance database when `None`).
     pub fn options(&self, database: Option<&str>) -> PgConnectOptions {
-        let admin = match self {
-            Server::External { admin, .. } => (**admin).clone(),
-            Server::Throwaway(cluster) => cluster.connect_options(),
-        };
         match database {
-            Some(name) => admin.database(name),
-            None => admin,
+            Some(name) => self.admin.clone().database(name),
+            None => self.admin.clone(),
         }
     }
 
     /// A URL for `database` (the maintenance database when `None`).
     pub fn url(&self, database: Option<&str>) -> String {
-        let mut url = match self {
-            Server::External { url, .. } => url.clone(),
-            Server::Throwaway(cluster) => cluster.admin_url(),
-        };
+        let mut url = self.url.clone();
         if let Some(name) = database {
             url.set_path(name);
         }
@@ -66,28 +61,24 @@ impl Server {
 
     /// A description safe to print: the password is never shown.
     pub fn describe(&self) -> String {
-        match self {
-            Server::External { .. } => {
-                format!("DATABASE_URL ({})", printable(&self.url(None)))
-            }
-            Server::Throwaway(cluster) => {
-                format!("the throwaway cluster in {}", cluster.dir.display())
-            }
+        match &self.cluster {
+            None => format!("DATABASE_URL ({})", printable(self.url.as_str())),
+            Some(c) => format!("the throwaway cluster in {}", c.dir.display()),
         }
     }
 
-    /// Marks (or unmarks) a kept database where the throwaway cluster's
-    /// keeper sees it: it leaves the cluster running for the reader.
+    /// Tells the throwaway cluster's keeper that `name` is (or is no
+    /// longer) kept: it leaves the cluster running for the reader.
     pub fn note_kept(&self, name: &str, kept: bool) {
-        if let Server::Throwaway(cluster) = self {
+        if let Some(cluster) = &self.cluster {
             cluster.note_kept(name, kept);
         }
     }
 
     /// `why`, or, when the throwaway cluster is gone, that.
     pub fn explain_gone(&self, why: String) -> String {
-        match self {
-            Server::Throwaway(cluster) if !cluster.is_intact() => format!(
+        match &self.cluster {
+            Some(cluster) if !cluster.is_intact() => format!(
                 "the throwaway cluster in {} was deleted or stopped while \
                  this test process used it ({why}); leave it alone during a \
                  run (it goes by itself) and run the tests again",
@@ -96,10 +87,35 @@ impl Server {
             _ => why,
         }
     }
+
+    /// One line for a failed statement, with the fix when we know it.
+    pub fn explain(&self, error: &sqlx::Error) -> String {
+        let where_ = self.describe();
+        self.explain_gone(match code(error).as_str() {
+            "42501" => format!(
+                "the user of {where_} may not create databases ({error}); \
+                 fix: ALTER ROLE <that user> CREATEDB, or use another user"
+            ),
+            _ => format!("{where_}: {error}"),
+        })
+    }
+
+    /// One line for a failed connection to `what`, with the fix when we
+    /// know it.
+    pub fn explain_connect(&self, what: &str, error: &sqlx::Error) -> String {
+        self.explain_gone(match code(error).as_str() {
+            "53300" => format!(
+                "{what} is full (max_connections reached: {error}); run \
+                 fewer tests at once (--test-threads), lower testdb's \
+                 CONNECTIONS_PER_TEST, or raise the server's max_connections"
+            ),
+            _ => format!("could not connect to {what}: {error}"),
+        })
+    }
 }
 
 fn external(url: &str) -> Result<Server, String> {
-    let invalid = |why: String| {
+    let invalid = |why: &dyn std::fmt::Display| {
         format!(
             "DATABASE_URL is not a valid PostgreSQL URL ({why}); expected \
              postgres://user:password@host:port/database, or unset it to \
@@ -109,17 +125,23 @@ fn external(url: &str) -> Result<Server, String> {
     // sqlx accepts any scheme (`localhost:5432` parses, with "localhost" as
     // the scheme) and then fails much later.
     if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        let why = "it must start with postgres:// or postgresql://";
-        return Err(invalid(why.into()));
+        return Err(invalid(
+            &"it must start with postgres:// or postgresql://",
+        ));
     }
-    let admin = PgConnectOptions::from_str(url)
-        .map_err(|error| invalid(error.to_string()))?;
-    let url =
-        url::Url::parse(url).map_err(|error| invalid(error.to_string()))?;
-    Ok(Server::External {
-        admin: Box::new(admin),
+    let admin = PgConnectOptions::from_str(url).map_err(|e| invalid(&e))?;
+    let url = url::Url::parse(url).map_err(|e| invalid(&e))?;
+    Ok(Server {
+        admin,
         url,
+        cluster: None,
     })
+}
+
+/// The SQLSTATE of a database error, or "".
+pub fn code(error: &sqlx::Error) -> String {
+    let code = error.as_database_error().and_then(|e| e.code());
+    code.unwrap_or_default().into_owned()
 }
 
 /// A URL without its password, to print.
