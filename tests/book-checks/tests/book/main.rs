@@ -464,8 +464,6 @@ fn no_chapter_is_longer_than_its_word_limit() {
 
 /// The whole book, cover to cover, at most 50,000 words.
 #[test]
-#[ignore = "the book is at about 65,000 words (issue #23): the cuts are \
-            under way; run with --ignored to see how far"]
 fn the_book_is_no_longer_than_its_word_limit() {
     let total: usize = word_counts().iter().map(|(_, n)| n).sum();
     assert!(
