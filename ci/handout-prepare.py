@@ -259,19 +259,17 @@ def shell_words(line):
     return words
 
 
-def wrap_command(line):
-    """`$ a long command` → lines of at most COMMAND_WIDTH, each but the
-    last ending in " \\", the rest indented four columns."""
-    if not line.startswith("$ ") or len(line) <= COMMAND_WIDTH:
+def wrap_command(line, width=COMMAND_WIDTH):
+    """`$ a long command` → lines of at most `width`, each but the last
+    ending in " \\", the rest indented four columns."""
+    if not line.startswith("$ ") or len(line) <= width:
         return line
     if line.rstrip().endswith("\\"):
         return line
     words = shell_words(html.unescape(line[2:]))
     lines, current = [], "$"
     for w in words:
-        if len(current) + 1 + len(w) + 2 > COMMAND_WIDTH and current.strip(
-            "$ "
-        ):
+        if len(current) + 1 + len(w) + 2 > width and current.strip("$ "):
             lines.append(current + " \\")
             current = "   "
         current += " " + w
@@ -290,6 +288,36 @@ def copy_safe_commands(fragment):
 
     return re.sub(
         r"<pre>(<code\b[^>]*>)(.*?)</code></pre>", block, fragment, flags=re.S
+    )
+
+
+# A caption's box is narrower than a code block.
+CAPTION_WIDTH = 70
+
+
+def caption_commands(fragment):
+    """A listing caption's long command ("Run it: cargo test …") becomes a
+    small code block wrapped with backslashes: as prose it wrapped at a
+    space, and a copied command broke at the line end."""
+
+    def run(m):
+        label, command = m.group(1), html.unescape(m.group(2))
+        if "<" in command or len(label) + len(command) <= CAPTION_WIDTH:
+            return m.group(0)
+        wrapped = wrap_command("$ " + command, CAPTION_WIDTH)
+        text = "\n".join(
+            l[2:] if l.startswith("$ ") else l for l in wrapped.split("\n")
+        )
+        return (
+            f'<div class="listing-run">{label}:</div><pre '
+            f'class="listing-command"><code>{text}</code></pre>'
+        )
+
+    return re.sub(
+        r'<div class="listing-run">([^<:]*):\s*<code>(.*?)</code></div>',
+        run,
+        fragment,
+        flags=re.S,
     )
 
 
@@ -425,7 +453,9 @@ def main(book_dir, summary, edition, pages_json=None):
         )
     toc.append("</ol></nav>")
 
-    main_html = copy_safe_commands(tables_out_of_code("".join(body_parts)))
+    main_html = caption_commands(
+        copy_safe_commands(tables_out_of_code("".join(body_parts)))
+    )
     if dropped_ids:
         # "Solution: <a>appendix</a>." and "The solutions are in an
         # <a>appendix</a>." point at pages this edition lacks: the sentence
