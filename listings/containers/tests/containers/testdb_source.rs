@@ -44,7 +44,7 @@ async fn testdb_makes_its_databases_on_a_container_given_as_database_url() {
         .expect("connect to the container");
     let templates: i64 = sqlx::query_scalar(
         r"SELECT count(*) FROM pg_database
-          WHERE datname LIKE 'testdb\_%\_template'",
+          WHERE datname LIKE 'testdb\_%\_tpl'",
     )
     .fetch_one(&mut conn)
     .await

@@ -82,6 +82,10 @@ async fn runs_naming_different_databases_keep_each_others_databases() {
 
     run_until_it_swept(&url_of(url, "team_b"), &[]).await;
 
+    let left = testdb_databases(url).await;
+    for (name, _) in &first.databases {
+        assert!(left.contains(name), "{name} stays while its owner lives");
+    }
     first.finish(); // each of its databases still holds its own note
 }
 
