@@ -105,5 +105,11 @@ pub async fn serve(
 //   -e 'listings/user-service/src/bin/*' \
 //   -e 'listings/user-service/src/main.rs' --iterate \
 //   | sed 's|listings/user-service/||'
+// The same chapter's SQL mutation run (listings/sql-mutants), which
+// rebuilds and tests this crate once per mutant of its queries:
+// OUTPUT(measured): output/sql-mutants.txt $ cargo run -q -p sql-mutants \
+//   -- listings/user-service \
+//   --build-cmd 'cargo test -p user-service --test api --no-run' \
+//   --test-cmd 'cargo test -p user-service --test api'
 // OUTPUT(measured): output/broken-promises.md $ \
 //   python3 listings/user-service/break-each-promise.py
