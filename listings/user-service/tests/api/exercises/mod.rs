@@ -4,6 +4,7 @@
 //! student bundle can leave the solutions out. `cargo xtask exercises`
 //! proves that every starter fails and every solution passes.
 
+mod back_off;
 mod doubles;
 mod first_test;
 mod flaky;
@@ -13,6 +14,7 @@ mod jobs;
 mod keeping_tests_apart;
 mod pitfalls;
 mod test_tools;
+mod two_apps;
 mod what_integration_tests_are;
 
 // Not an exercise: what `cargo xtask warm-up` runs (see the file).
