@@ -21,6 +21,9 @@ const STOCK_CLONES: i64 = 4;
 /// `CREATE DATABASE` after another makes them.
 const MAKERS: usize = 2;
 
+/// How long a claimer or maker waits for news before it looks again.
+const RECHECK: Duration = Duration::from_millis(100);
+
 /// Clones a `cargo test` process claims and connects before its tests ask;
 /// none under nextest, where a process runs one test.
 fn ready_clones() -> usize {
@@ -121,8 +124,10 @@ struct Stock {
 struct Shared {
     /// Clones the claimer connected ahead: a test takes one with a `pop`.
     ready: RefCell<VecDeque<Ready>>,
-    /// Wakes the claimer after a test took a ready clone.
+    /// Wakes the claimer: a test took a ready clone, or a maker made one.
     claim_more: Notify,
+    /// Wakes the makers: a clone left the stock.
+    stock_taken: Notify,
     /// Set at exit: the claimer and the makers stop after what they do.
     stop: Cell<bool>,
 }
@@ -188,6 +193,7 @@ async fn take_one(
         return Ok(ready);
     }
     let name = stock.owner.claim(migrator).await?;
+    stock.shared.stock_taken.notify_waiters();
     connect(&stock.owner, name, false).await
 }
 
@@ -204,10 +210,20 @@ fn start_helpers(stock: &mut Stock) {
             let Ok(mut maker) = Owner::start(server, migrator).await else {
                 return;
             };
-            while !shared.stop.get()
-                && maker.stock_count().await.is_ok_and(|n| n < STOCK_CLONES)
-                && maker.make_stock().await.is_ok()
-            {}
+            while !shared.stop.get() {
+                let Ok(n) = maker.stock_count().await else {
+                    return;
+                };
+                if n >= STOCK_CLONES {
+                    // Full: wait for a claim (or look again in a while).
+                    let taken = shared.stock_taken.notified();
+                    let _ = tokio::time::timeout(RECHECK, taken).await;
+                } else if maker.make_stock().await.is_ok() {
+                    shared.claim_more.notify_one();
+                } else {
+                    return;
+                }
+            }
         }));
     }
     if ready_clones() > 0 {
@@ -228,8 +244,10 @@ fn start_helpers(stock: &mut Stock) {
                         break;
                     };
                     shared.ready.borrow_mut().push_back(clone);
+                    shared.stock_taken.notify_waiters();
                 }
-                shared.claim_more.notified().await;
+                let more = shared.claim_more.notified();
+                let _ = tokio::time::timeout(RECHECK, more).await;
             }
         }));
     }
@@ -306,6 +324,7 @@ async fn dropper(
 async fn leave(stock: Stock) {
     stock.shared.stop.set(true);
     stock.shared.claim_more.notify_one();
+    stock.shared.stock_taken.notify_waiters();
     for helper in stock.helpers {
         let _ = tokio::time::timeout(Duration::from_secs(2), helper).await;
     }

@@ -5,7 +5,7 @@
 use std::{collections::HashSet, sync::Arc};
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{Connection, Executor, PgConnection};
+use sqlx::{Connection, Executor, PgConnection, Row};
 
 use crate::{names, server::Server, server::code};
 
@@ -36,20 +36,23 @@ impl Owner {
         // `WAL_LOG` (the default since PostgreSQL 15), but checkpoints
         // before and after: where the server syncs to disk, every clone
         // would flush every database's dirty pages. So only at `fsync=off`.
-        let (_, _, file_copy, template_exists): (bool, bool, bool, bool) =
-            sqlx::query_as(
-                "SELECT pg_advisory_lock($1) IS NULL, \
-                    pg_advisory_lock_shared($2) IS NULL, \
-                    current_setting('fsync') = 'off' \
-                    AND current_setting('server_version_num')::int >= 150000, \
-                    EXISTS (SELECT FROM pg_database WHERE datname = $3)",
-            )
-            .bind(key)
-            .bind(names::hash_key(&hash))
-            .bind(names::template(&hash))
-            .fetch_one(&mut admin)
-            .await
-            .map_err(|e| server.explain_gone(e.to_string()))?;
+        // One round trip: a new connection would prepare a statement
+        // with parameters first. Every value is ours (numbers, hex).
+        let sql = format!(
+            "SELECT pg_advisory_lock({key}), \
+                pg_advisory_lock_shared({}), \
+                current_setting('fsync') = 'off' \
+                AND current_setting('server_version_num')::int >= 150000, \
+                EXISTS (SELECT FROM pg_database WHERE datname = '{}')",
+            names::hash_key(&hash),
+            names::template(&hash),
+        );
+        let row = sqlx::raw_sql(&sql).fetch_one(&mut admin).await;
+        let row = row.map_err(|e| server.explain_gone(e.to_string()))?;
+        let (file_copy, template_exists): (bool, bool) = (
+            row.try_get(2).map_err(|e| e.to_string())?,
+            row.try_get(3).map_err(|e| e.to_string())?,
+        );
         let copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
         let mut owner = Owner {
             server,
@@ -115,17 +118,18 @@ impl Owner {
     /// is empty. A rename fails if another process renamed it first.
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
-        let stock: Vec<String> = sqlx::query_scalar(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE $1 \
+        // Unprepared, as above: one round trip on a nextest test's path.
+        let sql = format!(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
              AND datdba = (SELECT oid FROM pg_roles \
                            WHERE rolname = current_user) \
              ORDER BY random() LIMIT 3",
-        )
-        .bind(names::stock_pattern(&self.hash))
-        .fetch_all(&mut self.admin)
-        .await
-        .map_err(|e| self.server.explain(&e))?;
-        for clone in stock {
+            names::stock_pattern(&self.hash)
+        );
+        let rows = sqlx::raw_sql(&sql).fetch_all(&mut self.admin).await;
+        let rows = rows.map_err(|e| self.server.explain(&e))?;
+        for row in rows {
+            let clone: String = row.try_get(0).map_err(|e| e.to_string())?;
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
                 return Ok(Some(mine));
