@@ -46,7 +46,8 @@ impl OwnDatabase {
     /// never gets here, and leaves its database behind.
     pub async fn finish(self) {
         self.pool.close().await;
-        let drop = format!("DROP DATABASE {}", self.name);
+        // FORCE: a connection the test handed back may still be closing.
+        let drop = format!("DROP DATABASE {} WITH (FORCE)", self.name);
         self.admin.execute(drop.as_str()).await.unwrap();
     }
 }
