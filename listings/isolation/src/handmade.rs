@@ -16,7 +16,7 @@ pub struct OwnDatabase {
     admin: PgPool,
 }
 
-/// The template: migrated by the first test of this process, then reused.
+/// Migrated by the process's first test, then reused.
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 
 pub async fn own_database(server: &PgConnectOptions) -> OwnDatabase {
@@ -42,11 +42,10 @@ pub async fn own_database(server: &PgConnectOptions) -> OwnDatabase {
 }
 
 impl OwnDatabase {
-    /// Drops the database. Call it last in the test: a test that panics
-    /// never gets here, and leaves its database behind.
+    /// Drops the database; a test that panics never gets here.
     pub async fn finish(self) {
         self.pool.close().await;
-        // FORCE: a connection the test handed back may still be closing.
+        // FORCE: a returned connection may still be closing.
         let drop = format!("DROP DATABASE {} WITH (FORCE)", self.name);
         self.admin.execute(drop.as_str()).await.unwrap();
     }
