@@ -223,16 +223,6 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
     let template = names::template(&hash);
     let touch = format!("COMMENT ON DATABASE {template} IS '{stamp}'");
     let _ = conn.execute(&*touch).await;
-    let held = sqlx::query_scalar(
-        "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
-         WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
-    )
-    .fetch_all(&mut conn)
-    .await;
-    // Without the locks, no owner is known to have gone: drop nothing.
-    let Ok(held) = held.map(HashSet::<i64>::from_iter) else {
-        return;
-    };
     let found = sqlx::query_as::<_, (String, String, i64)>(
         "SELECT d.datname::text, \
             coalesce(shobj_description(d.oid, 'pg_database'), ''), \
@@ -244,6 +234,21 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
     .fetch_all(&mut conn)
     .await;
     let Ok(found) = found else { return };
+    // The locks after the names, never before: an owner locks its key
+    // before its name exists, so every owner of a name we saw is in `held`
+    // unless it has gone. (Read first, a process that started in between
+    // would look dead.)
+    let held = sqlx::query_scalar(
+        "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
+         WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
+    )
+    .fetch_all(&mut conn)
+    .await;
+    // Without the locks, no owner is known to have gone: drop nothing.
+    let Ok(held) = held.map(HashSet::<i64>::from_iter) else {
+        return;
+    };
+
     let stale = std::env::var("TESTDB_STALE_SECS").ok();
     let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
     let stale_before = names::unix_now().saturating_sub(stale);
