@@ -218,6 +218,9 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
     let Ok(mut conn) = connect(&server, None).await else {
         return;
     };
+    // Best effort: what is busy now is left for the next sweep, not waited
+    // for (a DROP that waits for a lock would hold up every one after it).
+    let _ = conn.execute("SET lock_timeout = '200ms'").await;
     // Our template is in use: fresh again (only another role's refuses).
     let stamp = names::comment("template", names::unix_now());
     let template = names::template(&hash);

@@ -27,7 +27,7 @@ async fn run_until_it_swept(url: &str, env: &[(&str, &str)]) {
     let run = Holder::start(command, 1);
     let url = url.to_string();
     tokio::task::spawn_blocking(move || {
-        wait_for(20, "the new run's sweep to drop the orphan", || {
+        wait_for(60, "the new run's sweep to drop the orphan", || {
             let left = block_on_names(&url);
             match left.contains(&orphan) {
                 true => Err(format!("{left:?}")),
