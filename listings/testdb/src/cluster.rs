@@ -123,7 +123,13 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
             ));
         }
         let path = dir.join("users.lock");
-        let file = lock_within(&path, owner, true)?;
+        let file = match lock_within(&path, owner, true) {
+            Ok(file) => file,
+            // Another process's directory replaced ours (a rename over an
+            // empty one), or the keeper removed it: look again.
+            Err(_) if !path.exists() => continue,
+            Err(why) => return Err(why),
+        };
         let ino = |m: std::io::Result<fs::Metadata>| m.map_or(0, |m| m.ino());
         if ino(fs::metadata(&path)) == ino(file.metadata()) {
             return Ok(file);
