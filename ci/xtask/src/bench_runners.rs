@@ -1,4 +1,4 @@
-//! `cargo xtask bench-runners [--runs N] [--write]`: the workspace's tests
+//! `cargo xtask bench-runners`: the workspace's tests
 //! under `cargo test` and under `cargo nextest run`, timed, as a table.
 //!
 //! Both runners get the same tests: the whole workspace but the container
@@ -123,19 +123,16 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
-fn runs_wanted(args: &[String]) -> Result<usize> {
-    let Some(i) = args.iter().position(|a| a == "--runs") else {
-        return Ok(2);
-    };
-    let n: usize = args
-        .get(i + 1)
-        .context("--runs needs a number")?
-        .parse()
-        .context("--runs needs a number")?;
-    if n == 0 {
-        bail!("--runs must be at least 1");
-    }
-    Ok(n)
+#[derive(clap::Args)]
+pub struct Args {
+    /// How many timed runs of each runner.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    #[arg(value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// Also write the table to the file the book includes and to
+    /// README.md's runners block.
+    #[arg(long)]
+    write: bool,
 }
 
 /// A program's one-line answer (`uname -m`), for the table's caption.
@@ -147,18 +144,13 @@ fn answer(line: &[&str]) -> Result<String> {
     Ok(out.trim().to_string())
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let write = args.iter().any(|a| a == "--write");
-    let n = runs_wanted(args)?;
+pub fn run(args: Args) -> Result<()> {
+    let write = args.write;
+    let n = args.runs as usize;
     tools::ensure_nextest()?;
     // As in CI: random test data from the fixed seed, and a snapshot test
     // without its snapshot fails instead of writing one.
-    if std::env::var_os("TEST_SEED").is_none() {
-        // SAFETY: set on the main thread before any test process starts.
-        unsafe { std::env::set_var("TEST_SEED", ci::CI_TEST_SEED) };
-    }
-    // SAFETY: as above.
-    unsafe { std::env::set_var("INSTA_UPDATE", "no") };
+    ci::set_test_env();
 
     eprintln!("bench-runners: building every test target first (not timed)…");
     for (runner, quiet) in RUNNERS.iter().zip(["--quiet", "--cargo-quiet"]) {

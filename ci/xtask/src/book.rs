@@ -1,4 +1,4 @@
-//! `cargo xtask book [--no-build]`: the book model (SUMMARY and chapters,
+//! `cargo xtask book`: the book model (SUMMARY and chapters,
 //! read with pulldown-cmark), then `mdbook build` once and `mdbook test`.
 //! `cargo xtask browser`: walks the built book in Chromium.
 //!
@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::{tools, util};
 
@@ -25,14 +25,32 @@ pub fn chapters(root: &Path) -> Result<Vec<String>> {
         .collect())
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let root = util::root();
-    let chapters = chapters(&root)?;
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only read the book model: no mdbook build, no mdbook test.
+    #[arg(long)]
+    no_build: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.no_build {
+        return summary_chapters().map(drop);
+    }
+    build_and_test()
+}
+
+/// The chapters SUMMARY.md links to, counted; too few fail.
+fn summary_chapters() -> Result<Vec<String>> {
+    let chapters = chapters(&util::root())?;
     println!("book: {} chapters in SUMMARY.md", chapters.len());
     util::at_least("chapters in SUMMARY.md", chapters.len(), MIN_CHAPTERS)?;
-    if args.iter().any(|a| a == "--no-build") {
-        return Ok(());
-    }
+    Ok(chapters)
+}
+
+/// The book model, then `mdbook build` once and `mdbook test`.
+pub fn build_and_test() -> Result<()> {
+    let root = util::root();
+    let chapters = summary_chapters()?;
     tools::ensure_mdbook()?;
     util::exec(util::cmd(&["mdbook", "build"]))?;
     let pages = html_pages(&root.join("book"))?;
@@ -64,10 +82,7 @@ fn html_pages(dir: &Path) -> Result<usize> {
 /// `cargo xtask browser`: the built book (book/, built by `cargo xtask
 /// book`, or built here when missing) walked page by page in Debian's
 /// Chromium, driven by Playwright from PyPI (ci/browser-check.py).
-pub fn browser(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask browser");
-    }
+pub fn walk_in_browser() -> Result<()> {
     let root = util::root();
     tools::ensure_chromium()?;
     tools::ensure_python_module("playwright.sync_api", "playwright")?;
@@ -78,7 +93,7 @@ pub fn browser(args: &[String]) -> Result<()> {
     let min = chapters(&root)?.len().max(MIN_CHAPTERS).to_string();
     let mut walk = util::cmd(&["python3", "ci/browser-check.py", "book"]);
     walk.arg(min);
-    if std::env::var_os("CHROMIUM").is_none() {
+    if util::var_os("CHROMIUM").is_none() {
         walk.env("CHROMIUM", "chromium");
     }
     util::exec(walk)

@@ -80,8 +80,18 @@ fn listing_packages(root: &std::path::Path) -> Result<Vec<String>> {
     Ok(args)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let write = args.iter().any(|a| a == "--write");
+#[derive(clap::Args)]
+pub struct Args {
+    /// Also write the table to the file the "How many" chapter includes.
+    #[arg(long, conflicts_with = "list")]
+    write: bool,
+    /// Only name the whole-process tests; run nothing.
+    #[arg(long)]
+    list: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let write = args.write;
     let root = util::root();
     let packages = listing_packages(&root)?;
     util::use_local_image();
@@ -97,7 +107,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 .push(t.path.clone());
         }
     }
-    if args.iter().any(|a| a == "--list") {
+    if args.list {
         for ((package, binary), names) in &whole {
             for n in names {
                 println!("whole-process: {package} --test {binary} {n}");

@@ -1,24 +1,30 @@
 //! `cargo xtask ci`: the whole CI run, what `.ci/run` calls.
 //!
-//! - `cargo xtask ci`             every step, in order
-//! - `cargo xtask ci --list`      the steps' names
-//! - `cargo xtask ci STEP…`       only the named steps (a local shortcut)
-//!
 //! Nothing is skipped silently: a step that cannot run says so and why, and
 //! with CI=true a missing prerequisite fails the run instead.
 
-use std::{
-    collections::BTreeSet,
-    path::{Path, PathBuf},
-    time::Instant,
-};
+use std::{collections::BTreeSet, path::Path, time::Instant};
 
 use anyhow::{Result, bail};
 
 use crate::{
-    libtest, tools,
+    disk, libtest, tools,
     util::{self, at_least, cmd, exec},
 };
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Print the steps' names and what each does, and run nothing.
+    #[arg(long)]
+    list: bool,
+    /// Only these steps, in CI's order (default: every step).
+    #[arg(value_name = "STEP", value_parser = step_names())]
+    steps: Vec<String>,
+}
+
+fn step_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(STEPS.iter().map(|s| s.0))
+}
 
 /// The seed of the random-data tests in CI: fixed, so a failure replays
 /// with the same data; printed, so the replay command is known.
@@ -106,58 +112,39 @@ const STEPS: &[(&str, &str, StepFn)] = &[
     ("leftovers", "no leftovers", leftovers),
 ];
 
-pub fn run(args: &[String]) -> Result<()> {
-    if args.iter().any(|a| a == "--list") {
+pub fn run(args: Args) -> Result<()> {
+    if args.list {
         for (name, title, _) in STEPS {
             println!("{name:<12} {title}");
         }
         return Ok(());
     }
-    for a in args {
-        if !STEPS.iter().any(|(name, ..)| name == a) {
-            bail!("no step `{a}` (cargo xtask ci --list)");
-        }
-    }
-    if std::env::var_os("TEST_SEED").is_none() {
-        // SAFETY: set on the main thread before any step starts.
-        unsafe { std::env::set_var("TEST_SEED", CI_TEST_SEED) };
-    }
+    set_test_env();
     println!(
         "TEST_SEED={} (random test data is drawn from it; a failure replays \
          with TEST_SEED=<this> cargo test …)",
-        std::env::var("TEST_SEED").unwrap_or_default()
+        util::var_os("TEST_SEED")
+            .unwrap_or_default()
+            .to_string_lossy()
     );
-    // A snapshot test with no committed snapshot must fail, never write one.
-    // SAFETY: as above.
-    unsafe { std::env::set_var("INSTA_UPDATE", "no") };
     if util::is_ci() && std::env::var_os("CARGO_INCREMENTAL").is_none() {
         // A CI run builds each crate once: incremental caches only cost
         // disk (3 GB of the 15 GB a cold run wrote before this was set).
-        // SAFETY: as above.
-        unsafe { std::env::set_var("CARGO_INCREMENTAL", "0") };
+        util::set_child_env("CARGO_INCREMENTAL", "0");
     }
     util::use_local_image();
     let mut ctx = Ctx {
         docker: util::docker_ok(),
         before: crate::leftovers::snapshot(),
     };
-    enough_disk()?;
+    disk::enough_disk()?;
     let started = Instant::now();
-    let mut times = Vec::new();
-    for (name, title, step) in STEPS {
-        if !args.is_empty() && !args.iter().any(|a| a == name) {
-            continue;
-        }
-        util::step(title);
-        let t = Instant::now();
-        step(&mut ctx).map_err(|e| e.context(format!("step `{name}`")))?;
-        times.push((*name, t.elapsed().as_secs_f64()));
-    }
+    let times = run_steps(&args.steps, &mut ctx)?;
     println!("\n=== step times ===");
     for (name, secs) in &times {
         println!("{name:<12} {secs:>7.1} s");
     }
-    println!("\n{}", target_size());
+    println!("\n{}", disk::target_size());
     println!(
         "\ncargo xtask ci: {} of {} steps passed in {:.0} s",
         times.len(),
@@ -167,8 +154,35 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Another command of this tool, by name: a module another helper owns
-/// may not exist yet, and then `fallback` (the old script) runs instead.
+/// The test environment of CI, for every program started from now on:
+/// random test data from the fixed seed (unless TEST_SEED says another),
+/// and a snapshot test with no committed snapshot fails, never writes one.
+pub fn set_test_env() {
+    if util::var_os("TEST_SEED").is_none() {
+        util::set_child_env("TEST_SEED", CI_TEST_SEED);
+    }
+    util::set_child_env("INSTA_UPDATE", "no");
+}
+
+/// Runs the steps `only` names (every step when it names none), in
+/// order; returns each one's time.
+fn run_steps(
+    only: &[String],
+    ctx: &mut Ctx,
+) -> Result<Vec<(&'static str, f64)>> {
+    let mut times = Vec::new();
+    for (name, title, step) in STEPS {
+        if !only.is_empty() && !only.iter().any(|a| a == name) {
+            continue;
+        }
+        util::step(title);
+        let t = Instant::now();
+        step(ctx).map_err(|e| e.context(format!("step `{name}`")))?;
+        times.push((*name, t.elapsed().as_secs_f64()));
+    }
+    Ok(times)
+}
+
 fn install(_: &mut Ctx) -> Result<()> {
     tools::ensure_mdbook()?;
     tools::ensure_postgres()?;
@@ -190,11 +204,7 @@ fn image(ctx: &mut Ctx) -> Result<()> {
         );
     }
     exec(cmd(&["ci/images/build-postgres"]))?;
-    // SAFETY: steps run one after another on the main thread.
-    unsafe {
-        std::env::set_var("POSTGRES_IMAGE", "local/postgres");
-        std::env::set_var("POSTGRES_TAG", "15");
-    }
+    util::set_local_image();
     Ok(())
 }
 
@@ -363,43 +373,43 @@ fn compose(ctx: &mut Ctx) -> Result<()> {
 }
 
 fn lint(_: &mut Ctx) -> Result<()> {
-    crate::lint::run(&[])
+    crate::lint::check()
 }
 
 fn broken(_: &mut Ctx) -> Result<()> {
-    crate::broken::run(&[])
+    crate::broken::check_all()
 }
 
 fn workflows(_: &mut Ctx) -> Result<()> {
-    crate::workflows::run(&[])
+    crate::workflows::check()
 }
 
 fn outputs(_: &mut Ctx) -> Result<()> {
-    crate::outputs::run(&["--check".into()])
+    crate::outputs::check()
 }
 
 fn book(_: &mut Ctx) -> Result<()> {
-    crate::book::run(&[])
+    crate::book::build_and_test()
 }
 
 fn exercises(_: &mut Ctx) -> Result<()> {
-    crate::exercises::run(&["--every-chapter".into()])
+    crate::exercises::check(true)
 }
 
 fn schedule(_: &mut Ctx) -> Result<()> {
-    crate::schedule::run(&["--check".into()])
+    crate::schedule::check_up_to_date()
 }
 
 fn spelling(_: &mut Ctx) -> Result<()> {
-    crate::spelling::run(&[])
+    crate::spelling::check()
 }
 
 fn browser(_: &mut Ctx) -> Result<()> {
-    crate::book::browser(&[])
+    crate::book::walk_in_browser()
 }
 
 fn handout(_: &mut Ctx) -> Result<()> {
-    crate::handout::run(&[])
+    crate::handout::build(Path::new("book"))
 }
 
 /// The bundle the handout step wrote, as a student receives it.
@@ -409,7 +419,7 @@ fn bundle(_: &mut Ctx) -> Result<()> {
 }
 
 fn take_home(_: &mut Ctx) -> Result<()> {
-    crate::take_home::run(&[])
+    crate::take_home::check()
 }
 
 fn leftovers(ctx: &mut Ctx) -> Result<()> {
@@ -423,99 +433,4 @@ fn leftovers(ctx: &mut Ctx) -> Result<()> {
     sweep.env("TESTDB_STALE_SECS", "0");
     util::exec(sweep)?;
     crate::leftovers::check(&ctx.before)
-}
-
-/// What a cold run's builds took on disk, measured on a clean clone
-/// (`target/: … MB on disk after the run`, printed at the end of every
-/// run), with a margin for the tools and the container image.
-const COLD_RUN_MB: u64 = 6_000;
-
-/// The first number on the last line a `du -s` or `df --output=avail`
-/// prints, in megabytes; None when the command fails.
-fn megabytes(program: &str, flags: &[&str], path: &Path) -> Option<u64> {
-    let mut c = cmd(&[program]);
-    c.args(flags).arg("--block-size=1M").arg(path);
-    let (ok, out) = util::capture(c).ok()?;
-    if !ok {
-        return None;
-    }
-    out.lines().last()?.split_whitespace().next()?.parse().ok()
-}
-
-/// Where cargo builds: `CARGO_TARGET_DIR`, or `target/` in the workspace.
-fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| util::root().join("target"))
-}
-
-fn target_mb(target: &Path) -> Option<u64> {
-    megabytes("du", &["-s"], target)
-}
-
-/// A full disk stops a build with a linker's bus error or a failed write
-/// deep in some crate; this says so before the first build starts.
-fn enough_disk() -> Result<()> {
-    let target = target_dir();
-    let on = if target.exists() {
-        target.clone()
-    } else {
-        util::root()
-    };
-    let Some(free) = megabytes("df", &["--output=avail"], &on) else {
-        println!("disk: free space unknown (df failed); going on");
-        return Ok(());
-    };
-    let built = target_mb(&target).unwrap_or(0);
-    disk_verdict(free, built, &on)?;
-    println!("disk: {free} MB free, a cold run needs about {COLD_RUN_MB} MB");
-    Ok(())
-}
-
-/// Enough room when what is free covers what a cold run writes, less
-/// what is built already.
-fn disk_verdict(free: u64, built: u64, on: &Path) -> Result<()> {
-    let needed = COLD_RUN_MB.saturating_sub(built);
-    if free < needed {
-        bail!(
-            "{free} MB free on the disk that holds {}, and this run may \
-             write about {needed} MB more (a cold run takes about \
-             {COLD_RUN_MB} MB, {built} MB of it built already): free some \
-             space, or point CARGO_TARGET_DIR at a larger disk",
-            on.display()
-        );
-    }
-    Ok(())
-}
-
-/// How much the run's builds hold on disk: a CI machine's disk is finite,
-/// and a change that doubles this should be seen before it fills one.
-fn target_size() -> String {
-    let target = target_dir();
-    match target_mb(&target) {
-        Some(mb) => {
-            format!("{}: {mb} MB on disk after the run", target.display())
-        }
-        None => format!("{}: size unknown (du failed)", target.display()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_cold_run_on_a_nearly_full_disk_is_stopped_with_a_fix() {
-        let err = disk_verdict(1_000, 0, Path::new("/x")).unwrap_err();
-        let message = err.to_string();
-        assert!(message.contains("1000 MB free"), "{message}");
-        assert!(message.contains("CARGO_TARGET_DIR"), "{message}");
-    }
-
-    #[test]
-    fn what_is_built_already_counts_toward_the_need() {
-        let built = COLD_RUN_MB - 500;
-        assert!(disk_verdict(600, built, Path::new("/x")).is_ok());
-        assert!(disk_verdict(400, built, Path::new("/x")).is_err());
-    }
 }

@@ -198,11 +198,21 @@ pub fn chapters_expecting_an_exercise() -> Result<Vec<String>> {
     Ok(chapters)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let every_chapter = args.iter().any(|a| a == "--every-chapter");
-    if let Some(other) = args.iter().find(|a| *a != "--every-chapter") {
-        bail!("usage: cargo xtask exercises [--every-chapter] (not {other})");
-    }
+#[derive(clap::Args)]
+pub struct Args {
+    /// Also fail when a chapter (not an appendix) ends without an
+    /// exercise.
+    #[arg(long)]
+    every_chapter: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    check(args.every_chapter)
+}
+
+/// The exercise check; with `every_chapter`, a chapter without an
+/// exercise fails it too.
+pub fn check(every_chapter: bool) -> Result<()> {
     // Like the CI run: the locally built image when it exists.
     util::use_local_image();
     let exercises = find()?;

@@ -16,30 +16,22 @@ use anyhow::{Result, bail};
 
 use crate::{leftovers, libtest, util};
 
-pub fn run(args: &[String]) -> Result<()> {
-    let mut runs = 20usize;
-    let mut cargo_args: Vec<String> = Vec::new();
-    let mut test_args: Vec<String> = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--runs" => {
-                runs = it
-                    .next()
-                    .and_then(|n| n.parse().ok())
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| {
-                        anyhow::anyhow!(
-                            "--runs needs a whole number, 1 or more"
-                        )
-                    })?;
-            }
-            "--" => {
-                test_args = it.by_ref().cloned().collect();
-            }
-            _ => cargo_args.push(a.clone()),
-        }
-    }
+#[derive(clap::Args)]
+pub struct Args {
+    /// How many runs.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    #[arg(value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// cargo test's arguments (default: --workspace), then `--` and the
+    /// test binaries' arguments.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    #[arg(value_name = "CARGO TEST ARGS")]
+    args: Vec<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    let runs = args.runs as usize;
+    let (mut cargo_args, test_args) = cargo_and_test_args(args);
     if cargo_args.is_empty() {
         cargo_args.push("--workspace".into());
     }
@@ -125,6 +117,19 @@ pub fn run(args: &[String]) -> Result<()> {
          least once",
         failed_in.len()
     )
+}
+
+/// `[cargo args…] [-- test args…]` → (cargo args, test args).
+pub fn cargo_and_test_args(args: Args) -> (Vec<String>, Vec<String>) {
+    let mut args = args.args;
+    match args.iter().position(|a| a == "--") {
+        Some(i) => {
+            let test_args = args.split_off(i + 1);
+            args.pop();
+            (args, test_args)
+        }
+        None => (args, Vec::new()),
+    }
 }
 
 fn tail(text: &str, lines: usize) -> String {

@@ -44,31 +44,39 @@ const EDITIONS: &[&str] = &["student", "instructor"];
 /// two or three runs.
 const MAX_RUNS: usize = 5;
 
-const USAGE: &str = "usage: cargo xtask handout [--out DIR] | --bundle \
-                     [--out DIR] | --check-bundle FILE";
+#[derive(clap::Args)]
+pub struct Args {
+    /// Write them to DIR instead of book/.
+    #[arg(long, value_name = "DIR", default_value = "book")]
+    out: PathBuf,
+    /// Only the starter bundle, without the PDFs (no mdbook or Chromium
+    /// needed).
+    #[arg(long)]
+    bundle: bool,
+    /// Unpack this bundle into an empty directory and run its warm-up and
+    /// starters there (what CI runs after the handout step; a cold build,
+    /// so minutes). Writes nothing.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["out", "bundle"])]
+    check_bundle: Option<PathBuf>,
+}
 
-pub fn run(args: &[String]) -> Result<()> {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let (only_bundle, rest) = match args.as_slice() {
-        ["--check-bundle", file] => {
-            return bundle::check_student_bundle(Path::new(file));
-        }
-        ["--bundle", rest @ ..] => (true, rest),
-        rest => (false, rest),
-    };
-    let out = match rest {
-        [] => PathBuf::from("book"),
-        ["--out", dir] => PathBuf::from(dir),
-        _ => bail!(USAGE),
-    };
-    if only_bundle {
-        return bundle_only(&out);
+pub fn run(args: Args) -> Result<()> {
+    if let Some(file) = &args.check_bundle {
+        return bundle::check_student_bundle(file);
     }
+    if args.bundle {
+        return bundle_only(&args.out);
+    }
+    build(&args.out)
+}
+
+/// Both editions and the bundle, written to `out` and checked.
+pub fn build(out: &Path) -> Result<()> {
     tools::ensure_mdbook()?;
     tools::ensure_chromium()?;
     tools::ensure_python_module("pypdf", "pypdf")?;
     ensure_cjk_font()?;
-    fs::create_dir_all(&out)?;
+    fs::create_dir_all(out)?;
 
     // A build of our own: another `mdbook build` in this tree empties
     // book/, which must not happen while Chromium reads it.
@@ -85,34 +93,7 @@ pub fn run(args: &[String]) -> Result<()> {
         util::step(&format!("{edition} edition"));
         let pdf = out.join(format!("handout-{edition}.pdf"));
         let pages = work.join(format!("pages-{edition}.json"));
-        let mut previous = String::new();
-        let mut settled = false;
-        for n in 1..=MAX_RUNS {
-            let mut prepare = cmd(&["python3", "ci/handout-prepare.py"]);
-            prepare.args([&path(&site), "src/SUMMARY.md", edition]);
-            if n > 1 {
-                prepare.arg(&pages);
-            }
-            exec(prepare)?;
-            print_pdf(&site.join(format!("handout-{edition}.html")), &pdf)?;
-            exec(cmd(&[
-                "python3",
-                "ci/handout-prepare.py",
-                "pages",
-                &path(&pdf),
-                &path(&pages),
-            ]))?;
-            let now = fs::read_to_string(&pages)?;
-            if n > 1 && now == previous {
-                println!("page numbers settled after {n} runs");
-                settled = true;
-                break;
-            }
-            previous = now;
-        }
-        if !settled {
-            bail!("page numbers still moved after {MAX_RUNS} runs");
-        }
+        print_until_settled(edition, &site, &pdf, &pages)?;
         exec(cmd(&[
             "python3",
             "ci/handout-check.py",
@@ -127,6 +108,40 @@ pub fn run(args: &[String]) -> Result<()> {
     util::step("student bundle: starters, no solutions, no instructor notes");
     bundle::write(&out.join("course-starters.tar.gz"), &work)?;
     Ok(())
+}
+
+/// Prepares and prints one edition again until its page numbers (written
+/// to `pages`) stop moving.
+fn print_until_settled(
+    edition: &str,
+    site: &Path,
+    pdf: &Path,
+    pages: &Path,
+) -> Result<()> {
+    let mut previous = String::new();
+    for n in 1..=MAX_RUNS {
+        let mut prepare = cmd(&["python3", "ci/handout-prepare.py"]);
+        prepare.args([&path(site), "src/SUMMARY.md", edition]);
+        if n > 1 {
+            prepare.arg(pages);
+        }
+        exec(prepare)?;
+        print_pdf(&site.join(format!("handout-{edition}.html")), pdf)?;
+        exec(cmd(&[
+            "python3",
+            "ci/handout-prepare.py",
+            "pages",
+            &path(pdf),
+            &path(pages),
+        ]))?;
+        let now = fs::read_to_string(pages)?;
+        if n > 1 && now == previous {
+            println!("page numbers settled after {n} runs");
+            return Ok(());
+        }
+        previous = now;
+    }
+    bail!("page numbers still moved after {MAX_RUNS} runs")
 }
 
 /// `--bundle`: the starter bundle alone, without the PDFs (no mdbook or
@@ -167,8 +182,8 @@ fn path(p: &Path) -> String {
 }
 
 fn print_pdf(html: &Path, pdf: &Path) -> Result<()> {
-    let browser =
-        std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let browser = util::var_os("CHROMIUM")
+        .map_or("chromium".into(), |b| b.to_string_lossy().into_owned());
     let _ = fs::remove_file(pdf);
     let url = format!("file://{}", html.canonicalize()?.display());
     // The page calls window.print() itself; --print-to-pdf catches that.

@@ -10,10 +10,7 @@ use crate::util;
 /// At least this many test files are read; fewer means a wrong path.
 const MIN_FILES: usize = 30;
 
-pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask lint");
-    }
+pub fn check() -> Result<()> {
     let root = util::root();
     let options = test_lint::Options {
         // eventually::poll(…).until(…) panics at its deadline, so a test

@@ -1,13 +1,6 @@
-//! `cargo xtask outputs [--check] [--measured] [--list] [FILE…]`: every
-//! output the book shows, regenerated from the command its `OUTPUT` marker
-//! declares (CONTRIBUTING.md, "Generated outputs").
-//!
-//! - no flag: rewrite the compared outputs (or only the FILEs named);
-//! - `--check`: fail, with a diff, if a file differs from a fresh run, if a
-//!   chapter includes an output no marker declares, or if fewer outputs than
-//!   the minimum are found;
-//! - `--measured`: also rerun the measurements (slow; never in CI);
-//! - `--list`: print every declared output and its command.
+//! `cargo xtask outputs`: every output the book shows, regenerated from
+//! the command its `OUTPUT` marker declares (CONTRIBUTING.md, "Generated
+//! outputs"); its flags are documented on [`Args`].
 
 use std::{
     collections::BTreeMap,
@@ -294,96 +287,99 @@ fn included_outputs(root: &Path) -> Result<BTreeMap<String, String>> {
     Ok(shown)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
+#[derive(clap::Args)]
+pub struct Args {
+    /// Write nothing: fail, with a diff, if a file differs from a fresh
+    /// run, if a chapter includes an output no marker declares, or if
+    /// fewer outputs than the minimum are found.
+    #[arg(long)]
+    check: bool,
+    /// Also rerun the measurements (slow; never in CI).
+    #[arg(long)]
+    measured: bool,
+    /// Print every declared output and its command, and run nothing.
+    #[arg(long)]
+    list: bool,
+    /// Only the outputs whose path ends with one of these.
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.list {
+        return list();
+    }
+    let mode = Mode {
+        check: args.check,
+        measured: args.measured && !args.check,
+    };
+    update(mode, &args.files)
+}
+
+/// Fails if a shown output differs from a fresh run (what CI runs).
+pub fn check() -> Result<()> {
+    let mode = Mode {
+        check: true,
+        measured: false,
+    };
+    update(mode, &[])
+}
+
+/// Every declared output and its command.
+fn list() -> Result<()> {
+    for o in &declared(&util::root())? {
+        let kind = if o.measured { "measured" } else { "compared" };
+        println!("{kind}\t{}\t{}\t{}", o.file, o.declared_at, o.command);
+    }
+    Ok(())
+}
+
+/// What a run does with the outputs.
+#[derive(Clone, Copy)]
+struct Mode {
+    /// Compare instead of writing.
+    check: bool,
+    /// Rerun the measurements (never while checking).
+    measured: bool,
+}
+
+/// What a run found.
+#[derive(Default)]
+struct Tally {
+    compared: usize,
+    differ: usize,
+    measured_ok: usize,
+    problems: Vec<String>,
+}
+
+/// Regenerates (or with `check`, compares) the outputs whose path ends
+/// with one of `only`, or every one.
+fn update(mode: Mode, only: &[String]) -> Result<()> {
     let root = util::root();
-    let check = args.iter().any(|a| a == "--check");
-    let measured = args.iter().any(|a| a == "--measured");
-    let list = args.iter().any(|a| a == "--list");
-    let only: Vec<&String> =
-        args.iter().filter(|a| !a.starts_with("--")).collect();
     let outputs = declared(&root)?;
-    if list {
-        for o in &outputs {
-            let kind = if o.measured { "measured" } else { "compared" };
-            println!("{kind}\t{}\t{}\t{}", o.file, o.declared_at, o.command);
-        }
-        return Ok(());
+    let mut tally = Tally {
+        problems: declared_twice(&outputs),
+        ..Tally::default()
+    };
+    if mode.check {
+        tally.problems.extend(undeclared(&root, &outputs)?);
     }
-    let mut problems = Vec::new();
-    let mut seen = BTreeMap::new();
-    for o in &outputs {
-        if let Some(other) = seen.insert(o.file.clone(), o.declared_at.clone())
-        {
-            problems.push(format!(
-                "{} is declared twice: {other} and {}",
-                o.file, o.declared_at
-            ));
-        }
-    }
-    if check {
-        for (file, chapter) in included_outputs(&root)? {
-            if !seen.contains_key(&file) {
-                problems.push(format!(
-                    "src/{chapter} shows {file}, which no OUTPUT marker \
-                     declares (CONTRIBUTING.md, \"Generated outputs\")"
-                ));
-            }
-        }
-    }
-    let (mut compared, mut differ, mut measured_ok) = (0, 0, 0);
-    for o in &outputs {
-        if !only.is_empty() && !only.iter().any(|f| o.file.ends_with(*f)) {
-            continue;
-        }
-        let path = root.join(&o.file);
+    let chosen = outputs.iter().filter(|o| {
+        only.is_empty() || only.iter().any(|f| o.file.ends_with(f))
+    });
+    for o in chosen {
         if o.measured {
-            let first = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|t| t.lines().next().map(str::to_string));
-            if measured && !check {
-                println!("measuring: {}", o.command);
-                std::fs::create_dir_all(path.parent().unwrap())?;
-                if o.command.contains("--write") {
-                    // It writes its own file (and more, like README's
-                    // block); its progress lines are not part of it.
-                    let mut c = util::cmd(&["bash", "-c"]);
-                    c.arg(&o.command);
-                    util::exec(c)?;
-                } else {
-                    std::fs::write(&path, fresh(o)?)?;
-                }
-            } else if !first.as_deref().is_some_and(|f| {
-                f.trim_start_matches('`')
-                    .starts_with(&format!("$ {}", o.command))
-            }) {
-                problems.push(format!(
-                    "{}: a measured output must start with `$ {}` \
-                     (declared at {})",
-                    o.file, o.command, o.declared_at
-                ));
-            } else {
-                measured_ok += 1;
-            }
-            continue;
-        }
-        let text = fresh(o)?;
-        compared += 1;
-        if check {
-            let old = std::fs::read_to_string(&path).unwrap_or_default();
-            if old != text {
-                differ += 1;
-                println!(
-                    "{} differs from a fresh run of `{}` (declared at {}; \
-                     run `cargo xtask outputs {}` to regenerate):",
-                    o.file, o.command, o.declared_at, o.file
-                );
-                print_diff(&old, &text);
-            }
+            measurement(o, &root, mode, &mut tally)?;
         } else {
-            std::fs::create_dir_all(path.parent().unwrap())?;
-            std::fs::write(&path, text)?;
+            compared(o, &root, mode, &mut tally)?;
         }
     }
+    let Tally {
+        compared,
+        differ,
+        measured_ok,
+        mut problems,
+    } = tally;
     println!(
         "outputs: {compared} compared ({differ} differ), {measured_ok} \
          measurements start with their command"
@@ -399,6 +395,101 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     if !problems.is_empty() {
         bail!("{}", problems.join("\n"));
+    }
+    Ok(())
+}
+
+/// An output declared by two markers.
+fn declared_twice(outputs: &[Output]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut seen = BTreeMap::new();
+    for o in outputs {
+        if let Some(other) = seen.insert(&o.file, &o.declared_at) {
+            problems.push(format!(
+                "{} is declared twice: {other} and {}",
+                o.file, o.declared_at
+            ));
+        }
+    }
+    problems
+}
+
+/// An output a chapter includes that no marker declares.
+fn undeclared(root: &Path, outputs: &[Output]) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for (file, chapter) in included_outputs(root)? {
+        if !outputs.iter().any(|o| o.file == file) {
+            problems.push(format!(
+                "src/{chapter} shows {file}, which no OUTPUT marker \
+                 declares (CONTRIBUTING.md, \"Generated outputs\")"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+/// A measured output: rerun with `--measured`, else only its first line
+/// checked (it must start with its command).
+fn measurement(
+    o: &Output,
+    root: &Path,
+    mode: Mode,
+    tally: &mut Tally,
+) -> Result<()> {
+    let path = root.join(&o.file);
+    if mode.measured {
+        println!("measuring: {}", o.command);
+        std::fs::create_dir_all(path.parent().unwrap())?;
+        if o.command.contains("--write") {
+            // It writes its own file (and more, like README's block); its
+            // progress lines are not part of it.
+            let mut c = util::cmd(&["bash", "-c"]);
+            c.arg(&o.command);
+            return util::exec(c);
+        }
+        return Ok(std::fs::write(&path, fresh(o)?)?);
+    }
+    let first = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| t.lines().next().map(str::to_string));
+    let starts = first.as_deref().is_some_and(|f| {
+        f.trim_start_matches('`')
+            .starts_with(&format!("$ {}", o.command))
+    });
+    if starts {
+        tally.measured_ok += 1;
+    } else {
+        tally.problems.push(format!(
+            "{}: a measured output must start with `$ {}` (declared at {})",
+            o.file, o.command, o.declared_at
+        ));
+    }
+    Ok(())
+}
+
+/// A compared output: run afresh, then written, or with `check` compared.
+fn compared(
+    o: &Output,
+    root: &Path,
+    mode: Mode,
+    tally: &mut Tally,
+) -> Result<()> {
+    let path = root.join(&o.file);
+    let text = fresh(o)?;
+    tally.compared += 1;
+    if !mode.check {
+        std::fs::create_dir_all(path.parent().unwrap())?;
+        return Ok(std::fs::write(&path, text)?);
+    }
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    if old != text {
+        tally.differ += 1;
+        println!(
+            "{} differs from a fresh run of `{}` (declared at {}; run \
+             `cargo xtask outputs {}` to regenerate):",
+            o.file, o.command, o.declared_at, o.file
+        );
+        print_diff(&old, &text);
     }
     Ok(())
 }

@@ -358,13 +358,33 @@ fn material_table() -> Result<()> {
     Ok(())
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    let check = match args {
-        [] => false,
-        [a] if a == "--check" => true,
-        [a] if a == "--material" => return material_table(),
-        _ => bail!("usage: cargo xtask schedule [--check | --material]"),
-    };
+#[derive(clap::Args)]
+pub struct Args {
+    /// Rewrite nothing: fail if a generated part is out of date or a rule
+    /// is broken (what CI runs).
+    #[arg(long, conflicts_with = "material")]
+    check: bool,
+    /// Print each section's minutes, words, listing lines and what the
+    /// rate asks for, and write nothing.
+    #[arg(long)]
+    material: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.material {
+        return material_table();
+    }
+    update(args.check)
+}
+
+/// Fails if a timetable is out of date with the minutes markers.
+pub fn check_up_to_date() -> Result<()> {
+    update(true)
+}
+
+/// Lays out the timetables; rewrites the pages, or with `check` fails on
+/// a stale one.
+fn update(check: bool) -> Result<()> {
     let mut problems = Vec::new();
     let chapters = chapters(&mut problems)?;
     let plans = lay_out(&chapters);

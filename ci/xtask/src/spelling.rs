@@ -1,8 +1,7 @@
-//! `cargo xtask spelling [--fix]`: spelling in the chapters, the listings
-//! (their comments are shown in the book), the tools and the contributor
-//! docs, with `typos` (PyPI). It flags known misspellings, not unknown
-//! words; the project's deliberate spellings are in _typos.toml.
-//! `--fix` lets typos correct what it can (review the diff).
+//! `cargo xtask spelling`: spelling in the chapters, the listings (their
+//! comments are shown in the book), the tools and the contributor docs,
+//! with `typos` (PyPI). It flags known misspellings, not unknown words; the
+//! project's deliberate spellings are in _typos.toml.
 
 use anyhow::{Result, bail};
 
@@ -19,13 +18,32 @@ const PATHS: [&str; 6] = [
 /// The book, its listings and tools are at least this many files.
 const MIN_FILES: usize = 100;
 
-pub fn run(args: &[String]) -> Result<()> {
-    tools::ensure_pip("typos", "typos")?;
-    if args.iter().any(|a| a == "--fix") {
-        let mut c = util::cmd(&["typos", "--write-changes"]);
-        c.args(PATHS);
-        return util::exec(c);
+#[derive(clap::Args)]
+pub struct Args {
+    /// Let typos correct what it can (review the diff), instead of
+    /// failing on it.
+    #[arg(long)]
+    fix: bool,
+}
+
+pub fn run(args: Args) -> Result<()> {
+    if args.fix {
+        return fix();
     }
+    check()
+}
+
+/// Lets typos correct what it can.
+pub fn fix() -> Result<()> {
+    tools::ensure_pip("typos", "typos")?;
+    let mut c = util::cmd(&["typos", "--write-changes"]);
+    c.args(PATHS);
+    util::exec(c)
+}
+
+/// Fails on any misspelling, or when fewer files than expected are read.
+pub fn check() -> Result<()> {
+    tools::ensure_pip("typos", "typos")?;
     let mut list = util::cmd(&["typos", "--files"]);
     list.args(PATHS);
     let (_, files) = util::capture(list)?;

@@ -27,7 +27,7 @@ use crate::util;
 /// testdb's linger (3 s), the keeper's clean-up, and a busy machine.
 const SETTLE: Duration = Duration::from_secs(30);
 
-pub fn run(_args: &[String]) -> Result<()> {
+pub fn check() -> Result<()> {
     let root = util::root();
     let scratch =
         std::env::temp_dir().join(format!("take-home-{}", std::process::id()));

@@ -2,7 +2,7 @@
 //! there at the pinned version. Every other command calls the `ensure_*`
 //! function it needs, so a fresh machine needs no set-up of its own.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 
 use crate::util::{apt_install, capture, cmd, exec, have};
 
@@ -11,10 +11,7 @@ pub const MDBOOK_VERSION: &str = "0.5.4";
 /// cargo-nextest's version (building it takes about 10.5 min on 2 cores).
 pub const NEXTEST_VERSION: &str = "0.9.143";
 
-pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask tools");
-    }
+pub fn install() -> Result<()> {
     ensure_mdbook()?;
     ensure_postgres()?;
     ensure_nextest()?;
@@ -81,8 +78,8 @@ pub fn ensure_postgres() -> Result<()> {
 /// Debian's Chromium (the browser walk and the handout) and poppler (the
 /// handout check reads the PDF back).
 pub fn ensure_chromium() -> Result<()> {
-    let chromium =
-        std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
+    let chromium = crate::util::var_os("CHROMIUM")
+        .map_or("chromium".into(), |b| b.to_string_lossy().into_owned());
     if have(&chromium) && have("pdftotext") {
         return Ok(());
     }

@@ -2,8 +2,10 @@
 //! and the rule that CI=true turns a missing prerequisite into a failure.
 
 use std::{
+    ffi::OsString,
     path::{Path, PathBuf},
     process::{Command, Stdio},
+    sync::Mutex,
 };
 
 use anyhow::{Context, Result, bail};
@@ -20,6 +22,29 @@ pub fn root() -> PathBuf {
         .expect("ci/xtask sits two levels under the workspace root")
 }
 
+/// What every program this tool starts gets on top of this process's own
+/// environment (`cmd` applies it): `TEST_SEED` in a CI run, PATH with
+/// `~/.cargo/bin`, the local PostgreSQL image. This process's environment
+/// is never changed.
+static CHILD_ENV: Mutex<Vec<(String, OsString)>> = Mutex::new(Vec::new());
+
+/// Sets `key=value` for every program started from now on.
+pub fn set_child_env(key: &str, value: impl Into<OsString>) {
+    let mut env = CHILD_ENV.lock().unwrap_or_else(|e| e.into_inner());
+    env.retain(|(k, _)| k != key);
+    env.push((key.to_owned(), value.into()));
+}
+
+/// A variable as the programs this tool starts see it: set here with
+/// [`set_child_env`], else inherited.
+pub fn var_os(key: &str) -> Option<OsString> {
+    let env = CHILD_ENV.lock().unwrap_or_else(|e| e.into_inner());
+    env.iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.clone())
+        .or_else(|| std::env::var_os(key))
+}
+
 /// Runs every command from the workspace root, with `~/.cargo/bin` on PATH
 /// (where `cargo install` puts mdbook and cargo-nextest).
 pub fn enter_root() -> Result<()> {
@@ -30,8 +55,7 @@ pub fn enter_root() -> Result<()> {
         let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
         if !dirs.contains(&bin) {
             dirs.insert(0, bin);
-            // SAFETY: called once at start-up, before any thread exists.
-            unsafe { std::env::set_var("PATH", std::env::join_paths(dirs)?) };
+            set_child_env("PATH", std::env::join_paths(dirs)?);
         }
     }
     Ok(())
@@ -56,10 +80,14 @@ pub fn step(title: &str) {
     println!("\n=== {title} ===");
 }
 
-/// `program args…` as one Command.
+/// `program args…` as one Command, with the children's environment
+/// ([`set_child_env`]). A PATH set there is also where `program` is looked
+/// for.
 pub fn cmd(line: &[&str]) -> Command {
     let mut c = Command::new(line[0]);
     c.args(&line[1..]);
+    let env = CHILD_ENV.lock().unwrap_or_else(|e| e.into_inner());
+    c.envs(env.iter().map(|(k, v)| (k, v)));
     c
 }
 
@@ -94,7 +122,7 @@ pub fn show(c: &Command) -> String {
 
 /// Whether `program` is on PATH.
 pub fn have(program: &str) -> bool {
-    std::env::var_os("PATH").is_some_and(|path| {
+    var_os("PATH").is_some_and(|path| {
         std::env::split_paths(&path).any(|d| d.join(program).is_file())
     })
 }
@@ -156,7 +184,7 @@ pub fn docker_ok() -> bool {
 /// packages (ci/images/build-postgres) when it exists and nothing else was
 /// chosen: this machine kind reaches no image registry.
 pub fn use_local_image() {
-    if std::env::var_os("POSTGRES_IMAGE").is_some() || !docker_ok() {
+    if var_os("POSTGRES_IMAGE").is_some() || !docker_ok() {
         return;
     }
     let found = cmd(&["docker", "image", "inspect", "local/postgres:15"])
@@ -165,12 +193,14 @@ pub fn use_local_image() {
         .status()
         .is_ok_and(|s| s.success());
     if found {
-        // SAFETY: called on the main thread before any test is started.
-        unsafe {
-            std::env::set_var("POSTGRES_IMAGE", "local/postgres");
-            std::env::set_var("POSTGRES_TAG", "15");
-        }
+        set_local_image();
     }
+}
+
+/// The locally built PostgreSQL image, for every program started from now.
+pub fn set_local_image() {
+    set_child_env("POSTGRES_IMAGE", "local/postgres");
+    set_child_env("POSTGRES_TAG", "15");
 }
 
 /// A check found `found` of `what`; below `min` it has checked nothing

@@ -30,10 +30,7 @@ pub const PROOF: (&str, &str, &str) = (
      the_app_starts_on_a_fresh_database_and_accepts_a_sign_up",
 );
 
-pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask warm-up");
-    }
+pub fn run() -> Result<()> {
     if cfg!(windows) {
         bail!(
             "this is Windows outside WSL2. The tests start PostgreSQL and use \
@@ -217,7 +214,7 @@ fn rust_version() -> Option<(u32, u32)> {
 fn postgres_bin_dir() -> Option<PathBuf> {
     let has_both =
         |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
-    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = util::var_os("PATH").unwrap_or_default();
     if let Some(d) = std::env::split_paths(&path).find(|d| has_both(d)) {
         return Some(d);
     }

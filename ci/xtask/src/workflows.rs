@@ -33,10 +33,7 @@ fn zizmor_ok(file: &str) -> Result<bool> {
     Ok(util::capture(util::cmd(&["zizmor", "--offline", "--quiet", file]))?.0)
 }
 
-pub fn run(args: &[String]) -> Result<()> {
-    if !args.is_empty() {
-        bail!("usage: cargo xtask workflows");
-    }
+pub fn check() -> Result<()> {
     // Both from PyPI (actionlint's PyPI package downloads a binary while it
     // installs, which fails on a machine that reaches only registries).
     tools::ensure_pip("check-jsonschema", "check-jsonschema")?;
