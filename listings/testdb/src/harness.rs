@@ -1,70 +1,69 @@
 //! The one task that owns testdb's state in a process, on a thread whose
 //! runtime lives as long as the process (a test's runtime ends with its
-//! test, and a connection made there would end with it). Tests reach it
-//! through channels. Beside it: the dropper, so no test waits for a `DROP
-//! DATABASE`, and, once the first test has its database, the sweep, the
-//! makers (keep [`STOCK_CLONES`] on the server) and the claimer.
+//! test, and a connection made there would end with it). Tests pop a clone
+//! it connected ahead, or ask it for one. Once the first test has its
+//! database, [`WORKERS`] workers drop what tests finished with and keep
+//! [`STOCK_CLONES`] clean clones on the server, and a sweep runs once.
 
+use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
 use std::{cell::Cell, cell::RefCell, collections::VecDeque, rc::Rc};
-use std::{sync::Arc, sync::OnceLock, time::Duration};
+use std::{mem::ManuallyDrop, time::Duration};
 
-use sqlx::{Executor, PgPool, migrate::Migrator, postgres as pg};
+use sqlx::{Executor, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
-use tokio::task::{JoinHandle, spawn_local};
+use tokio::{task::spawn_local, time::timeout};
 
-use crate::{names, owner, owner::Owner, server::Server};
+use crate::{TestDatabase, names, owner, owner::Owner, server::Server};
 
 /// Clean clones of a set of migrations kept on the server for any process.
 const STOCK_CLONES: i64 = 4;
 
-/// Makers per test process: two tests at once take clones faster than one
-/// `CREATE DATABASE` after another makes them.
-const MAKERS: usize = 2;
+/// Workers per process: two make clones faster than one, as part of a
+/// `CREATE DATABASE` is spent waiting on the server.
+const WORKERS: usize = 2;
 
-/// How long a claimer or maker waits for news before it looks again.
+/// How long the task or a worker waits for news before it looks again.
 const RECHECK: Duration = Duration::from_millis(100);
 
-/// Clones a `cargo test` process claims and connects before its tests ask;
-/// none under nextest, where a process runs one test.
-fn ready_clones() -> usize {
+/// Clones a `cargo test` process keeps claimed and connected before its
+/// tests ask: one per test thread, and one more. None under nextest, where
+/// a process runs one test.
+fn ahead() -> usize {
     let mode = std::env::var("NEXTEST_EXECUTION_MODE");
     if mode.as_deref() == Ok("process-per-test") {
         0
     } else {
-        2
+        3
     }
 }
 
-/// A claimed, connected clone.
-pub struct Ready {
-    pub name: String,
-    pub pool: PgPool,
-    pub url: String,
-    pub options: pg::PgConnectOptions,
+type Reply = oneshot::Sender<Result<TestDatabase, String>>;
+
+enum Msg {
+    /// A test found nothing ready and waits for this answer.
+    Want(Reply),
+    /// Look again: a test took a ready clone, or a worker made one.
+    Wake,
+    /// A test is done with its database: keep it (it failed) or drop it.
+    Finished(String, bool),
+    Exit(std_mpsc::Sender<()>),
 }
 
-enum Request {
-    Take(&'static Migrator, oneshot::Sender<Result<Ready, String>>),
-    Exit(std::sync::mpsc::Sender<()>),
+struct Harness {
+    hash: String,
+    messages: mpsc::UnboundedSender<Msg>,
+    /// Clones connected ahead; locked only for a push or a pop, so a test
+    /// takes one without waiting for the task's thread.
+    ready: Arc<Mutex<VecDeque<TestDatabase>>>,
 }
 
-/// For the dropper: a database a test finished with (and whether to keep
-/// it), or "answer once everything before this is done".
-enum Finished {
-    Database(String, bool),
-    Flush(oneshot::Sender<()>),
-}
+static HARNESS: OnceLock<Harness> = OnceLock::new();
 
-type Channels = (
-    mpsc::UnboundedSender<Request>,
-    mpsc::UnboundedSender<Finished>,
-);
-
-fn channels() -> &'static Channels {
-    static CHANNELS: OnceLock<Channels> = OnceLock::new();
-    CHANNELS.get_or_init(|| {
-        let (requests, requests_rx) = mpsc::unbounded_channel();
-        let (finished, finished_rx) = mpsc::unbounded_channel();
+fn harness(migrator: &'static Migrator) -> &'static Harness {
+    HARNESS.get_or_init(|| {
+        let (messages, inbox) = mpsc::unbounded_channel();
+        let ready = Arc::default();
+        let (to_self, shared) = (messages.clone(), Arc::clone(&ready));
         let thread = std::thread::Builder::new().name("testdb".into());
         let spawned = thread.spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -72,22 +71,39 @@ fn channels() -> &'static Channels {
                 .build()
                 .expect("a runtime for testdb's thread");
             // Tasks stay on this thread: sqlx's futures need not be Send.
-            let tasks = tokio::task::LocalSet::new();
-            tasks.block_on(&runtime, serve(requests_rx, finished_rx));
+            let task = run(migrator, inbox, to_self, shared);
+            tokio::task::LocalSet::new().block_on(&runtime, task);
         });
         spawned.expect("could not start testdb's thread");
         // SAFETY: `at_exit` is a plain function, alive as long as the process.
         unsafe { libc::atexit(at_exit) };
-        (requests, finished)
+        let hash = names::migrations_hash(migrator);
+        Harness {
+            hash,
+            messages,
+            ready,
+        }
     })
 }
 
-/// Asks for a database; waits past the bound of every wait inside.
-pub async fn take(migrator: &'static Migrator) -> Result<Ready, String> {
+/// A database for a test: a ready one, or one the task claims now.
+pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
+    let harness = harness(migrator);
+    if names::migrations_hash(migrator) != harness.hash {
+        return Err("one test process serves one set of migrations; put \
+                    tests with other migrations in another test binary"
+            .into());
+    }
+    let popped = lock(&harness.ready).pop_front();
+    if let Some(db) = popped {
+        let _ = harness.messages.send(Msg::Wake);
+        return Ok(db);
+    }
     let (reply, answer) = oneshot::channel();
-    let _ = channels().0.send(Request::Take(migrator, reply));
+    let _ = harness.messages.send(Msg::Want(reply));
+    // Past the bound of every wait inside.
     let bound = crate::wait_bound() + Duration::from_secs(10);
-    match tokio::time::timeout(bound, answer).await {
+    match timeout(bound, answer).await {
         Ok(Ok(result)) => result,
         Ok(Err(_)) => Err("testdb's thread has ended".into()),
         Err(_) => Err(format!(
@@ -97,171 +113,126 @@ pub async fn take(migrator: &'static Migrator) -> Result<Ready, String> {
     }
 }
 
-/// Hands a test's database to the dropper; does not wait.
+/// Hands a test's database to the workers; does not wait.
 pub fn finish(name: String, keep: bool) {
-    let _ = channels().1.send(Finished::Database(name, keep));
+    if let Some(harness) = HARNESS.get() {
+        let _ = harness.messages.send(Msg::Finished(name, keep));
+    }
 }
 
-/// At exit, for at most 5 s: ready clones go back to the stock, the makers
-/// finish their clones, the dropper its queue.
+/// At exit, for at most 5 s: ready clones go back to the stock, the
+/// workers finish their queue. What is left then, the next sweep drops.
 extern "C" fn at_exit() {
-    let (done, wait) = std::sync::mpsc::channel();
-    if channels().0.send(Request::Exit(done)).is_ok() {
+    let (done, wait) = std_mpsc::channel();
+    let sent = HARNESS.get().map(|h| h.messages.send(Msg::Exit(done)));
+    if let Some(Ok(())) = sent {
         let _ = wait.recv_timeout(Duration::from_secs(5));
     }
 }
 
-/// One set of migrations, as this process uses it.
-struct Stock {
-    migrator: &'static Migrator,
-    owner: Owner,
-    shared: Rc<Shared>,
-    helpers: Vec<JoinHandle<()>>,
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// What the claimer and the makers share with the task.
+/// What the task shares with its workers.
 #[derive(Default)]
-struct Shared {
-    /// Clones the claimer connected ahead: a test takes one with a `pop`.
-    ready: RefCell<VecDeque<Ready>>,
-    /// Wakes the claimer: a test took a ready clone, or a maker made one.
-    claim_more: Notify,
-    /// Wakes the makers: a clone left the stock.
-    stock_taken: Notify,
-    /// Set at exit: the claimer and the makers stop after what they do.
+struct Work {
+    /// Databases tests finished with, and whether to keep each.
+    finished: RefCell<VecDeque<(String, bool)>>,
+    /// Wakes the workers: a database finished, or a clone left the stock.
+    news: Notify,
+    /// Set at exit: workers stop once the queue is empty.
     stop: Cell<bool>,
 }
 
-async fn serve(
-    mut requests: mpsc::UnboundedReceiver<Request>,
-    finished: mpsc::UnboundedReceiver<Finished>,
+async fn run(
+    migrator: &'static Migrator,
+    mut inbox: mpsc::UnboundedReceiver<Msg>,
+    messages: mpsc::UnboundedSender<Msg>,
+    ready: Arc<Mutex<VecDeque<TestDatabase>>>,
 ) {
     let server = Server::find().map(Arc::new);
-    if let Ok(server) = &server {
-        spawn_local(dropper(server.clone(), finished));
-    }
-    let mut stock: Option<Result<Stock, String>> = None;
-    while let Some(request) = requests.recv().await {
-        let (migrator, reply) = match request {
-            Request::Take(migrator, reply) => (migrator, reply),
-            Request::Exit(done) => {
-                if let Some(Ok(stock)) = stock {
-                    leave(stock).await;
+    let mut owner = match &server {
+        Ok(server) => Owner::start(server.clone(), migrator).await,
+        Err(why) => Err(why.clone()),
+    };
+    let (work, mut workers) = (Rc::new(Work::default()), vec![]);
+    loop {
+        let short = matches!(&owner, Ok(_) if lock(&ready).len() < ahead());
+        let wait = if short { RECHECK } else { Duration::MAX };
+        match timeout(wait, inbox.recv()).await {
+            Ok(Some(Msg::Want(reply))) => {
+                let claimed = match &mut owner {
+                    Ok(owner) => claim(owner, migrator, true, &work).await,
+                    Err(why) => Err(why.clone()),
+                };
+                // A test that stopped waiting: its clone is dropped.
+                let _ = reply.send(claimed.map(|db| db.expect("made")));
+            }
+            Ok(Some(Msg::Finished(name, keep))) => {
+                work.finished.borrow_mut().push_back((name, keep));
+                work.news.notify_waiters();
+            }
+            Ok(Some(Msg::Exit(done))) => {
+                if let Ok(owner) = owner {
+                    leave(owner, &ready, &work, workers).await;
                 }
                 let _ = done.send(());
                 return;
             }
-        };
-        let first = stock.is_none();
-        if first {
-            stock = Some(start(&server, migrator).await);
+            Ok(None) => return,
+            Ok(Some(Msg::Wake)) | Err(_) => {}
         }
-        let stock = stock.as_mut().expect("started");
-        let _ = reply.send(take_one(stock, migrator).await);
-        if let (true, Ok(stock)) = (first, stock) {
-            start_helpers(stock); // off the first test's path
+        let Ok(owner) = &mut owner else { continue };
+        if workers.is_empty() {
+            // Off the first test's path: it has its database by now.
+            let sweep = owner::sweep(owner.server.clone(), owner.hash.clone());
+            workers.push(spawn_local(sweep));
+            for _ in 0..WORKERS {
+                let (server, work) = (owner.server.clone(), work.clone());
+                let worker = worker(server, migrator, work, messages.clone());
+                workers.push(spawn_local(worker));
+            }
+        }
+        while lock(&ready).len() < ahead() {
+            // Only from the stock: if it is empty, the workers are at work.
+            match claim(owner, migrator, false, &work).await {
+                Ok(Some(db)) => lock(&ready).push_back(db),
+                _ => break,
+            }
         }
     }
 }
 
-async fn start(
-    server: &Result<Arc<Server>, String>,
-    migrator: &'static Migrator,
-) -> Result<Stock, String> {
-    let owner = Owner::start(server.clone()?, migrator).await?;
-    let (shared, helpers) = (Rc::default(), vec![]);
-    Ok(Stock {
-        migrator,
-        owner,
-        shared,
-        helpers,
-    })
+/// A clone renamed to one of `owner`'s names and connected; from the stock,
+/// or, when it is empty and `make` says so, made now.
+async fn claim(
+    owner: &mut Owner,
+    migrator: &Migrator,
+    make: bool,
+    work: &Work,
+) -> Result<Option<TestDatabase>, String> {
+    let name = match owner.claim_from_stock().await? {
+        Some(name) => {
+            work.news.notify_waiters(); // one fewer in the stock
+            name
+        }
+        None if make => owner.make_clone(migrator).await?,
+        None => return Ok(None),
+    };
+    connect(owner, name, !make).await.map(Some)
 }
 
-async fn take_one(
-    stock: &mut Result<Stock, String>,
-    migrator: &'static Migrator,
-) -> Result<Ready, String> {
-    let stock = stock.as_mut().map_err(|why| why.clone())?;
-    if names::migrations_hash(migrator) != stock.owner.hash {
-        return Err("one test process serves one set of migrations; put \
-                    tests with other migrations in another test binary"
-            .into());
-    }
-    stock.shared.claim_more.notify_one();
-    if let Some(ready) = stock.shared.ready.borrow_mut().pop_front() {
-        return Ok(ready);
-    }
-    let name = stock.owner.claim(migrator).await?;
-    stock.shared.stock_taken.notify_waiters();
-    connect(&stock.owner, name, false).await
-}
-
-/// Once per process, after its first test has its database: the sweep,
-/// the makers and, under `cargo test`, the claimer. Each is an owner of its
-/// own: what it has half made carries its own key.
-fn start_helpers(stock: &mut Stock) {
-    let (server, migrator) = (stock.owner.server.clone(), stock.migrator);
-    let sweep = owner::sweep(server.clone(), stock.owner.hash.clone());
-    stock.helpers.push(spawn_local(sweep));
-    for _ in 0..MAKERS {
-        let (server, shared) = (server.clone(), stock.shared.clone());
-        stock.helpers.push(spawn_local(async move {
-            let Ok(mut maker) = Owner::start(server, migrator).await else {
-                return;
-            };
-            while !shared.stop.get() {
-                let Ok(n) = maker.stock_count().await else {
-                    return;
-                };
-                if n >= STOCK_CLONES {
-                    // Full: wait for a claim (or look again in a while).
-                    let taken = shared.stock_taken.notified();
-                    let _ = tokio::time::timeout(RECHECK, taken).await;
-                } else if maker.make_stock().await.is_ok() {
-                    shared.claim_more.notify_one();
-                } else {
-                    return;
-                }
-            }
-        }));
-    }
-    if ready_clones() > 0 {
-        let shared = stock.shared.clone();
-        stock.helpers.push(spawn_local(async move {
-            let Ok(mut claimer) = Owner::start(server, migrator).await else {
-                return;
-            };
-            while !shared.stop.get() {
-                while shared.ready.borrow().len() < ready_clones() {
-                    // Only from the stock: if it is empty, the makers are
-                    // at work, and the next test makes its own.
-                    let Ok(Some(name)) = claimer.claim_from_stock().await
-                    else {
-                        break;
-                    };
-                    let Ok(clone) = connect(&claimer, name, true).await else {
-                        break;
-                    };
-                    shared.ready.borrow_mut().push_back(clone);
-                    shared.stock_taken.notify_waiters();
-                }
-                let more = shared.claim_more.notified();
-                let _ = tokio::time::timeout(RECHECK, more).await;
-            }
-        }));
-    }
-}
-
-// ANCHOR: connect_test_pool -- a test's pool, connected before it asks
-/// The test's pool on its clone. `ahead`: connected before a test asks,
-/// so the first statement's cost (a new server process reads the catalog)
-/// is paid here, not by the test.
+/// The test's pool on its clone. `ahead`: connected before a test asks, so
+/// the first statement's cost (a new server process reads the catalog) is
+/// paid here, not by the test.
 async fn connect(
     owner: &Owner,
     name: String,
     ahead: bool,
-) -> Result<Ready, String> {
+) -> Result<TestDatabase, String> {
     let (server, options) = (&owner.server, owner.server.options(Some(&name)));
     let pool = pg::PgPoolOptions::new()
         .max_connections(crate::CONNECTIONS_PER_TEST)
@@ -285,59 +256,78 @@ async fn connect(
             server.explain_connect(&format!("the clone {name}"), &e)
         })?;
     let url = server.url(Some(&name));
-    Ok(Ready {
-        name,
+    Ok(TestDatabase {
         pool,
+        name,
         url,
         options,
     })
 }
-// ANCHOR_END: connect_test_pool
 
-/// Drops (or keeps) what tests finished with, in order, on one session.
-async fn dropper(
+/// Drops (or keeps) what tests finished with, first; otherwise keeps the
+/// stock full. Each worker is an owner of its own: what it has half made
+/// carries its own key.
+async fn worker(
     server: Arc<Server>,
-    mut finished: mpsc::UnboundedReceiver<Finished>,
+    migrator: &'static Migrator,
+    work: Rc<Work>,
+    messages: mpsc::UnboundedSender<Msg>,
 ) {
-    let mut conn = None;
-    while let Some(next) = finished.recv().await {
-        let (name, keep) = match next {
-            Finished::Database(name, keep) => (name, keep),
-            Finished::Flush(done) => {
-                let _ = done.send(());
-                continue;
-            }
-        };
-        if conn.is_none() {
-            conn = owner::connect(&server, None).await.ok();
+    let Ok(mut me) = Owner::start(server, migrator).await else {
+        return;
+    };
+    loop {
+        let next = work.finished.borrow_mut().pop_front();
+        if let Some((name, keep)) = next {
+            me.finish(&name, keep).await;
+            continue;
         }
-        let Some(conn) = conn.as_mut() else { continue };
-        match keep {
-            true => owner::keep(conn, &server, &name).await,
-            false => owner::drop_own(conn, &name).await,
+        if work.stop.get() {
+            return;
+        }
+        let news = work.news.notified();
+        match me.stock_count().await {
+            Ok(n) if n < STOCK_CLONES => {
+                if me.make_stock().await.is_err() {
+                    return;
+                }
+                let _ = messages.send(Msg::Wake);
+            }
+            Ok(_) => drop(timeout(RECHECK, news).await),
+            Err(_) => return,
         }
     }
 }
 
-/// Stops the helpers, gives the ready clones back to the stock (or to the
-/// dropper, when the stock is full) and waits for the dropper's queue.
-async fn leave(stock: Stock) {
-    stock.shared.stop.set(true);
-    stock.shared.claim_more.notify_one();
-    stock.shared.stock_taken.notify_waiters();
-    for helper in stock.helpers {
-        let _ = tokio::time::timeout(Duration::from_secs(2), helper).await;
-    }
-    let (mut owner, ready) = (stock.owner, stock.shared.ready.take());
-    for clone in ready {
-        clone.pool.close().await;
-        let count = owner.stock_count().await;
-        let full = count.map_or(true, |n| n >= STOCK_CLONES);
-        if full || owner.give_to_stock(&clone.name).await.is_err() {
-            finish(clone.name, false);
+/// Gives the ready clones back to the stock (or to the workers to drop,
+/// when it is full), then lets the workers empty their queue and stop.
+async fn leave(
+    mut owner: Owner,
+    ready: &Mutex<VecDeque<TestDatabase>>,
+    work: &Work,
+    workers: Vec<tokio::task::JoinHandle<()>>,
+) {
+    let clones: Vec<_> = lock(ready).drain(..).map(ManuallyDrop::new).collect();
+    for db in clones {
+        db.pool.close().await;
+        let full = owner
+            .stock_count()
+            .await
+            .map_or(true, |n| n >= STOCK_CLONES);
+        if full || owner.give_to_stock(&db.name).await.is_err() {
+            work.finished
+                .borrow_mut()
+                .push_back((db.name.clone(), false));
         }
     }
-    let (done, flushed) = oneshot::channel();
-    let _ = channels().1.send(Finished::Flush(done));
-    let _ = tokio::time::timeout(Duration::from_secs(2), flushed).await;
+    work.stop.set(true);
+    work.news.notify_waiters();
+    for worker in workers {
+        let _ = worker.await;
+    }
+    // Without workers (none started, or they failed): drop here.
+    let rest: Vec<_> = work.finished.borrow_mut().drain(..).collect();
+    for (name, keep) in rest {
+        owner.finish(&name, keep).await;
+    }
 }

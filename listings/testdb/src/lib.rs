@@ -100,7 +100,7 @@ impl Drop for TestDatabase {
                 server::printable(&self.url)
             );
         }
-        harness::finish(self.name.clone(), keep);
+        harness::finish(std::mem::take(&mut self.name), keep);
     }
 }
 
@@ -109,15 +109,9 @@ impl Drop for TestDatabase {
 /// Panics with a one-line explanation (starting `testdb:`) when no
 /// database can be had: a test without its database can't do anything.
 pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
-    match harness::take(migrator).await {
-        Ok(ready) => TestDatabase {
-            pool: ready.pool,
-            name: ready.name,
-            url: ready.url,
-            options: ready.options,
-        },
-        Err(why) => panic!("testdb: {why}"),
-    }
+    harness::take(migrator)
+        .await
+        .unwrap_or_else(|why| panic!("testdb: {why}"))
 }
 
 /// The maintenance URL of the server testdb uses (the throwaway cluster is

@@ -19,6 +19,9 @@ pub struct Owner {
     made: u64,
     /// `STRATEGY FILE_COPY`, or nothing; see [`Owner::start`].
     copy: &'static str,
+    /// Stock clones seen when we started: a new process's first claim
+    /// needs no round trip to find one.
+    candidates: Vec<String>,
 }
 
 impl Owner {
@@ -43,15 +46,17 @@ impl Owner {
                 pg_advisory_lock_shared({}), \
                 current_setting('fsync') = 'off' \
                 AND current_setting('server_version_num')::int >= 150000, \
-                EXISTS (SELECT FROM pg_database WHERE datname = '{}')",
+                EXISTS (SELECT FROM pg_database WHERE datname = '{}'), {}",
             names::hash_key(&hash),
             names::template(&hash),
+            candidates_sql(&hash),
         );
         let row = sqlx::raw_sql(&sql).fetch_one(&mut admin).await;
         let row = row.map_err(|e| server.explain_gone(e.to_string()))?;
-        let (file_copy, template_exists): (bool, bool) = (
+        let (file_copy, template_exists, candidates): (bool, bool, _) = (
             row.try_get(2).map_err(|e| e.to_string())?,
             row.try_get(3).map_err(|e| e.to_string())?,
+            row.try_get(4).map_err(|e| e.to_string())?,
         );
         let copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
         let mut owner = Owner {
@@ -61,6 +66,7 @@ impl Owner {
             key,
             made: 0,
             copy,
+            candidates,
         };
         if !template_exists {
             owner.build_template(migrator).await?;
@@ -92,7 +98,7 @@ impl Owner {
         let build = self.next_name();
         self.exec(&format!("CREATE DATABASE {build}")).await?;
         if let Err(why) = migrate(&self.server, &build, migrator).await {
-            drop_own(&mut self.admin, &build).await;
+            self.finish(&build, false).await;
             return Err(why);
         }
         let place = format!(
@@ -107,7 +113,7 @@ impl Owner {
             Err(e) if ["42P04", "23505"].contains(&&*code(&e)) => {
                 let sql = format!("ALTER DATABASE {build} IS_TEMPLATE false");
                 let _ = self.admin.execute(&*sql).await;
-                drop_own(&mut self.admin, &build).await;
+                self.finish(&build, false).await;
                 Ok(())
             }
             Err(e) => Err(self.server.explain(&e)),
@@ -118,18 +124,14 @@ impl Owner {
     /// is empty. A rename fails if another process renamed it first.
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
-        // Unprepared, as above: one round trip on a nextest test's path.
-        let sql = format!(
-            "SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
-             AND datdba = (SELECT oid FROM pg_roles \
-                           WHERE rolname = current_user) \
-             ORDER BY random() LIMIT 3",
-            names::stock_pattern(&self.hash)
-        );
-        let rows = sqlx::raw_sql(&sql).fetch_all(&mut self.admin).await;
-        let rows = rows.map_err(|e| self.server.explain(&e))?;
-        for row in rows {
-            let clone: String = row.try_get(0).map_err(|e| e.to_string())?;
+        let mut candidates = std::mem::take(&mut self.candidates);
+        if candidates.is_empty() {
+            let sql = format!("SELECT {}", candidates_sql(&self.hash));
+            let row = sqlx::raw_sql(&sql).fetch_one(&mut self.admin).await;
+            let row = row.map_err(|e| self.server.explain(&e))?;
+            candidates = row.try_get(0).map_err(|e| e.to_string())?;
+        }
+        for clone in candidates {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
                 return Ok(Some(mine));
@@ -138,14 +140,11 @@ impl Owner {
         Ok(None)
     }
 
-    /// A clone for a test: from the stock, or made now.
-    pub async fn claim(
+    /// A clone made now, for a test that found the stock empty.
+    pub async fn make_clone(
         &mut self,
         migrator: &Migrator,
     ) -> Result<String, String> {
-        if let Some(name) = self.claim_from_stock().await? {
-            return Ok(name);
-        }
         let mine = self.next_name();
         if let Err(why) = self.create_clone(&mine).await {
             // The template went (stale, swept) since we looked: again.
@@ -180,6 +179,22 @@ impl Owner {
         .await
     }
 
+    /// Drops a database a test of ours finished with, ending its sessions
+    /// (it is ours, and its test is over); or, when the test failed, marks
+    /// it kept with the time: the rule leaves it a day.
+    pub async fn finish(&mut self, name: &str, keep: bool) {
+        let sql = match keep {
+            false => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            true => {
+                let stamp = names::comment("kept", names::unix_now());
+                format!("COMMENT ON DATABASE {name} IS '{stamp}'")
+            }
+        };
+        if self.admin.execute(&*sql).await.is_ok() && keep {
+            self.server.note_kept(name, true);
+        }
+    }
+
     /// How many clean clones of our migrations wait on the server.
     pub async fn stock_count(&mut self) -> Result<i64, String> {
         sqlx::query_scalar(
@@ -192,24 +207,6 @@ impl Owner {
     }
 }
 
-/// Marks a failed test's database as kept, with the time: the rule leaves
-/// it a day, even after its process has gone.
-pub async fn keep(conn: &mut PgConnection, server: &Server, name: &str) {
-    let stamp = names::comment("kept", names::unix_now());
-    let sql = format!("COMMENT ON DATABASE {name} IS '{stamp}'");
-    if conn.execute(&*sql).await.is_ok() {
-        server.note_kept(name, true);
-    }
-}
-
-/// Drops a database this process made, ending its test's sessions: it is
-/// ours, and its test is over.
-pub async fn drop_own(conn: &mut PgConnection, name: &str) {
-    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    let _ = conn.execute(&*sql).await;
-}
-
-// ANCHOR: sweep -- drop only what the owner rule says nobody owns
 /// Drops what [`names::may_drop`] allows, once, on its own session. The
 /// locks are read once, for the whole server; an owner that has gone can't
 /// come back (keys are never reused). No `FORCE`: if someone connected
@@ -271,7 +268,16 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
         }
     }
 }
-// ANCHOR_END: sweep
+
+/// An expression: up to three stock clones of `hash`, in random order.
+fn candidates_sql(hash: &str) -> String {
+    format!(
+        "ARRAY(SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
+         AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) \
+         ORDER BY random() LIMIT 3)",
+        names::stock_pattern(hash)
+    )
+}
 
 /// An admin session: no statement of it waits more than 2 s for a lock
 /// or runs more than a minute, so a stalled peer can't stall us.
