@@ -16,20 +16,13 @@
 //! written down. The keeper is Perl (on every macOS and Debian): it must
 //! outlive the tests.
 
-use std::{
-    fs::{self, File, OpenOptions, TryLockError},
-    io::Write,
-    os::unix::fs::{DirBuilderExt, MetadataExt},
-    os::unix::process::CommandExt,
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
-    time::{Duration, Instant},
-};
+use std::os::unix::{fs::DirBuilderExt, fs::MetadataExt, process::CommandExt};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use std::{fs, fs::File, fs::OpenOptions, io::Write};
 
 use sqlx::postgres::PgConnectOptions;
-
-/// Names the socket file only: the cluster listens on no TCP port.
-const PORT: u16 = 5432;
 
 /// How long the cluster outlives its last user: under nextest, every test
 /// is a process, and the next one should find it running (a start takes a
@@ -48,10 +41,9 @@ impl Cluster {
     /// Joins this user's cluster, starting it first if nobody has.
     /// `TESTDB_RUNTIME_DIR` moves it (testdb's own tests use that).
     pub fn start() -> Result<Cluster, String> {
-        let shm = Path::new("/dev/shm");
         let base = match std::env::var_os("TESTDB_RUNTIME_DIR") {
             Some(dir) => PathBuf::from(dir),
-            None if shm.is_dir() => shm.to_path_buf(),
+            None if Path::new("/dev/shm").is_dir() => "/dev/shm".into(),
             None => std::env::temp_dir(),
         };
         let owner = Owner::current()?;
@@ -63,21 +55,20 @@ impl Cluster {
             start_server(&find_bin_dir()?, &owner, &dir)?;
         }
         // The keeper holds keeper.lock for its whole life.
-        let keeper = lock_file(&dir.join("keeper.lock"), &owner)?;
-        if keeper.try_lock().is_ok() {
-            drop(keeper); // nobody will stop it: someone must
-            spawn_keeper(&find_bin_dir()?, &owner, &dir)?;
+        if lock_file(&dir.join("keeper.lock"), &owner)?
+            .try_lock()
+            .is_ok()
+        {
+            spawn_keeper(&find_bin_dir()?, &owner, &dir)?; // nobody would stop it
         }
         Ok(Cluster { dir, _user: user })
     }
 
     /// The maintenance database's options and URL (socket in `host=`).
     pub fn admin(&self) -> (PgConnectOptions, url::Url) {
-        let options = PgConnectOptions::new().socket(&self.dir).port(PORT);
-        let dir = self.dir.display();
-        let url =
-            format!("postgres://postgres@localhost:{PORT}/postgres?host={dir}");
-        let url = url::Url::parse(&url);
+        let options = PgConnectOptions::new().socket(&self.dir);
+        let url = format!("postgres://postgres@localhost:5432/postgres?host=");
+        let url = url::Url::parse(&(url + &self.dir.display().to_string()));
         let url = url.expect("a directory name that fits in a URL");
         (options.username("postgres").database("postgres"), url)
     }
@@ -85,10 +76,10 @@ impl Cluster {
     /// A file in `kept/` per kept database: the keeper leaves the cluster
     /// running while there is one, for the reader to open it.
     pub fn note_kept(&self, name: &str, kept: bool) {
-        let file = self.dir.join("kept").join(name);
+        let (dir, file) =
+            (self.dir.join("kept"), self.dir.join("kept").join(name));
         let _ = match kept {
-            true => fs::create_dir_all(self.dir.join("kept"))
-                .and_then(|()| fs::write(file, "")),
+            true => fs::create_dir_all(dir).and_then(|()| fs::write(file, "")),
             false => fs::remove_file(file),
         };
     }
@@ -102,12 +93,26 @@ impl Cluster {
 }
 
 /// Takes our shared lock on `users.lock`, making the directory if needed.
-/// The keeper deletes the directory when it tears down, so the file we
-/// locked may be gone by then: start over with the new one.
+/// The keeper deletes the directory when it tears down, and another
+/// process's directory may replace an empty one of ours: so the file we
+/// locked must still be the one in place, or we start over.
 fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
     loop {
         if fs::symlink_metadata(dir).is_err() {
-            create_whole(dir, owner)?;
+            // Made under a temporary name, handed to the server's user,
+            // and only then renamed into place.
+            let new = dir.with_extension(format!(
+                "new-{:x}",
+                crate::names::random_u64()
+            ));
+            let made = fs::DirBuilder::new().mode(0o700).create(&new);
+            made.map_err(|e| {
+                format!("could not create {}: {e}", new.display())
+            })?;
+            owner.chown(&new)?;
+            if fs::rename(&new, dir).is_err() {
+                let _ = fs::remove_dir(&new); // another's got there first
+            }
         }
         let meta = fs::symlink_metadata(dir)
             .map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -124,31 +129,14 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
         }
         let path = dir.join("users.lock");
         let file = match lock_within(&path, owner, true) {
-            Ok(file) => file,
-            // Another process's directory replaced ours (a rename over an
-            // empty one), or the keeper removed it: look again.
             Err(_) if !path.exists() => continue,
-            Err(why) => return Err(why),
+            locked => locked?,
         };
         let ino = |m: std::io::Result<fs::Metadata>| m.map_or(0, |m| m.ino());
         if ino(fs::metadata(&path)) == ino(file.metadata()) {
             return Ok(file);
         }
     }
-}
-
-/// Makes `dir` under a temporary name, hands it to the server's user, and
-/// only then renames it into place: nobody sees it half handed over.
-fn create_whole(dir: &Path, owner: &Owner) -> Result<(), String> {
-    let new =
-        dir.with_extension(format!("new-{:016x}", crate::names::random_u64()));
-    let made = fs::DirBuilder::new().mode(0o700).create(&new);
-    made.map_err(|e| format!("could not create {}: {e}", new.display()))?;
-    owner.chown(&new)?;
-    if fs::rename(&new, dir).is_err() {
-        let _ = fs::remove_dir(&new); // another process's got there first
-    }
-    Ok(())
 }
 
 /// Opens and locks `path`, waiting at most `TESTDB_WAIT_SECS`: a process
@@ -168,20 +156,20 @@ fn lock_within(
         };
         match tried {
             Ok(()) => return Ok(file),
-            Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
-                // Polling: a lock held by another process wakes nobody.
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(TryLockError::WouldBlock) => {
-                let secs = crate::wait_bound().as_secs();
-                return Err(format!(
-                    "another process has held {} for {secs} s; if it is \
-                     stopped (Ctrl-Z), resume or end it, then run again",
-                    path.display()
-                ));
-            }
-            Err(TryLockError::Error(e)) => {
+            Err(fs::TryLockError::Error(e)) => {
                 return Err(format!("{}: {e}", path.display()));
+            }
+            // Polling: a lock held by another process wakes nobody.
+            _ if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(5))
+            }
+            _ => {
+                return Err(format!(
+                    "another process has held {} for {} s; if it is stopped \
+                     (Ctrl-Z), resume or end it, then run again",
+                    path.display(),
+                    crate::wait_bound().as_secs()
+                ));
             }
         }
     }
@@ -189,9 +177,11 @@ fn lock_within(
 
 /// Opens (creating it if needed) a lock file the server's user can open.
 fn lock_file(path: &Path, owner: &Owner) -> Result<File, String> {
-    let mut file = OpenOptions::new();
-    let file = file.read(true).write(true).create(true).truncate(false);
-    let file = file.open(path);
+    let file = OpenOptions::new()
+        .read(true)
+        .append(true)
+        .create(true)
+        .open(path);
     let file = file.map_err(|e| format!("{}: {e}", path.display()))?;
     owner.chown(path)?;
     Ok(file)
@@ -208,15 +198,14 @@ fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
     run(initdb
         .args(["--encoding=UTF8", "--no-sync", "-D"])
         .arg(&data))?;
-    // For tests only: a throwaway cluster needs no durability.
+    // For tests only: a throwaway cluster needs no durability. Shared
+    // memory as files in data/: a server killed with -9 can't leave
+    // segments behind in /dev/shm.
     let settings = format!(
         "\nlisten_addresses = ''\nunix_socket_directories = '{}'\n\
-         unix_socket_permissions = 0700\nport = {PORT}\nfsync = off\n\
+         unix_socket_permissions = 0700\nfsync = off\n\
          synchronous_commit = off\nfull_page_writes = off\n\
-         max_connections = 200\n\
-         # shared memory as files in data/: a server killed with -9\n\
-         # can't leave segments behind in /dev/shm\n\
-         dynamic_shared_memory_type = mmap\n",
+         max_connections = 200\ndynamic_shared_memory_type = mmap\n",
         dir.display()
     );
     OpenOptions::new()
@@ -231,7 +220,6 @@ fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
         .map_err(|why| format!("{why}; server log: {}", log.display()))
 }
 
-// ANCHOR: keeper -- waits for the last user, lingers, then stops and deletes
 /// Waits until it can lock `users.lock` exclusively (no user is left),
 /// gives the next test process a moment to arrive, then stops the server
 /// and deletes the directory; unless a failed test's database is kept.
@@ -253,51 +241,45 @@ exit 0 if grep { !/^\./ } readdir($kept);       # leave it up to look at
 system($pg_ctl, 'stop', '-m', 'immediate', '-D', "$dir/data");
 rename($dir, "$dir.gone.$$") and system('rm', '-rf', "$dir.gone.$$");
 "#;
-// ANCHOR_END: keeper
 
 fn spawn_keeper(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
     let linger = std::env::var("TESTDB_LINGER_SECS");
     let mut keeper = owner.command("perl".into());
     keeper.args(["-e", KEEPER]).arg(dir).arg(bin.join("pg_ctl"));
     keeper.arg(linger.as_deref().unwrap_or(LINGER_SECONDS));
-    keeper.stdin(Stdio::null()).stdout(Stdio::null());
+    keeper
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
     // Its own process group: a Ctrl-C in the terminal must not end it.
-    let spawned = keeper.stderr(Stdio::null()).process_group(0).spawn();
-    let why = |e| format!("could not start the keeper (perl): {e}");
-    spawned.map(drop).map_err(why)
+    let spawned = keeper.process_group(0).spawn();
+    spawned
+        .map(drop)
+        .map_err(|e| format!("could not start the keeper (perl): {e}"))
 }
 
-/// The first directory with `initdb` and `pg_ctl`: `PATH`, then what
-/// `pg_config --bindir` says, then Debian's, newest version first.
+/// The first directory with `initdb` and `pg_ctl`: `PATH`, then Debian's
+/// /usr/lib/postgresql/*/bin, newest version first.
 fn find_bin_dir() -> Result<PathBuf, String> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let pg_config = Command::new("pg_config").arg("--bindir").output();
-    let pg_config = pg_config
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     let debian = fs::read_dir("/usr/lib/postgresql").into_iter().flatten();
-    let mut debian: Vec<fs::DirEntry> = debian.flatten().collect();
-    let major = |e: &fs::DirEntry| -> Option<u32> {
-        let version = e.file_name().to_str()?.split('.').next()?.parse();
-        version.ok()
+    let mut debian: Vec<_> =
+        debian.flatten().map(|e| e.path().join("bin")).collect();
+    let major = |p: &PathBuf| {
+        p.iter().nth(4)?.to_str()?.split('.').next()?.parse().ok()
     };
-    debian.sort_by_key(|e| std::cmp::Reverse(major(e).unwrap_or(0)));
+    debian.sort_by_key(|p| std::cmp::Reverse(major(p).unwrap_or(0u32)));
+    let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
-        .chain(pg_config.ok().map(PathBuf::from))
-        .chain(debian.iter().map(|entry| entry.path().join("bin")))
-        .find(|dir| {
-            dir.join("initdb").is_file() && dir.join("pg_ctl").is_file()
-        })
-        .ok_or_else(|| {
-            "initdb and pg_ctl not found on PATH, in `pg_config --bindir` or \
-             in /usr/lib/postgresql/*/bin"
-                .into()
-        })
+        .chain(debian)
+        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+        .ok_or_else(|| "initdb and pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin".into())
 }
 
 /// Who runs the server. PostgreSQL refuses root, so as root the server
 /// (and the keeper) run as `postgres`, which then owns the directory.
 struct Owner {
     caller_uid: u32,
+    /// The uid and gid of `postgres` when we are root.
     server: Option<(u32, u32)>,
 }
 
@@ -309,9 +291,8 @@ impl Owner {
             unsafe { (libc::getuid(), libc::getpwnam(c"postgres".as_ptr())) };
         let server = match (caller_uid, entry.is_null()) {
             (0, true) => {
-                return Err("running as root, and PostgreSQL won't; create \
-                            a `postgres` user or run the tests as a normal \
-                            user"
+                return Err("running as root, and PostgreSQL won't; create a \
+                            `postgres` user or run the tests as a normal user"
                     .into());
             }
             // SAFETY: as above, and `entry` is not null.
@@ -350,9 +331,12 @@ fn run(command: &mut Command) -> Result<(), String> {
     let out = command.stdin(Stdio::null()).output();
     let out = out.map_err(|e| format!("could not run {program}: {e}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
-    let (status, stderr) = (out.status, stderr.trim());
-    match status.success() {
+    match out.status.success() {
         true => Ok(()),
-        false => Err(format!("{program} failed ({status}): {stderr}")),
+        false => Err(format!(
+            "{program} failed ({}): {}",
+            out.status,
+            stderr.trim()
+        )),
     }
 }

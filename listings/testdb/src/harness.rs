@@ -252,9 +252,7 @@ async fn connect(
         })
         .connect_with(options.clone())
         .await
-        .map_err(|e| {
-            server.explain_connect(&format!("the clone {name}"), &e)
-        })?;
+        .map_err(|e| server.explain(&e))?;
     let url = server.url(Some(&name));
     Ok(TestDatabase {
         pool,
@@ -279,7 +277,7 @@ async fn worker(
     loop {
         let next = work.finished.borrow_mut().pop_front();
         if let Some((name, keep)) = next {
-            me.finish(&name, keep).await;
+            let _ = me.finish(&name, keep).await;
             continue;
         }
         if work.stop.get() {
@@ -328,6 +326,6 @@ async fn leave(
     // Without workers (none started, or they failed): drop here.
     let rest: Vec<_> = work.finished.borrow_mut().drain(..).collect();
     for (name, keep) in rest {
-        owner.finish(&name, keep).await;
+        let _ = owner.finish(&name, keep).await;
     }
 }

@@ -4,17 +4,6 @@ use std::collections::HashSet;
 
 use sqlx::migrate::Migrator;
 
-/// What a name says after `testdb_<hash>_` (the migrations' hash).
-#[derive(Debug, PartialEq)]
-pub enum Kind {
-    /// `testdb_<hash>_tpl`: the migrated template.
-    Template,
-    /// `testdb_<hash>_stock_<random>`: a clean clone nobody has claimed.
-    Stock,
-    /// `testdb_<hash>_<key>_<n>`: owned by the process holding lock `key`.
-    Owned { key: i64 },
-}
-
 /// The first 12 hex digits of a SHA-256 of sqlx's migration checksums.
 pub fn migrations_hash(migrator: &Migrator) -> String {
     use sha2::{Digest, Sha256};
@@ -23,10 +12,7 @@ pub fn migrations_hash(migrator: &Migrator) -> String {
         hasher.update(migration.version.to_le_bytes());
         hasher.update(&*migration.checksum);
     }
-    hasher.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    format!("{:x}", hasher.finalize())[..12].to_string()
 }
 
 /// A migrations hash's advisory-lock key: 48 bits, below every process
@@ -40,14 +26,17 @@ pub fn process_key() -> i64 {
     (random_u64() as i64 & 0x3fff_ffff_ffff_ffff) | 0x4000_0000_0000_0000
 }
 
+/// `testdb_<hash>_tpl`: the migrated template.
 pub fn template(hash: &str) -> String {
     format!("testdb_{hash}_tpl")
 }
 
+/// `testdb_<hash>_stock_<random>`: a clean clone nobody has claimed.
 pub fn stock(hash: &str) -> String {
     format!("testdb_{hash}_stock_{:016x}", random_u64())
 }
 
+/// `testdb_<hash>_<key>_<n>`: owned by the process holding lock `key`.
 pub fn owned(hash: &str, key: i64, n: u64) -> String {
     format!("testdb_{hash}_{key:016x}_{n}")
 }
@@ -57,24 +46,21 @@ pub fn stock_pattern(hash: &str) -> String {
     format!("testdb\\_{hash}\\_stock\\_%")
 }
 
-/// Reads a name; `None` for a name that is not testdb's.
-pub fn parse(name: &str) -> Option<(String, Kind)> {
-    let rest = name.strip_prefix("testdb_")?;
-    let (hash, rest) = rest.split_once('_')?;
+/// Reads a name: its hash, and its owner's key if it has one (`None` for
+/// the template and the stock). `None` for a name that is not testdb's.
+fn parse(name: &str) -> Option<(&str, Option<i64>)> {
+    let (hash, rest) = name.strip_prefix("testdb_")?.split_once('_')?;
     if hash.len() != 12 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let kind = match rest.split_once('_') {
-        None if rest == "tpl" => Kind::Template,
-        Some(("stock", _)) => Kind::Stock,
+    match rest.split_once('_') {
+        None if rest == "tpl" => Some((hash, None)),
+        Some(("stock", _)) => Some((hash, None)),
         Some((key, n)) if key.len() == 16 && n.parse::<u64>().is_ok() => {
-            Kind::Owned {
-                key: i64::from_str_radix(key, 16).ok()?,
-            }
+            Some((hash, Some(i64::from_str_radix(key, 16).ok()?)))
         }
-        _ => return None,
-    };
-    Some((hash.to_string(), kind))
+        _ => None,
+    }
 }
 
 /// The comment testdb writes on what it leaves for later.
@@ -82,15 +68,6 @@ pub fn comment(what: &str, now: u64) -> String {
     format!("testdb {what} {now}")
 }
 
-/// When a comment (`testdb <what> <unix seconds>`) was written, and
-/// whether it marks a kept database.
-fn stamp(comment: &str) -> (Option<u64>, bool) {
-    let mut words = comment.split(' ');
-    let what = words.nth(1).unwrap_or_default();
-    (words.next().and_then(|t| t.parse().ok()), what == "kept")
-}
-
-// ANCHOR: rule -- when a run may drop a database
 /// The owner rule, for a database with its comment and the sessions now
 /// connected to it. `held` is every advisory key held on the server, in any
 /// database; `stale_before` is the unix time up to which an untouched
@@ -100,25 +77,25 @@ pub fn may_drop(
     held: &HashSet<i64>,
     stale_before: u64,
 ) -> bool {
-    let Some((hash, kind)) = parse(name) else {
+    let Some((hash, key)) = parse(name) else {
         return false; // not testdb's
     };
     if *connections > 0 {
         return false; // someone is using it, whoever they are
     }
-    let (touched, kept) = stamp(comment);
+    // `testdb <what> <unix seconds>`, as `comment` wrote it.
+    let mut words = comment.split(' ').skip(1);
+    let kept = words.next() == Some("kept");
+    let touched = words.next().and_then(|t| t.parse::<u64>().ok());
     let stale = touched.is_none_or(|t| t <= stale_before);
-    match kind {
+    match key {
         // A live owner keeps everything it holds, kept databases included.
-        Kind::Owned { key } if held.contains(&key) => false,
-        Kind::Owned { .. } => !kept || stale,
-        // Nobody running with these migrations, and untouched for a day.
-        Kind::Template | Kind::Stock => {
-            !held.contains(&hash_key(&hash)) && stale
-        }
+        Some(key) => !held.contains(&key) && (!kept || stale),
+        // Template and stock: nobody runs with these migrations, and
+        // nobody touched them for a day.
+        None => !held.contains(&hash_key(hash)) && stale,
     }
 }
-// ANCHOR_END: rule
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
 pub fn random_u64() -> u64 {
@@ -128,10 +105,8 @@ pub fn random_u64() -> u64 {
 }
 
 pub fn unix_now() -> u64 {
-    std::time::UNIX_EPOCH
-        .elapsed()
-        .unwrap_or_default()
-        .as_secs()
+    let now = std::time::UNIX_EPOCH.elapsed().unwrap_or_default();
+    now.as_secs()
 }
 
 #[cfg(test)]
@@ -164,10 +139,9 @@ mod tests {
     #[test]
     fn names_read_back_and_keys_stay_apart() {
         let (h, key) = ("0123456789ab", process_key());
-        let owned_kind = Kind::Owned { key };
-        assert_eq!(parse(&owned(h, key, 7)), Some((h.into(), owned_kind)));
-        assert_eq!(parse(&stock(h)), Some((h.into(), Kind::Stock)));
-        assert_eq!(parse(&template(h)), Some((h.into(), Kind::Template)));
+        assert_eq!(parse(&owned(h, key, 7)), Some((h, Some(key))));
+        assert_eq!(parse(&stock(h)), Some((h, None)));
+        assert_eq!(parse(&template(h)), Some((h, None)));
         assert!(process_key() > hash_key("ffffffffffff"));
     }
 }

@@ -1,11 +1,15 @@
 //! A test process as an owner on the server: its admin session holds its
 //! locks; it builds the template, claims, makes, keeps and drops clones,
 //! and sweeps what the owner rule (`names::may_drop`) says nobody owns.
+//!
+//! Statements go unprepared: a new connection would prepare a statement
+//! with parameters first, one more round trip. Every value spliced into
+//! them is ours (numbers, hex, our own names).
 
 use std::{collections::HashSet, sync::Arc};
 
 use sqlx::migrate::{MigrateError, Migrator};
-use sqlx::{Connection, Executor, PgConnection, Row};
+use sqlx::{Connection, Executor, FromRow, PgConnection, postgres::PgRow};
 
 use crate::{names, server::Server, server::code};
 
@@ -19,56 +23,58 @@ pub struct Owner {
     made: u64,
     /// `STRATEGY FILE_COPY`, or nothing; see [`Owner::start`].
     copy: &'static str,
-    /// Stock clones seen when we started: a new process's first claim
-    /// needs no round trip to find one.
+    /// Stock clones seen at the start: a first claim needs no look.
     candidates: Vec<String>,
+}
+
+/// Up to three stock clones of `hash`, in random order, as an SQL array.
+fn candidates(hash: &str) -> String {
+    format!(
+        "ARRAY(SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
+         AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) \
+         ORDER BY random() LIMIT 3)",
+        names::stock_pattern(hash)
+    )
 }
 
 impl Owner {
     /// Connects, takes the locks (neither can be held against us: the key
     /// is new, and the hash's key is only ever shared), and makes sure the
-    /// template exists.
+    /// template exists; one round trip.
     pub async fn start(
         server: Arc<Server>,
         migrator: &Migrator,
     ) -> Result<Owner, String> {
-        let mut admin = connect(&server, None).await?;
-        let hash = names::migrations_hash(migrator);
-        let key = names::process_key();
+        let (hash, key) =
+            (names::migrations_hash(migrator), names::process_key());
         // `FILE_COPY` copies files, less work for a small template than
         // `WAL_LOG` (the default since PostgreSQL 15), but checkpoints
         // before and after: where the server syncs to disk, every clone
         // would flush every database's dirty pages. So only at `fsync=off`.
-        // One round trip: a new connection would prepare a statement
-        // with parameters first. Every value is ours (numbers, hex).
         let sql = format!(
-            "SELECT pg_advisory_lock({key}), \
-                pg_advisory_lock_shared({}), \
-                current_setting('fsync') = 'off' \
+            "SELECT current_setting('fsync') = 'off' \
                 AND current_setting('server_version_num')::int >= 150000, \
-                EXISTS (SELECT FROM pg_database WHERE datname = '{}'), {}",
-            names::hash_key(&hash),
+             EXISTS (SELECT FROM pg_database WHERE datname = '{}'), {} \
+             FROM (SELECT pg_advisory_lock({key}), \
+                pg_advisory_lock_shared({})) AS locks",
             names::template(&hash),
-            candidates_sql(&hash),
+            candidates(&hash),
+            names::hash_key(&hash),
         );
-        let row = sqlx::raw_sql(&sql).fetch_one(&mut admin).await;
-        let row = row.map_err(|e| server.explain_gone(e.to_string()))?;
-        let (file_copy, template_exists, candidates): (bool, bool, _) = (
-            row.try_get(2).map_err(|e| e.to_string())?,
-            row.try_get(3).map_err(|e| e.to_string())?,
-            row.try_get(4).map_err(|e| e.to_string())?,
-        );
-        let copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
         let mut owner = Owner {
+            admin: connect(&server, None).await?,
             server,
-            admin,
             hash,
             key,
             made: 0,
-            copy,
-            candidates,
+            copy: "",
+            candidates: vec![],
         };
-        if !template_exists {
+        let (file_copy, exists, candidates): (bool, bool, _) =
+            owner.row(&sql).await?;
+        owner.candidates = candidates;
+        owner.copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
+        if !exists {
             owner.build_template(migrator).await?;
         }
         Ok(owner)
@@ -85,6 +91,15 @@ impl Owner {
         done.map(drop).map_err(|e| self.server.explain(&e))
     }
 
+    async fn row<T: for<'r> FromRow<'r, PgRow>>(
+        &mut self,
+        sql: &str,
+    ) -> Result<T, String> {
+        let row = sqlx::raw_sql(sql).fetch_one(&mut self.admin).await;
+        let row = row.map_err(|e| self.server.explain(&e))?;
+        T::from_row(&row).map_err(|e| e.to_string())
+    }
+
     /// The template, built under a name of our own and renamed into place
     /// when complete. A rename is atomic: of two processes building at
     /// once, on any database of the server, one wins and the other drops
@@ -98,7 +113,7 @@ impl Owner {
         let build = self.next_name();
         self.exec(&format!("CREATE DATABASE {build}")).await?;
         if let Err(why) = migrate(&self.server, &build, migrator).await {
-            self.finish(&build, false).await;
+            let _ = self.finish(&build, false).await;
             return Err(why);
         }
         let place = format!(
@@ -113,8 +128,7 @@ impl Owner {
             Err(e) if ["42P04", "23505"].contains(&&*code(&e)) => {
                 let sql = format!("ALTER DATABASE {build} IS_TEMPLATE false");
                 let _ = self.admin.execute(&*sql).await;
-                self.finish(&build, false).await;
-                Ok(())
+                self.finish(&build, false).await
             }
             Err(e) => Err(self.server.explain(&e)),
         }
@@ -124,14 +138,13 @@ impl Owner {
     /// is empty. A rename fails if another process renamed it first.
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
-        let mut candidates = std::mem::take(&mut self.candidates);
-        if candidates.is_empty() {
-            let sql = format!("SELECT {}", candidates_sql(&self.hash));
-            let row = sqlx::raw_sql(&sql).fetch_one(&mut self.admin).await;
-            let row = row.map_err(|e| self.server.explain(&e))?;
-            candidates = row.try_get(0).map_err(|e| e.to_string())?;
+        let mut found = std::mem::take(&mut self.candidates);
+        if found.is_empty() {
+            (found,) = self
+                .row(&format!("SELECT {}", candidates(&self.hash)))
+                .await?;
         }
-        for clone in candidates {
+        for clone in found {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
                 return Ok(Some(mine));
@@ -156,8 +169,10 @@ impl Owner {
 
     async fn create_clone(&mut self, name: &str) -> Result<(), String> {
         let (template, copy) = (names::template(&self.hash), self.copy);
-        let sql = format!("CREATE DATABASE {name} TEMPLATE {template} {copy}");
-        self.exec(&sql).await
+        self.exec(&format!(
+            "CREATE DATABASE {name} TEMPLATE {template} {copy}"
+        ))
+        .await
     }
 
     /// Makes one clone for the stock: under our name first (if we die
@@ -182,28 +197,28 @@ impl Owner {
     /// Drops a database a test of ours finished with, ending its sessions
     /// (it is ours, and its test is over); or, when the test failed, marks
     /// it kept with the time: the rule leaves it a day.
-    pub async fn finish(&mut self, name: &str, keep: bool) {
-        let sql = match keep {
+    pub async fn finish(
+        &mut self,
+        name: &str,
+        keep: bool,
+    ) -> Result<(), String> {
+        let stamp = names::comment("kept", names::unix_now());
+        self.exec(&match keep {
             false => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-            true => {
-                let stamp = names::comment("kept", names::unix_now());
-                format!("COMMENT ON DATABASE {name} IS '{stamp}'")
-            }
-        };
-        if self.admin.execute(&*sql).await.is_ok() && keep {
-            self.server.note_kept(name, true);
-        }
+            true => format!("COMMENT ON DATABASE {name} IS '{stamp}'"),
+        })
+        .await?;
+        self.server.note_kept(name, keep);
+        Ok(())
     }
 
     /// How many clean clones of our migrations wait on the server.
     pub async fn stock_count(&mut self) -> Result<i64, String> {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM pg_database WHERE datname LIKE $1",
-        )
-        .bind(names::stock_pattern(&self.hash))
-        .fetch_one(&mut self.admin)
-        .await
-        .map_err(|e| self.server.explain(&e))
+        let pattern = names::stock_pattern(&self.hash);
+        let sql = format!(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE '{pattern}'"
+        );
+        Ok(self.row::<(i64,)>(&sql).await?.0)
     }
 }
 
@@ -217,11 +232,13 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
     };
     // Best effort: what is busy now is left for the next sweep, not waited
     // for (a DROP that waits for a lock would hold up every one after it).
-    let _ = conn.execute("SET lock_timeout = '200ms'").await;
     // Our template is in use: fresh again (only another role's refuses).
     let stamp = names::comment("template", names::unix_now());
-    let template = names::template(&hash);
-    let touch = format!("COMMENT ON DATABASE {template} IS '{stamp}'");
+    let touch = format!(
+        "SET lock_timeout = '200ms'; \
+         COMMENT ON DATABASE {} IS '{stamp}'",
+        names::template(&hash)
+    );
     let _ = conn.execute(&*touch).await;
     let found = sqlx::query_as::<_, (String, String, i64)>(
         "SELECT d.datname::text, \
@@ -248,7 +265,6 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
     let Ok(held) = held.map(HashSet::<i64>::from_iter) else {
         return;
     };
-
     let stale = std::env::var("TESTDB_STALE_SECS").ok();
     let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
     let stale_before = names::unix_now().saturating_sub(stale);
@@ -258,25 +274,12 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
             let name = db.0;
             let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
             let _ = conn.execute(&*sql).await;
-            if conn
-                .execute(&*format!("DROP DATABASE {name}"))
-                .await
-                .is_ok()
-            {
+            let dropped = conn.execute(&*format!("DROP DATABASE {name}")).await;
+            if dropped.is_ok() {
                 server.note_kept(&name, false);
             }
         }
     }
-}
-
-/// An expression: up to three stock clones of `hash`, in random order.
-fn candidates_sql(hash: &str) -> String {
-    format!(
-        "ARRAY(SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
-         AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) \
-         ORDER BY random() LIMIT 3)",
-        names::stock_pattern(hash)
-    )
 }
 
 /// An admin session: no statement of it waits more than 2 s for a lock
@@ -290,7 +293,7 @@ pub async fn connect(
         .application_name("testdb")
         .options([("lock_timeout", "2s"), ("statement_timeout", "60s")]);
     let conn = PgConnection::connect_with(&options).await;
-    conn.map_err(|e| server.explain_connect(&server.describe(), &e))
+    conn.map_err(|e| server.explain(&e))
 }
 
 /// Runs the migrations in the database `name`.

@@ -1,8 +1,6 @@
 //! The server: `DATABASE_URL` if set, else the throwaway cluster; and the
 //! one-line explanations of what went wrong on it.
 
-use std::str::FromStr;
-
 use sqlx::postgres::PgConnectOptions;
 
 use crate::cluster::Cluster;
@@ -21,7 +19,27 @@ impl Server {
     /// Finds a server, or explains in one line why there is none.
     pub fn find() -> Result<Server, String> {
         if let Ok(url) = std::env::var("DATABASE_URL") {
-            return external(&url);
+            let invalid = |why: &dyn std::fmt::Display| {
+                format!(
+                    "DATABASE_URL is not a valid PostgreSQL URL ({why}); \
+                     expected postgres://user:password@host:port/database, \
+                     or unset it to use a throwaway cluster"
+                )
+            };
+            // sqlx takes any scheme (in `localhost:5432`, "localhost"),
+            // and fails much later.
+            if !url.starts_with("postgres://")
+                && !url.starts_with("postgresql://")
+            {
+                return Err(invalid(&"it must start with postgres://"));
+            }
+            let admin = url.parse().map_err(|e| invalid(&e))?;
+            let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
+            return Ok(Server {
+                admin,
+                url,
+                cluster: None,
+            });
         }
         let cluster = Cluster::start().map_err(|why| {
             format!(
@@ -34,37 +52,24 @@ impl Server {
             )
         })?;
         let (admin, url) = cluster.admin();
-        let cluster = Some(cluster);
         Ok(Server {
             admin,
             url,
-            cluster,
+            cluster: Some(cluster),
         })
     }
 
     /// Options for `database` (the maintenance database when `None`).
     pub fn options(&self, database: Option<&str>) -> PgConnectOptions {
-        match database {
-            Some(name) => self.admin.clone().database(name),
-            None => self.admin.clone(),
-        }
+        let admin = self.admin.clone();
+        database.map_or(admin.clone(), |name| admin.database(name))
     }
 
     /// A URL for `database` (the maintenance database when `None`).
     pub fn url(&self, database: Option<&str>) -> String {
         let mut url = self.url.clone();
-        if let Some(name) = database {
-            url.set_path(name);
-        }
+        database.inspect(|name| url.set_path(name));
         url.to_string()
-    }
-
-    /// A description safe to print: the password is never shown.
-    pub fn describe(&self) -> String {
-        match &self.cluster {
-            None => format!("DATABASE_URL ({})", printable(self.url.as_str())),
-            Some(c) => format!("the throwaway cluster in {}", c.dir.display()),
-        }
     }
 
     /// Tells the throwaway cluster's keeper that `name` is (or is no
@@ -75,8 +80,26 @@ impl Server {
         }
     }
 
-    /// `why`, or, when the throwaway cluster is gone, that.
-    pub fn explain_gone(&self, why: String) -> String {
+    /// One line for a failed connection or statement, with the fix when
+    /// we know it; the password is never shown.
+    pub fn explain(&self, error: &sqlx::Error) -> String {
+        let at = match &self.cluster {
+            None => format!("DATABASE_URL ({})", printable(self.url.as_str())),
+            Some(c) => format!("the throwaway cluster in {}", c.dir.display()),
+        };
+        let why = match code(error).as_str() {
+            "42501" => format!(
+                "the user of {at} may not create databases ({error}); \
+                 fix: ALTER ROLE <that user> CREATEDB, or use another user"
+            ),
+            "53300" => format!(
+                "{at} is full (max_connections reached: {error}); run \
+                 fewer tests at once (--test-threads), lower testdb's \
+                 CONNECTIONS_PER_TEST, or raise the server's max_connections"
+            ),
+            "" => format!("could not connect to {at}: {error}"),
+            _ => format!("{at}: {error}"),
+        };
         match &self.cluster {
             Some(cluster) if !cluster.is_intact() => format!(
                 "the throwaway cluster in {} was deleted or stopped while \
@@ -87,55 +110,6 @@ impl Server {
             _ => why,
         }
     }
-
-    /// One line for a failed statement, with the fix when we know it.
-    pub fn explain(&self, error: &sqlx::Error) -> String {
-        let where_ = self.describe();
-        self.explain_gone(match code(error).as_str() {
-            "42501" => format!(
-                "the user of {where_} may not create databases ({error}); \
-                 fix: ALTER ROLE <that user> CREATEDB, or use another user"
-            ),
-            _ => format!("{where_}: {error}"),
-        })
-    }
-
-    /// One line for a failed connection to `what`, with the fix when we
-    /// know it.
-    pub fn explain_connect(&self, what: &str, error: &sqlx::Error) -> String {
-        self.explain_gone(match code(error).as_str() {
-            "53300" => format!(
-                "{what} is full (max_connections reached: {error}); run \
-                 fewer tests at once (--test-threads), lower testdb's \
-                 CONNECTIONS_PER_TEST, or raise the server's max_connections"
-            ),
-            _ => format!("could not connect to {what}: {error}"),
-        })
-    }
-}
-
-fn external(url: &str) -> Result<Server, String> {
-    let invalid = |why: &dyn std::fmt::Display| {
-        format!(
-            "DATABASE_URL is not a valid PostgreSQL URL ({why}); expected \
-             postgres://user:password@host:port/database, or unset it to \
-             use a throwaway cluster"
-        )
-    };
-    // sqlx accepts any scheme (`localhost:5432` parses, with "localhost" as
-    // the scheme) and then fails much later.
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Err(invalid(
-            &"it must start with postgres:// or postgresql://",
-        ));
-    }
-    let admin = PgConnectOptions::from_str(url).map_err(|e| invalid(&e))?;
-    let url = url::Url::parse(url).map_err(|e| invalid(&e))?;
-    Ok(Server {
-        admin,
-        url,
-        cluster: None,
-    })
 }
 
 /// The SQLSTATE of a database error, or "".
