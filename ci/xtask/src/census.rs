@@ -90,14 +90,39 @@ pub struct Args {
     list: bool,
 }
 
+/// Whole-process tests, by (package, test binary).
+type Whole = BTreeMap<(String, String), Vec<String>>;
+
 pub fn run(args: Args) -> Result<()> {
-    let write = args.write;
     let root = util::root();
     let packages = listing_packages(&root)?;
     util::use_local_image();
-    // Whole-process tests, by test binary.
-    let mut whole: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for t in rust::workspace_tests(&root)? {
+    let whole = whole_process_tests(&root)?;
+    if args.list {
+        for ((package, binary), names) in &whole {
+            for n in names {
+                println!("whole-process: {package} --test {binary} {n}");
+            }
+        }
+        return Ok(());
+    }
+    let table = measure(&packages, &whole)?;
+    let names: Vec<&str> =
+        whole.values().flatten().map(String::as_str).collect();
+    print!("{table}");
+    println!("\nwhole-process tests: {}", names.join(", "));
+    util::at_least("whole-process tests", names.len(), 1)?;
+    if args.write {
+        std::fs::write(root.join(OUTPUT), &table)?;
+        println!("written to {OUTPUT}");
+    }
+    Ok(())
+}
+
+/// The tests whose body starts one of the workspace's binaries.
+fn whole_process_tests(root: &std::path::Path) -> Result<Whole> {
+    let mut whole = Whole::new();
+    for t in rust::workspace_tests(root)? {
         if let mdbook_listings::target::Kind::Test(binary) = &t.target.kind
             && t.spawns_binary
         {
@@ -107,26 +132,21 @@ pub fn run(args: Args) -> Result<()> {
                 .push(t.path.clone());
         }
     }
-    if args.list {
-        for ((package, binary), names) in &whole {
-            for n in names {
-                println!("whole-process: {package} --test {binary} {n}");
-            }
-        }
-        return Ok(());
-    }
+    Ok(whole)
+}
+
+/// Times each kind of test (everything built first) and returns the table.
+fn measure(packages: &[String], whole: &Whole) -> Result<String> {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    let mut unit_args = packages.clone();
+    let mut unit_args = packages.to_vec();
     unit_args.extend(s(&["--lib", "--bins"]));
-    let mut integration_args = packages.clone();
+    let mut integration_args = packages.to_vec();
     integration_args.extend(s(&["--test", "*", "--"]));
-    for names in whole.values() {
-        for n in names {
-            integration_args.extend(["--skip".to_string(), n.clone()]);
-        }
+    for n in whole.values().flatten() {
+        integration_args.extend(["--skip".to_string(), n.clone()]);
     }
     let mut whole_args = Vec::new();
-    for ((package, binary), names) in &whole {
+    for ((package, binary), names) in whole {
         let mut a = s(&["-p", package, "--test", binary, "--", "--exact"]);
         a.extend(names.iter().cloned());
         whole_args.push(a);
@@ -148,6 +168,15 @@ pub fn run(args: Args) -> Result<()> {
         let (p, i, t) = timed(a)?;
         wp = (wp.0 + p, wp.1 + i, wp.2 + t);
     }
+    table(&[
+        ("unit", unit),
+        ("integration", integration),
+        ("whole-process", wp),
+    ])
+}
+
+/// The Markdown table of (kind, (passed, ignored, seconds)).
+fn table(kinds: &[(&str, (usize, usize, f64))]) -> Result<String> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let date = util::capture(util::cmd(&["date", "+%Y-%m-%d"]))?.1;
     let mut table = format!(
@@ -159,11 +188,7 @@ pub fn run(args: Args) -> Result<()> {
         "| kind | tests run | ignored (run by another test, or exercises) \
          | wall time | per test |\n| --- | ---: | ---: | ---: | ---: |\n",
     );
-    for (kind, (passed, ignored, secs)) in [
-        ("unit", unit),
-        ("integration", integration),
-        ("whole-process", wp),
-    ] {
+    for &(kind, (passed, ignored, secs)) in kinds {
         let per = if passed > 0 {
             format!("{:.0} ms", secs / passed as f64 * 1000.0)
         } else {
@@ -173,20 +198,5 @@ pub fn run(args: Args) -> Result<()> {
             "| {kind} | {passed} | {ignored} | {secs:.1} s | {per} |\n"
         ));
     }
-    let names: Vec<&String> = whole.values().flatten().collect();
-    print!("{table}");
-    println!(
-        "\nwhole-process tests: {}",
-        names
-            .iter()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
-    util::at_least("whole-process tests", names.len(), 1)?;
-    if write {
-        std::fs::write(root.join(OUTPUT), &table)?;
-        println!("written to {OUTPUT}");
-    }
-    Ok(())
+    Ok(table)
 }

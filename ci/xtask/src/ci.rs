@@ -204,6 +204,7 @@ fn image(ctx: &mut Ctx) -> Result<()> {
         );
     }
     exec(cmd(&["ci/images/build-postgres"]))?;
+    exec(cmd(&["ci/images/build-redis"]))?;
     util::set_local_image();
     Ok(())
 }

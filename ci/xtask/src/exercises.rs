@@ -210,129 +210,215 @@ pub fn run(args: Args) -> Result<()> {
     check(args.every_chapter)
 }
 
+/// What the exercise check found.
+#[derive(Default)]
+struct Tally {
+    /// Starters that failed with a panic, as they should.
+    failed: usize,
+    /// Solutions that passed.
+    passed: usize,
+    /// Tests that could not run here (no Docker engine).
+    not_run: Vec<String>,
+    problems: Vec<String>,
+}
+
 /// The exercise check; with `every_chapter`, a chapter without an
 /// exercise fails it too.
 pub fn check(every_chapter: bool) -> Result<()> {
     // Like the CI run: the locally built image when it exists.
     util::use_local_image();
     let exercises = find()?;
-    let mut problems = Vec::new();
-    let (mut failed, mut passed, mut not_run) = (0, 0, Vec::new());
+    let mut tally = Tally::default();
+    for ((package, binary), list) in &by_binary(&exercises) {
+        check_binary(package, binary, list, &mut tally)?;
+    }
+    let chapters = chapters_expecting_an_exercise()?;
+    let without = chapters_without_an_exercise(&chapters);
+    if !without.is_empty() {
+        let note =
+            format!("chapters without an exercise: {}", without.join(", "));
+        if every_chapter {
+            tally.problems.push(note);
+        } else {
+            println!("{note}");
+        }
+    }
+    if exercises.len() < MIN_EXERCISES {
+        tally.problems.push(format!(
+            "{} exercises found, at least {MIN_EXERCISES} expected (was a \
+             folder renamed or a `mod` line dropped?)",
+            exercises.len()
+        ));
+    }
+    report(
+        &tally,
+        exercises.len(),
+        chapters.len() - without.len(),
+        &chapters,
+    )
+}
 
+/// The exercises grouped by the test binary that compiles them.
+fn by_binary(
+    exercises: &[Exercise],
+) -> BTreeMap<(String, String), Vec<&Exercise>> {
     let mut binaries: BTreeMap<(String, String), Vec<&Exercise>> =
         BTreeMap::new();
-    for e in &exercises {
+    for e in exercises {
         binaries
             .entry((e.package.clone(), e.binary.clone()))
             .or_default()
             .push(e);
     }
+    binaries
+}
 
-    for ((package, binary), list) in &binaries {
-        let shown = format!("cargo test -p {package} --test {binary}");
-        println!("{shown} -- exercises:: ({} exercises)", list.len());
-        // 1. An ordinary run: solutions pass, starters are ignored with
-        //    the exercise reason.
-        let out = cargo_test(package, binary, &["exercises::"])?;
-        let plain = outcomes(&out);
-        if plain.is_empty() {
-            let tail = &out[out.len().saturating_sub(3000)..];
-            bail!("`{shown}` ran no test (does it compile?):\n{tail}");
+/// One test binary's exercises: an ordinary run, where the solutions
+/// pass and the starters are ignored with the exercise reason, then the
+/// starters run as a reader runs them.
+fn check_binary(
+    package: &str,
+    binary: &str,
+    list: &[&Exercise],
+    tally: &mut Tally,
+) -> Result<()> {
+    let shown = format!("cargo test -p {package} --test {binary}");
+    println!("{shown} -- exercises:: ({} exercises)", list.len());
+    let out = cargo_test(package, binary, &["exercises::"])?;
+    let plain = Run::new(out);
+    if plain.outcomes.is_empty() {
+        let tail = &plain.out[plain.out.len().saturating_sub(3000)..];
+        bail!("`{shown}` ran no test (does it compile?):\n{tail}");
+    }
+    let out = cargo_test(package, binary, &["--ignored", "::starter::"])?;
+    let starters = Run::new(out);
+    for e in list {
+        let (starter_names, solution_names) =
+            same_names(e, &mut tally.problems)?;
+        for name in &solution_names {
+            let full = format!("{}::solution::{name}", e.module);
+            check_solution(&full, &shown, &plain, tally);
         }
-        // 2. The starters, run as a reader runs them.
-        let out_starters =
-            cargo_test(package, binary, &["--ignored", "::starter::"])?;
-        let ignored_run = outcomes(&out_starters);
+        for name in &starter_names {
+            let full = format!("{}::starter::{name}", e.module);
+            check_starter(&full, &shown, &plain, &starters, tally);
+        }
+        check_book(e, &mut tally.problems)?;
+    }
+    Ok(())
+}
 
-        for e in list {
-            let starters = test_names(&e.starter())?;
-            let solutions = test_names(&e.solution())?;
-            if starters.is_empty() {
-                problems.push(format!("{}: no test", e.starter().display()));
-            }
-            if starters != solutions {
-                problems.push(format!(
-                    "{}: starter tests {starters:?} and solution tests \
-                     {solutions:?} should be the same names",
-                    e.dir.display()
-                ));
-            }
-            for name in &solutions {
-                let full = format!("{}::solution::{name}", e.module);
-                match plain.get(&full).map(String::as_str) {
-                    Some("ok") if out.contains(NO_DOCKER) => {
-                        not_run.push(format!("{full} (no Docker engine)"));
-                    }
-                    Some("ok") => passed += 1,
-                    other => problems.push(format!(
-                        "solution {full} should pass, but it {}; run: \
-                         {shown} -- --exact {full}",
-                        describe(other)
-                    )),
-                }
-            }
-            for name in &starters {
-                let full = format!("{}::starter::{name}", e.module);
-                match plain.get(&full) {
-                    Some(o) if o.starts_with("ignored, exercise starter") => {}
-                    other => problems.push(format!(
-                        "{full}: a starter must be #[ignore = \"exercise \
-                         starter: <task>\"], but it {}",
-                        describe(other.map(String::as_str))
-                    )),
-                }
-                let panicked = out_starters
-                    .contains(&format!("thread '{full}'"))
-                    && out_starters.contains("panicked");
-                match ignored_run.get(&full).map(String::as_str) {
-                    Some("FAILED") if out_starters.contains(NEEDS_DOCKER) => {
-                        not_run.push(format!("{full} (no Docker engine)"));
-                    }
-                    Some("FAILED") if panicked => failed += 1,
-                    other => problems.push(format!(
-                        "starter {full} should fail until solved, but it \
-                         {}; run: {shown} -- --ignored --exact {full}",
-                        describe(other)
-                    )),
-                }
-            }
-            check_book(e, &mut problems)?;
+/// One run's output and its tests' outcomes.
+struct Run {
+    out: String,
+    outcomes: BTreeMap<String, String>,
+}
+
+impl Run {
+    fn new(out: String) -> Run {
+        Run {
+            outcomes: outcomes(&out),
+            out,
         }
     }
 
-    let chapters = chapters_expecting_an_exercise()?;
-    let without: Vec<&String> = chapters
+    fn outcome(&self, test: &str) -> Option<&str> {
+        self.outcomes.get(test).map(String::as_str)
+    }
+}
+
+/// The tests of a starter and of its solution, which must have the same
+/// names (and at least one).
+fn same_names(
+    e: &Exercise,
+    problems: &mut Vec<String>,
+) -> Result<(Vec<String>, Vec<String>)> {
+    let starters = test_names(&e.starter())?;
+    let solutions = test_names(&e.solution())?;
+    if starters.is_empty() {
+        problems.push(format!("{}: no test", e.starter().display()));
+    }
+    if starters != solutions {
+        problems.push(format!(
+            "{}: starter tests {starters:?} and solution tests \
+             {solutions:?} should be the same names",
+            e.dir.display()
+        ));
+    }
+    Ok((starters, solutions))
+}
+
+/// A solution passes in the ordinary run.
+fn check_solution(full: &str, shown: &str, plain: &Run, tally: &mut Tally) {
+    match plain.outcome(full) {
+        Some("ok") if plain.out.contains(NO_DOCKER) => {
+            tally.not_run.push(format!("{full} (no Docker engine)"));
+        }
+        Some("ok") => tally.passed += 1,
+        other => tally.problems.push(format!(
+            "solution {full} should pass, but it {}; run: {shown} -- \
+             --exact {full}",
+            describe(other)
+        )),
+    }
+}
+
+/// A starter is ignored with the exercise reason in the ordinary run, and
+/// fails with a panic when run.
+fn check_starter(
+    full: &str,
+    shown: &str,
+    plain: &Run,
+    starters: &Run,
+    tally: &mut Tally,
+) {
+    match plain.outcome(full) {
+        Some(o) if o.starts_with("ignored, exercise starter") => {}
+        other => tally.problems.push(format!(
+            "{full}: a starter must be #[ignore = \"exercise starter: \
+             <task>\"], but it {}",
+            describe(other)
+        )),
+    }
+    let panicked = starters.out.contains(&format!("thread '{full}'"))
+        && starters.out.contains("panicked");
+    match starters.outcome(full) {
+        Some("FAILED") if starters.out.contains(NEEDS_DOCKER) => {
+            tally.not_run.push(format!("{full} (no Docker engine)"));
+        }
+        Some("FAILED") if panicked => tally.failed += 1,
+        other => tally.problems.push(format!(
+            "starter {full} should fail until solved, but it {}; run: \
+             {shown} -- --ignored --exact {full}",
+            describe(other)
+        )),
+    }
+}
+
+/// The chapters that include no exercise starter.
+fn chapters_without_an_exercise(chapters: &[String]) -> Vec<&str> {
+    chapters
         .iter()
         .filter(|c| {
             fs::read_to_string(Path::new("src").join(c))
                 .map(|t| !t.contains("/starter.rs:starter}}"))
                 .unwrap_or(true)
         })
-        .collect();
-    if !without.is_empty() {
-        let note = format!(
-            "chapters without an exercise: {}",
-            without
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        if every_chapter {
-            problems.push(note);
-        } else {
-            println!("{note}");
-        }
-    }
-    if exercises.len() < MIN_EXERCISES {
-        problems.push(format!(
-            "{} exercises found, at least {MIN_EXERCISES} expected (was a \
-             folder renamed or a `mod` line dropped?)",
-            exercises.len()
-        ));
-    }
-    if !not_run.is_empty() {
-        let list = not_run.join(", ");
+        .map(String::as_str)
+        .collect()
+}
+
+/// Fails on any problem (and, with CI=true, on a test not run); else
+/// prints the counts.
+fn report(
+    tally: &Tally,
+    exercises: usize,
+    with_exercise: usize,
+    chapters: &[String],
+) -> Result<()> {
+    let mut problems = tally.problems.clone();
+    if !tally.not_run.is_empty() {
+        let list = tally.not_run.join(", ");
         if util::is_ci() {
             problems.push(format!("not run, and CI=true: {list}"));
         } else {
@@ -343,15 +429,16 @@ pub fn check(every_chapter: bool) -> Result<()> {
         bail!("exercise check failed:\n  {}", problems.join("\n  "));
     }
     println!(
-        "exercises: {} exercises, {failed} starters fail until solved, \
-         {passed} solutions pass{}, {} of {} chapters end with an exercise",
-        exercises.len(),
-        if not_run.is_empty() {
+        "exercises: {exercises} exercises, {} starters fail until solved, \
+         {} solutions pass{}, {with_exercise} of {} chapters end with an \
+         exercise",
+        tally.failed,
+        tally.passed,
+        if tally.not_run.is_empty() {
             String::new()
         } else {
-            format!(", {} not run", not_run.len())
+            format!(", {} not run", tally.not_run.len())
         },
-        chapters.len() - without.len(),
         chapters.len()
     );
     Ok(())

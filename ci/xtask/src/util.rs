@@ -180,9 +180,9 @@ pub fn docker_ok() -> bool {
             .is_ok_and(|s| s.success())
 }
 
-/// The container listings use the PostgreSQL image built from Debian
-/// packages (ci/images/build-postgres) when it exists and nothing else was
-/// chosen: this machine kind reaches no image registry.
+/// The container listings use the PostgreSQL and Redis images built from
+/// Debian packages (ci/images/build-postgres, build-redis) when they exist
+/// and nothing else was chosen: this machine kind reaches no image registry.
 pub fn use_local_image() {
     if var_os("POSTGRES_IMAGE").is_some() || !docker_ok() {
         return;
@@ -197,10 +197,13 @@ pub fn use_local_image() {
     }
 }
 
-/// The locally built PostgreSQL image, for every program started from now.
+/// The locally built PostgreSQL and Redis images, for every program
+/// started from now.
 pub fn set_local_image() {
     set_child_env("POSTGRES_IMAGE", "local/postgres");
     set_child_env("POSTGRES_TAG", "15");
+    set_child_env("REDIS_IMAGE", "local/redis");
+    set_child_env("REDIS_TAG", "7");
 }
 
 /// A check found `found` of `what`; below `min` it has checked nothing

@@ -41,7 +41,30 @@ pub fn run() -> Result<()> {
     }
     let mut missing: Vec<String> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
+    rust_and_c(&mut missing);
+    if !missing.is_empty() {
+        return report(&missing, &notes);
+    }
+    util::step("downloading every crate (cargo fetch)");
+    if sh(cmd(&["cargo", "fetch", "--locked"])).is_err() {
+        missing.push(
+            "cargo could not download the crates: check the network or the \
+             proxy (HTTPS_PROXY), then run the warm-up again"
+                .into(),
+        );
+        return report(&missing, &notes);
+    }
+    build_exercises(&mut missing)?;
+    let database = database(&mut missing);
+    docker(&mut notes);
+    if database && missing.is_empty() {
+        proof(&mut missing);
+    }
+    report(&missing, &notes)
+}
 
+/// A recent enough Rust, and a C compiler.
+fn rust_and_c(missing: &mut Vec<String>) {
     util::step("Rust");
     match rust_version() {
         Some(v) if v >= MIN_RUST => println!("ok: Rust 1.{}", v.1),
@@ -60,20 +83,10 @@ pub fn run() -> Result<()> {
                 .into(),
         );
     }
-    if !missing.is_empty() {
-        return report(&missing, &notes);
-    }
+}
 
-    util::step("downloading every crate (cargo fetch)");
-    if sh(cmd(&["cargo", "fetch", "--locked"])).is_err() {
-        missing.push(
-            "cargo could not download the crates: check the network or the \
-             proxy (HTTPS_PROXY), then run the warm-up again"
-                .into(),
-        );
-        return report(&missing, &notes);
-    }
-
+/// Builds every test binary that holds an exercise (the long part).
+fn build_exercises(missing: &mut Vec<String>) -> Result<()> {
     util::step("building the exercises' test binaries (the long part)");
     let mut built = Vec::new();
     for e in exercises::find()? {
@@ -89,41 +102,42 @@ pub fn run() -> Result<()> {
         }
         built.push(key);
     }
+    Ok(())
+}
 
+/// Whether the tests will find a PostgreSQL server: DATABASE_URL, or the
+/// server binaries (and perl, which stops the throwaway server).
+fn database(missing: &mut Vec<String>) -> bool {
     util::step("a PostgreSQL server for the tests");
-    let database = match std::env::var("DATABASE_URL") {
-        Ok(url) => {
-            let shown = url.split('@').next_back().unwrap_or(&url);
-            println!("ok: DATABASE_URL is set (…@{shown})");
-            true
-        }
-        Err(_) => match postgres_bin_dir() {
-            Some(dir) => {
-                println!("ok: initdb and pg_ctl in {}", dir.display());
-                if !util::have("perl") {
-                    missing.push(
-                        "perl is missing: the harness uses it to stop the \
-                         throwaway server when the tests end (install perl)"
-                            .into(),
-                    );
-                }
-                true
-            }
-            None => {
-                missing.push(
-                    "no PostgreSQL: neither DATABASE_URL nor the server \
-                     binaries (initdb, pg_ctl) were found. Install them \
-                     (Debian/Ubuntu: apt install postgresql; Fedora: dnf \
-                     install postgresql-server; macOS: brew install \
-                     postgresql@17 and put its bin/ on PATH) or set \
-                     DATABASE_URL (src/setup.md)"
-                        .into(),
-                );
-                false
-            }
-        },
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        let shown = url.split('@').next_back().unwrap_or(&url);
+        println!("ok: DATABASE_URL is set (…@{shown})");
+        return true;
+    }
+    let Some(dir) = postgres_bin_dir() else {
+        missing.push(
+            "no PostgreSQL: neither DATABASE_URL nor the server binaries \
+             (initdb, pg_ctl) were found. Install them (Debian/Ubuntu: apt \
+             install postgresql; Fedora: dnf install postgresql-server; \
+             macOS: brew install postgresql@17 and put its bin/ on PATH) or \
+             set DATABASE_URL (src/setup.md)"
+                .into(),
+        );
+        return false;
     };
+    println!("ok: initdb and pg_ctl in {}", dir.display());
+    if !util::have("perl") {
+        missing.push(
+            "perl is missing: the harness uses it to stop the throwaway \
+             server when the tests end (install perl)"
+                .into(),
+        );
+    }
+    true
+}
 
+/// Docker, which only the containers chapter needs: a note, not a miss.
+fn docker(notes: &mut Vec<String>) {
     util::step("Docker (only the containers chapter needs it)");
     if util::docker_ok() {
         println!("ok: a Docker engine answers");
@@ -135,35 +149,34 @@ pub fn run() -> Result<()> {
                 .into(),
         );
     }
+}
 
-    if database && missing.is_empty() {
-        util::step("one known-good test, against the database");
-        let (p, b, test) = PROOF;
-        let mut c = cmd(&[
-            "cargo", "test", "-p", p, "--test", b, "--", "--exact", test,
-        ]);
-        c.env("RUST_BACKTRACE", "0");
-        match capture(c) {
-            Ok((true, out)) if out.contains("1 passed") => {
-                println!("ok: {test} passed")
-            }
-            Ok((_, out)) => {
-                // The panic message says what is wrong: the harness's own
-                // words (no server, bad DATABASE_URL, missing rights).
-                let why: Vec<&str> = out
-                    .lines()
-                    .skip_while(|l| !l.contains("panicked at"))
-                    .skip(1)
-                    .take_while(|l| !l.trim().is_empty())
-                    .filter(|l| !l.starts_with("note:"))
-                    .take(8)
-                    .collect();
-                missing.push(proof_failed(&why, &out));
-            }
-            Err(e) => missing.push(format!("cargo test did not start: {e:#}")),
+/// Runs the one known-good test against the database.
+fn proof(missing: &mut Vec<String>) {
+    util::step("one known-good test, against the database");
+    let (p, b, test) = PROOF;
+    let mut c =
+        cmd(&["cargo", "test", "-p", p, "--test", b, "--", "--exact", test]);
+    c.env("RUST_BACKTRACE", "0");
+    match capture(c) {
+        Ok((true, out)) if out.contains("1 passed") => {
+            println!("ok: {test} passed")
         }
+        Ok((_, out)) => {
+            // The panic message says what is wrong: the harness's own
+            // words (no server, bad DATABASE_URL, missing rights).
+            let why: Vec<&str> = out
+                .lines()
+                .skip_while(|l| !l.contains("panicked at"))
+                .skip(1)
+                .take_while(|l| !l.trim().is_empty())
+                .filter(|l| !l.starts_with("note:"))
+                .take(8)
+                .collect();
+            missing.push(proof_failed(&why, &out));
+        }
+        Err(e) => missing.push(format!("cargo test did not start: {e:#}")),
     }
-    report(&missing, &notes)
 }
 
 /// What to say when the proof test failed: its panic message, or, when

@@ -67,8 +67,10 @@ impl Cluster {
     /// The maintenance database's options and URL (socket in `host=`).
     pub fn admin(&self) -> (PgConnectOptions, url::Url) {
         let options = PgConnectOptions::new().socket(&self.dir);
-        let url = format!("postgres://postgres@localhost:5432/postgres?host=");
-        let url = url::Url::parse(&(url + &self.dir.display().to_string()));
+        let dir = self.dir.display();
+        let url =
+            format!("postgres://postgres@localhost:5432/postgres?host={dir}");
+        let url = url::Url::parse(&url);
         let url = url.expect("a directory name that fits in a URL");
         (options.username("postgres").database("postgres"), url)
     }

@@ -30,7 +30,7 @@ const RECHECK: Duration = Duration::from_millis(100);
 /// a process runs one test.
 fn ahead() -> usize {
     let mode = std::env::var("NEXTEST_EXECUTION_MODE");
-    if mode.as_deref() == Ok("process-per-test") {
+    if mode.is_ok_and(|m| m == "process-per-test") {
         0
     } else {
         3
@@ -94,7 +94,7 @@ pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
                     tests with other migrations in another test binary"
             .into());
     }
-    let popped = lock(&harness.ready).pop_front();
+    let popped = harness.ready.lock().unwrap().pop_front();
     if let Some(db) = popped {
         let _ = harness.messages.send(Msg::Wake);
         return Ok(db);
@@ -130,12 +130,6 @@ extern "C" fn at_exit() {
     }
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// What the task shares with its workers.
 #[derive(Default)]
 struct Work {
@@ -160,12 +154,12 @@ async fn run(
     };
     let (work, mut workers) = (Rc::new(Work::default()), vec![]);
     loop {
-        let short = matches!(&owner, Ok(_) if lock(&ready).len() < ahead());
+        let short = owner.is_ok() && ready.lock().unwrap().len() < ahead();
         let wait = if short { RECHECK } else { Duration::MAX };
         match timeout(wait, inbox.recv()).await {
             Ok(Some(Msg::Want(reply))) => {
                 let claimed = match &mut owner {
-                    Ok(owner) => claim(owner, migrator, true, &work).await,
+                    Ok(owner) => claim(owner, true, &work).await,
                     Err(why) => Err(why.clone()),
                 };
                 // A test that stopped waiting: its clone is dropped.
@@ -196,21 +190,22 @@ async fn run(
                 workers.push(spawn_local(worker));
             }
         }
-        while lock(&ready).len() < ahead() {
+        while ready.lock().unwrap().len() < ahead() {
             // Only from the stock: if it is empty, the workers are at work.
-            match claim(owner, migrator, false, &work).await {
-                Ok(Some(db)) => lock(&ready).push_back(db),
+            match claim(owner, false, &work).await {
+                Ok(Some(db)) => ready.lock().unwrap().push_back(db),
                 _ => break,
             }
         }
     }
 }
 
-/// A clone renamed to one of `owner`'s names and connected; from the stock,
-/// or, when it is empty and `make` says so, made now.
+/// A clone renamed to one of `owner`'s names, with the test's pool on it;
+/// from the stock, or, when it is empty and `make` says so, made now.
+/// Claimed ahead (not `make`), its pool runs a first statement before any
+/// test asks: a new server process reads the catalog then.
 async fn claim(
     owner: &mut Owner,
-    migrator: &Migrator,
     make: bool,
     work: &Work,
 ) -> Result<Option<TestDatabase>, String> {
@@ -219,20 +214,9 @@ async fn claim(
             work.news.notify_waiters(); // one fewer in the stock
             name
         }
-        None if make => owner.make_clone(migrator).await?,
+        None if make => owner.make_clone().await?,
         None => return Ok(None),
     };
-    connect(owner, name, !make).await.map(Some)
-}
-
-/// The test's pool on its clone. `ahead`: connected before a test asks, so
-/// the first statement's cost (a new server process reads the catalog) is
-/// paid here, not by the test.
-async fn connect(
-    owner: &Owner,
-    name: String,
-    ahead: bool,
-) -> Result<TestDatabase, String> {
     let (server, options) = (&owner.server, owner.server.options(Some(&name)));
     let pool = pg::PgPoolOptions::new()
         .max_connections(crate::CONNECTIONS_PER_TEST)
@@ -244,7 +228,7 @@ async fn connect(
         .test_before_acquire(false)
         .after_connect(move |conn, _| {
             Box::pin(async move {
-                if ahead {
+                if !make {
                     conn.execute("SELECT 1").await?;
                 }
                 Ok(())
@@ -254,12 +238,12 @@ async fn connect(
         .await
         .map_err(|e| server.explain(&e))?;
     let url = server.url(Some(&name));
-    Ok(TestDatabase {
+    Ok(Some(TestDatabase {
         pool,
         name,
         url,
         options,
-    })
+    }))
 }
 
 /// Drops (or keeps) what tests finished with, first; otherwise keeps the
@@ -305,17 +289,19 @@ async fn leave(
     work: &Work,
     workers: Vec<tokio::task::JoinHandle<()>>,
 ) {
-    let clones: Vec<_> = lock(ready).drain(..).map(ManuallyDrop::new).collect();
+    let clones: Vec<_> = ready
+        .lock()
+        .unwrap()
+        .drain(..)
+        .map(ManuallyDrop::new)
+        .collect();
     for db in clones {
         db.pool.close().await;
-        let full = owner
-            .stock_count()
-            .await
-            .map_or(true, |n| n >= STOCK_CLONES);
+        let count = owner.stock_count().await;
+        let full = count.map_or(true, |n| n >= STOCK_CLONES);
         if full || owner.give_to_stock(&db.name).await.is_err() {
-            work.finished
-                .borrow_mut()
-                .push_back((db.name.clone(), false));
+            let mut finished = work.finished.borrow_mut();
+            finished.push_back((db.name.clone(), false));
         }
     }
     work.stop.set(true);

@@ -99,12 +99,6 @@ pub async fn serve(
 //   --test-package test-data --timeout 120 \
 //   -e 'listings/user-service/src/bin/*' \
 //   -e 'listings/user-service/src/main.rs' | sed 's|listings/user-service/||'
-// OUTPUT(measured): output/mutants-retest.txt $ cargo mutants --in-place \
-//   -p user-service --test-package user-service --test-package doubles \
-//   --test-package test-data --timeout 120 \
-//   -e 'listings/user-service/src/bin/*' \
-//   -e 'listings/user-service/src/main.rs' --iterate \
-//   | sed 's|listings/user-service/||'
 // The same chapter's SQL mutation run (listings/sql-mutants), which
 // rebuilds and tests this crate once per mutant of its queries:
 // OUTPUT(measured): output/sql-mutants.txt $ cargo run -q -p sql-mutants \

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod cache;
 mod cleanup;
 mod exercises;
 mod no_docker;
