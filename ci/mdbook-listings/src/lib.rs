@@ -137,32 +137,7 @@ pub fn caption_chapter(
     chapter_dir: &Path,
     label: &str,
 ) -> std::result::Result<String, String> {
-    let mut insertions = Vec::new();
-    let mut in_rust_block: Option<usize> = None;
-    let mut code = String::new();
-    for (event, range) in Parser::new(markdown).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info.split([',', ' ']).next().unwrap_or("");
-                if lang == "rust" {
-                    in_rust_block = Some(range.start);
-                    code.clear();
-                }
-            }
-            Event::Text(text) if in_rust_block.is_some() => {
-                code.push_str(&text)
-            }
-            Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
-                if let Some(start) = in_rust_block.take()
-                    && let Some(include) = parse_include(&code)
-                {
-                    insertions.push((start, range.end, include));
-                }
-            }
-            _ => {}
-        }
-    }
-
+    let insertions = including_blocks(markdown);
     let mut out =
         String::with_capacity(markdown.len() + insertions.len() * 400);
     let mut copied = 0;
@@ -198,32 +173,66 @@ pub fn caption_chapter(
             out.push('\n');
         }
         out.push('\n');
-        // The block itself. An anchored region is put in here, dedented, so
-        // a region from inside a `mod` or an `impl` doesn't carry its
-        // indentation onto the page; mdBook's `links` would include it as is.
-        // Whole-file includes and `rustdoc_include` are left to `links`.
         let block = &markdown[line_start..end];
-        match (&include.anchor, block.find("{{#include ")) {
-            (Some(anchor), Some(at)) => {
-                let close = block[at..]
-                    .find("}}")
-                    .map(|c| at + c + 2)
-                    .expect("parse_include found the closing braces");
-                let text = std::fs::read_to_string(&file).map_err(|e| {
-                    format!("cannot read {}: {e}", file.display())
-                })?;
-                out.push_str(&block[..at]);
-                out.push_str(&region::dedent(&region::anchored_lines(
-                    &text, anchor,
-                )));
-                out.push_str(&block[close..]);
-            }
-            _ => out.push_str(block),
-        }
+        out.push_str(&shown_block(block, &include, &file)?);
         copied = end;
     }
     out.push_str(&markdown[copied..]);
     Ok(out)
+}
+
+/// The start and end offsets of every fenced Rust block that includes a
+/// listing, with its include.
+fn including_blocks(markdown: &str) -> Vec<(usize, usize, Include)> {
+    let mut blocks = Vec::new();
+    let mut in_rust_block: Option<usize> = None;
+    let mut code = String::new();
+    for (event, range) in Parser::new(markdown).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                let lang = info.split([',', ' ']).next().unwrap_or("");
+                if lang == "rust" {
+                    in_rust_block = Some(range.start);
+                    code.clear();
+                }
+            }
+            Event::Text(text) if in_rust_block.is_some() => {
+                code.push_str(&text)
+            }
+            Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
+                if let Some(start) = in_rust_block.take()
+                    && let Some(include) = parse_include(&code)
+                {
+                    blocks.push((start, range.end, include));
+                }
+            }
+            _ => {}
+        }
+    }
+    blocks
+}
+
+/// The code block as the page shows it. An anchored region is put in here,
+/// dedented, so a region from inside a `mod` or an `impl` doesn't carry its
+/// indentation onto the page; mdBook's `links` would include it as is.
+/// Whole-file includes and `rustdoc_include` are left to `links`.
+fn shown_block(
+    block: &str,
+    include: &Include,
+    file: &Path,
+) -> std::result::Result<String, String> {
+    let (Some(anchor), Some(at)) = (&include.anchor, block.find("{{#include "))
+    else {
+        return Ok(block.to_string());
+    };
+    let close = block[at..]
+        .find("}}")
+        .map(|c| at + c + 2)
+        .expect("parse_include found the closing braces");
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let region = region::dedent(&region::anchored_lines(&text, anchor));
+    Ok(format!("{}{region}{}", &block[..at], &block[close..]))
 }
 
 /// Everything a caption says about one listing.
@@ -272,105 +281,29 @@ pub fn describe(
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let found = region::analyse(&text, anchor)?;
     let target = target::find(file)?;
-    let path_in_crate = target.path_in_crate.clone();
-    let proves = found.anchor_note.clone().or_else(|| {
-        let first_test = found
-            .functions
-            .iter()
-            .find(|f| f.is_test && f.ignore_reason.is_none());
-        let first_broken =
-            found.functions.iter().find(|f| f.ignore_reason.is_some());
-        let first_documented = found.functions.iter().find(|f| f.doc.is_some());
-        first_broken
-            .or(first_test)
-            .or(first_documented)
-            .and_then(|f| f.doc.as_deref())
-            .map(|doc| {
-                region::first_sentence(&region::without_intra_doc_links(doc))
-            })
-    });
-
-    let full_name = |name: &str| {
-        target
-            .module_path
-            .iter()
-            .map(String::as_str)
-            .chain(std::iter::once(name))
-            .collect::<Vec<_>>()
-            .join("::")
-    };
-    let runnable: Vec<String> = found
-        .functions
-        .iter()
-        .filter(|f| f.is_test && f.ignore_reason.is_none())
-        .map(|f| full_name(&f.qualified))
-        .collect();
+    let runnable = tests_ignored_for(&found, None);
     // Exercise starters are ignored tests too, but they fail until the reader
     // solves them, not on purpose: they get their own mark (see `Exercise`).
-    let is_starter = |f: &&region::Function| {
-        f.ignore_reason
-            .as_deref()
-            .is_some_and(|r| r.starts_with("exercise"))
-    };
-    let starters: Vec<&region::Function> = found
-        .functions
-        .iter()
-        .filter(|f| f.is_test)
-        .filter(is_starter)
-        .collect();
+    let starters = tests_ignored_for(&found, Some("exercise"));
     // Only a test ignored as "broken on purpose" fails on purpose. Others are
     // ignored because another test runs them in a child process (with its
     // own environment, say); they pass there and get no warning mark.
-    let ignored: Vec<&region::Function> = found
-        .functions
-        .iter()
-        .filter(|f| {
-            f.is_test
-                && f.ignore_reason
-                    .as_deref()
-                    .is_some_and(|r| r.starts_with("broken on purpose"))
-        })
-        .collect();
+    let ignored = tests_ignored_for(&found, Some("broken on purpose"));
 
     let base = target.cargo_command(
         !runnable.is_empty() || !ignored.is_empty() || !starters.is_empty(),
     );
-    let command = if !starters.is_empty() {
-        let names: Vec<String> =
-            starters.iter().map(|f| full_name(&f.qualified)).collect();
-        format!("{base} -- --ignored --exact {}", names.join(" "))
-    } else if runnable.is_empty() && target.kind == target::Kind::Lib {
-        // Library code with no test of its own: every test of the crate uses it.
-        format!("cargo test -p {}", target.package)
-    } else if runnable.is_empty() {
-        base.clone()
-    } else {
-        format!("{base} -- --exact {}", runnable.join(" "))
-    };
-
-    let broken_reason = ignored
-        .iter()
-        .find_map(|f| f.ignore_reason.as_deref())
-        .map(|r| {
-            r.trim_start_matches("broken on purpose")
-                .trim_start_matches([':', ' '])
-                .to_string()
-        })
-        .filter(|r| !r.is_empty())
-        .or(found.broken_marker.clone());
-    let broken = broken_reason.map(|reason| Broken {
-        reason,
-        show_failure: (!ignored.is_empty()).then(|| {
-            format!(
-                "{base} -- --ignored --exact {}",
-                ignored
-                    .iter()
-                    .map(|f| full_name(&f.qualified))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            )
-        }),
-    });
+    let (command, run_label) = command(&target, &base, &runnable, &starters);
+    let broken =
+        broken_reason(&ignored, found.broken_marker.clone()).map(|reason| {
+            Broken {
+                reason,
+                show_failure: (!ignored.is_empty()).then(|| {
+                    let names = full_names(&target, &ignored);
+                    format!("{base} -- --ignored --exact {names}")
+                }),
+            }
+        });
     let exercise = starters.first().map(|f| Exercise {
         task: f
             .ignore_reason
@@ -381,21 +314,118 @@ pub fn describe(
             .trim_start_matches([':', ' '])
             .to_string(),
     });
-    let run_label = if exercise.is_some() {
-        "Run it (it fails until you solve it)"
-    } else if !runnable.is_empty() || target.is_program() {
-        "Run it"
-    } else if target.kind == target::Kind::Lib {
-        "Tested by"
-    } else {
-        "Used by the tests in"
-    };
     Ok(Listing {
-        path_in_crate,
-        proves,
+        path_in_crate: target.path_in_crate,
+        proves: proves(&found),
         command,
         run_label,
         broken,
         exercise,
     })
+}
+
+/// What the listing proves: the note on its ANCHOR line, else the first
+/// sentence of the doc of its first broken test, first test or first item.
+fn proves(found: &region::Region) -> Option<String> {
+    found.anchor_note.clone().or_else(|| {
+        let functions = &found.functions;
+        let first_test = functions
+            .iter()
+            .find(|f| f.is_test && f.ignore_reason.is_none());
+        let first_broken = functions.iter().find(|f| f.ignore_reason.is_some());
+        let first_documented = functions.iter().find(|f| f.doc.is_some());
+        first_broken
+            .or(first_test)
+            .or(first_documented)
+            .and_then(|f| f.doc.as_deref())
+            .map(|doc| {
+                region::first_sentence(&region::without_intra_doc_links(doc))
+            })
+    })
+}
+
+/// The region's tests that are not ignored (`reason` `None`), or ignored for
+/// a reason starting with `reason`.
+fn tests_ignored_for<'a>(
+    found: &'a region::Region,
+    reason: Option<&str>,
+) -> Vec<&'a region::Function> {
+    let ignored_so = |f: &&region::Function| match reason {
+        None => f.ignore_reason.is_none(),
+        Some(start) => f
+            .ignore_reason
+            .as_deref()
+            .is_some_and(|r| r.starts_with(start)),
+    };
+    found
+        .functions
+        .iter()
+        .filter(|f| f.is_test && ignored_so(f))
+        .collect()
+}
+
+/// The command that runs the listing, and how the caption introduces it (see
+/// [`Listing::run_label`]).
+fn command(
+    target: &target::Target,
+    base: &str,
+    runnable: &[&region::Function],
+    starters: &[&region::Function],
+) -> (String, &'static str) {
+    if !starters.is_empty() {
+        let names = full_names(target, starters);
+        let command = format!("{base} -- --ignored --exact {names}");
+        (command, "Run it (it fails until you solve it)")
+    } else if !runnable.is_empty() {
+        let names = full_names(target, runnable);
+        (format!("{base} -- --exact {names}"), "Run it")
+    } else if target.kind == target::Kind::Lib {
+        // Library code with no test of its own: every test of the crate
+        // uses it.
+        (format!("cargo test -p {}", target.package), "Tested by")
+    } else if target.is_program() {
+        (base.to_string(), "Run it")
+    } else {
+        (base.to_string(), "Used by the tests in")
+    }
+}
+
+/// The failure to expect from a listing that fails on purpose: the reason
+/// its first "broken on purpose" test gives, else its marker comment's.
+fn broken_reason(
+    ignored: &[&region::Function],
+    marker: Option<String>,
+) -> Option<String> {
+    ignored
+        .iter()
+        .find_map(|f| f.ignore_reason.as_deref())
+        .map(|r| {
+            r.trim_start_matches("broken on purpose")
+                .trim_start_matches([':', ' '])
+                .to_string()
+        })
+        .filter(|r| !r.is_empty())
+        .or(marker)
+}
+
+/// The functions' paths inside their cargo target, space-separated, the way
+/// `--exact` takes them.
+fn full_names(
+    target: &target::Target,
+    functions: &[&region::Function],
+) -> String {
+    let full_name = |f: &&region::Function| {
+        target
+            .module_path
+            .iter()
+            .map(String::as_str)
+            .chain(std::iter::once(f.qualified.as_str()))
+            .collect::<Vec<_>>()
+            .join("::")
+    };
+    functions
+        .iter()
+        .map(full_name)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -2,7 +2,9 @@
 //! tests, their docs and `ignore` reasons, and the marker comments around them.
 
 use proc_macro2::LineColumn;
-use syn::{Attribute, Expr, ImplItem, Item, Lit, Meta, spanned::Spanned};
+use syn::{
+    Attribute, Expr, Ident, ImplItem, Item, Lit, Meta, spanned::Spanned,
+};
 
 /// A function (or a documented type, constant or impl block) inside the region.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +106,8 @@ fn broken_marker(lines: &[&str]) -> Option<String> {
     Some(first_sentence(&text)).filter(|s| !s.is_empty())
 }
 
+/// Adds to `out` the functions among `items` (inside `modules`) that start
+/// on lines `first..=last`, and the documented items that say what they are.
 fn collect(
     items: &[Item],
     modules: &[String],
@@ -112,19 +116,13 @@ fn collect(
     out: &mut Vec<Function>,
 ) {
     let inside = |at: LineColumn| (first..=last).contains(&at.line);
-    let qualify = |name: String| {
-        modules
-            .iter()
-            .cloned()
-            .chain(std::iter::once(name))
-            .collect::<Vec<_>>()
-            .join("::")
-    };
+    let qualify =
+        |name: &Ident| [modules, &[name.to_string()]].concat().join("::");
     for item in items {
         match item {
             Item::Fn(f) if inside(f.sig.fn_token.span.start()) => {
                 out.push(Function {
-                    qualified: qualify(f.sig.ident.to_string()),
+                    qualified: qualify(&f.sig.ident),
                     doc: doc(&f.attrs),
                     is_test: f.attrs.iter().any(is_test_attribute),
                     ignore_reason: f.attrs.iter().find_map(ignore_reason),
@@ -137,44 +135,12 @@ fn collect(
                     collect(content, &inner, first, last, out);
                 }
             }
-            // Types and constants are never tests, but their docs can say what
-            // a listing of helpers is for.
-            Item::Struct(_)
-            | Item::Enum(_)
-            | Item::Trait(_)
-            | Item::Const(_)
-            | Item::Static(_)
-            | Item::Type(_)
-                if inside(item.span().start()) =>
-            {
-                let (ident, attrs) = match item {
-                    Item::Struct(i) => (&i.ident, &i.attrs),
-                    Item::Enum(i) => (&i.ident, &i.attrs),
-                    Item::Trait(i) => (&i.ident, &i.attrs),
-                    Item::Const(i) => (&i.ident, &i.attrs),
-                    Item::Static(i) => (&i.ident, &i.attrs),
-                    Item::Type(i) => (&i.ident, &i.attrs),
-                    _ => unreachable!("matched above"),
-                };
-                out.push(Function {
-                    qualified: qualify(ident.to_string()),
-                    doc: doc(attrs),
-                    is_test: false,
-                    ignore_reason: None,
-                });
-            }
             // A whole impl block speaks through its own doc: its methods' docs
             // describe one method each, not the listing. A region cut from
             // inside an impl is about the methods in it, so theirs count.
-            // A whole impl in the region: its own doc, never its methods'.
             Item::Impl(imp) if inside(imp.impl_token.span.start()) => {
                 if let Some(text) = doc(&imp.attrs) {
-                    out.push(Function {
-                        qualified: String::new(),
-                        doc: Some(text),
-                        is_test: false,
-                        ignore_reason: None,
-                    });
+                    out.push(not_a_test(String::new(), Some(text)));
                 }
             }
             Item::Impl(imp) => {
@@ -182,17 +148,44 @@ fn collect(
                     if let ImplItem::Fn(f) = item
                         && inside(f.sig.fn_token.span.start())
                     {
-                        out.push(Function {
-                            qualified: qualify(f.sig.ident.to_string()),
-                            doc: doc(&f.attrs),
-                            is_test: false,
-                            ignore_reason: None,
-                        });
+                        let name = qualify(&f.sig.ident);
+                        out.push(not_a_test(name, doc(&f.attrs)));
                     }
                 }
             }
-            _ => {}
+            // Types and constants are never tests, but their docs can say what
+            // a listing of helpers is for.
+            _ => {
+                if let Some((ident, attrs)) = type_or_constant(item)
+                    && inside(item.span().start())
+                {
+                    out.push(not_a_test(qualify(ident), doc(attrs)));
+                }
+            }
         }
+    }
+}
+
+/// The name and attributes of a type, trait, constant or static.
+fn type_or_constant(item: &Item) -> Option<(&Ident, &[Attribute])> {
+    match item {
+        Item::Struct(i) => Some((&i.ident, &i.attrs)),
+        Item::Enum(i) => Some((&i.ident, &i.attrs)),
+        Item::Trait(i) => Some((&i.ident, &i.attrs)),
+        Item::Const(i) => Some((&i.ident, &i.attrs)),
+        Item::Static(i) => Some((&i.ident, &i.attrs)),
+        Item::Type(i) => Some((&i.ident, &i.attrs)),
+        _ => None,
+    }
+}
+
+/// An item that is not a test (a method, a type, an impl block), for its doc.
+fn not_a_test(qualified: String, doc: Option<String>) -> Function {
+    Function {
+        qualified,
+        doc,
+        is_test: false,
+        ignore_reason: None,
     }
 }
 

@@ -59,42 +59,11 @@ pub fn run(args: Args) -> Result<()> {
     let mut failed_in: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     let mut failed_runs = 0;
     for n in 1..=runs {
-        let started = Instant::now();
-        let mut c = util::cmd(&["cargo", "test", "--no-fail-fast"]);
-        c.args(&cargo_args).arg("--").args(&test_args);
-        c.env("XTASK_RUN", n.to_string()).env("RUST_BACKTRACE", "0");
-        let (ok, out) = util::capture(c)?;
-        let secs = started.elapsed().as_secs_f64();
-        if out.contains("error: could not compile") {
-            bail!(
-                "run {n}: the code changed during the hunt and no longer \
-                 builds; a flaky test fails on the *same* code: rerun on a \
-                 tree nobody is editing"
-            );
-        }
-        let result = libtest::parse_libtest(&out);
-        if ok {
-            println!(
-                "run {n}/{runs}: passed, {} tests ({secs:.1} s)",
-                result.passed
-            );
+        let Some(failures) = run_once(n, runs, &cargo_args, &test_args)? else {
             continue;
-        }
+        };
         failed_runs += 1;
-        let names: Vec<String> = result
-            .failures()
-            .map(|o| format!("{}: {}", o.binary, o.name))
-            .collect();
-        println!("run {n}/{runs}: FAILED ({secs:.1} s)");
-        if names.is_empty() {
-            println!("{}", tail(&out, 30));
-            failed_in
-                .entry("(no test named: a crash or a build failure)".into())
-                .or_default()
-                .push(n);
-        }
-        for name in names {
-            println!("    {name}");
+        for name in failures {
             failed_in.entry(name).or_default().push(n);
         }
     }
@@ -117,6 +86,51 @@ pub fn run(args: Args) -> Result<()> {
          least once",
         failed_in.len()
     )
+}
+
+/// Runs the suite once (run `n` of `runs`) and prints how it went; returns
+/// `None` if it passed, else the names of the tests that failed.
+fn run_once(
+    n: usize,
+    runs: usize,
+    cargo_args: &[String],
+    test_args: &[String],
+) -> Result<Option<Vec<String>>> {
+    let started = Instant::now();
+    let mut c = util::cmd(&["cargo", "test", "--no-fail-fast"]);
+    c.args(cargo_args).arg("--").args(test_args);
+    c.env("XTASK_RUN", n.to_string()).env("RUST_BACKTRACE", "0");
+    let (ok, out) = util::capture(c)?;
+    let secs = started.elapsed().as_secs_f64();
+    if out.contains("error: could not compile") {
+        bail!(
+            "run {n}: the code changed during the hunt and no longer \
+             builds; a flaky test fails on the *same* code: rerun on a \
+             tree nobody is editing"
+        );
+    }
+    let result = libtest::parse_libtest(&out);
+    if ok {
+        println!(
+            "run {n}/{runs}: passed, {} tests ({secs:.1} s)",
+            result.passed
+        );
+        return Ok(None);
+    }
+    let names: Vec<String> = result
+        .failures()
+        .map(|o| format!("{}: {}", o.binary, o.name))
+        .collect();
+    println!("run {n}/{runs}: FAILED ({secs:.1} s)");
+    if names.is_empty() {
+        println!("{}", tail(&out, 30));
+        let crash = "(no test named: a crash or a build failure)";
+        return Ok(Some(vec![crash.into()]));
+    }
+    for name in &names {
+        println!("    {name}");
+    }
+    Ok(Some(names))
 }
 
 /// `[cargo args…] [-- test args…]` → (cargo args, test args).
