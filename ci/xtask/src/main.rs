@@ -9,6 +9,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 mod libtest;
+/// Where the PostgreSQL binaries are: testdb's own lookup, so a check
+/// here can't disagree with the harness.
+#[path = "../../../listings/testdb/src/bin_dir.rs"]
+mod pg_bin_dir;
 mod rust;
 mod util;
 

@@ -61,14 +61,11 @@ pub fn ensure_nextest() -> Result<()> {
     ]))
 }
 
-/// The throwaway cluster needs `initdb` and `postgres`: found where the
-/// harness looks (PATH, Debian's /usr/lib/postgresql/N/bin), else apt.
+/// The throwaway cluster needs `initdb` and `pg_ctl`: found where the
+/// harness looks, else apt.
 pub fn ensure_postgres() -> Result<()> {
-    let debian = std::fs::read_dir("/usr/lib/postgresql").is_ok_and(|dirs| {
-        dirs.flatten()
-            .any(|d| d.path().join("bin/initdb").is_file())
-    });
-    if have("initdb") || debian || std::env::var_os("DATABASE_URL").is_some() {
+    let found = crate::pg_bin_dir::find().is_ok();
+    if found || std::env::var_os("DATABASE_URL").is_some() {
         return Ok(());
     }
     println!("installing the PostgreSQL server binaries");

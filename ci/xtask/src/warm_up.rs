@@ -6,8 +6,6 @@
 //! against the database, and says in plain words what is missing and how to
 //! get it. It installs nothing: `src/setup.md` says what to install.
 
-use std::path::{Path, PathBuf};
-
 use anyhow::{Result, bail};
 
 use crate::{
@@ -114,7 +112,7 @@ fn database(missing: &mut Vec<String>) -> bool {
         println!("ok: DATABASE_URL is set (…@{shown})");
         return true;
     }
-    let Some(dir) = postgres_bin_dir() else {
+    let Ok(dir) = crate::pg_bin_dir::find() else {
         missing.push(
             "no PostgreSQL: neither DATABASE_URL nor the server binaries \
              (initdb, pg_ctl) were found. Install them (Debian/Ubuntu: apt \
@@ -220,27 +218,4 @@ fn rust_version() -> Option<(u32, u32)> {
     let v = out.split_whitespace().nth(1)?;
     let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
     Some((parts.next()??, parts.next()??))
-}
-
-/// Where the harness will find `initdb` and `pg_ctl`: PATH, then
-/// `pg_config --bindir`, then Debian's /usr/lib/postgresql/N/bin.
-fn postgres_bin_dir() -> Option<PathBuf> {
-    let has_both =
-        |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
-    let path = util::var_os("PATH").unwrap_or_default();
-    if let Some(d) = std::env::split_paths(&path).find(|d| has_both(d)) {
-        return Some(d);
-    }
-    if let Ok((true, out)) = capture(cmd(&["pg_config", "--bindir"])) {
-        let d = PathBuf::from(out.trim());
-        if has_both(&d) {
-            return Some(d);
-        }
-    }
-    std::fs::read_dir("/usr/lib/postgresql")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .find(|d| has_both(d))
 }

@@ -52,14 +52,14 @@ impl Cluster {
         // Held while we look: two processes must not both start it.
         let _start = lock_within(&dir.join("start.lock"), &owner, false)?;
         if !dir.join("data/postmaster.pid").exists() {
-            start_server(&find_bin_dir()?, &owner, &dir)?;
+            start_server(&crate::bin_dir::find()?, &owner, &dir)?;
         }
         // The keeper holds keeper.lock for its whole life.
         if lock_file(&dir.join("keeper.lock"), &owner)?
             .try_lock()
             .is_ok()
         {
-            spawn_keeper(&find_bin_dir()?, &owner, &dir)?; // nobody would stop it
+            spawn_keeper(&crate::bin_dir::find()?, &owner, &dir)?; // nobody would stop it
         }
         Ok(Cluster { dir, _user: user })
     }
@@ -258,23 +258,6 @@ fn spawn_keeper(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
     spawned
         .map(drop)
         .map_err(|e| format!("could not start the keeper (perl): {e}"))
-}
-
-/// The first directory with `initdb` and `pg_ctl`: `PATH`, then Debian's
-/// /usr/lib/postgresql/*/bin, newest version first.
-fn find_bin_dir() -> Result<PathBuf, String> {
-    let debian = fs::read_dir("/usr/lib/postgresql").into_iter().flatten();
-    let mut debian: Vec<_> =
-        debian.flatten().map(|e| e.path().join("bin")).collect();
-    let major = |p: &PathBuf| {
-        p.iter().nth(4)?.to_str()?.split('.').next()?.parse().ok()
-    };
-    debian.sort_by_key(|p| std::cmp::Reverse(major(p).unwrap_or(0u32)));
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(debian)
-        .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
-        .ok_or_else(|| "initdb and pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin".into())
 }
 
 /// Who runs the server. PostgreSQL refuses root, so as root the server

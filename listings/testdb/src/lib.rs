@@ -49,6 +49,7 @@
 //! `TESTDB_WAIT_SECS` (60 unless set); the exit waits at most 5 s. A peer
 //! stopped with Ctrl-Z holds nothing anyone waits on.
 
+mod bin_dir;
 mod cluster;
 mod harness;
 mod names;
