@@ -24,11 +24,6 @@ use std::{fs, fs::File, fs::OpenOptions, io::Write};
 
 use sqlx::postgres::PgConnectOptions;
 
-/// How long the cluster outlives its last user: under nextest, every test
-/// is a process, and the next one should find it running (a start takes a
-/// second or more). `TESTDB_LINGER_SECS` changes it.
-const LINGER_SECONDS: &str = "3";
-
 /// A joined cluster: while it exists, this process is a user.
 pub struct Cluster {
     /// The socket, the locks, and `data/`.
@@ -46,7 +41,7 @@ impl Cluster {
             None if Path::new("/dev/shm").is_dir() => "/dev/shm".into(),
             None => std::env::temp_dir(),
         };
-        let owner = Owner::current()?;
+        let owner = RunAs::current()?;
         let dir = base.join(format!("testdb-{}", owner.caller_uid));
         let user = join_users(&dir, &owner)?;
         // Held while we look: two processes must not both start it.
@@ -54,12 +49,12 @@ impl Cluster {
         if !dir.join("data/postmaster.pid").exists() {
             start_server(&crate::bin_dir::find()?, &owner, &dir)?;
         }
-        // The keeper holds keeper.lock for its whole life.
+        // Nobody would stop it without a keeper, which holds keeper.lock.
         if lock_file(&dir.join("keeper.lock"), &owner)?
             .try_lock()
             .is_ok()
         {
-            spawn_keeper(&crate::bin_dir::find()?, &owner, &dir)?; // nobody would stop it
+            spawn_keeper(&crate::bin_dir::find()?, &owner, &dir)?;
         }
         Ok(Cluster { dir, _user: user })
     }
@@ -68,21 +63,19 @@ impl Cluster {
     pub fn admin(&self) -> (PgConnectOptions, url::Url) {
         let options = PgConnectOptions::new().socket(&self.dir);
         let dir = self.dir.display();
-        let url =
-            format!("postgres://postgres@localhost:5432/postgres?host={dir}");
-        let url = url::Url::parse(&url);
-        let url = url.expect("a directory name that fits in a URL");
+        let url = format!("postgres://postgres@localhost/postgres?host={dir}");
+        let url = url::Url::parse(&url).expect("a directory fit for a URL");
         (options.username("postgres").database("postgres"), url)
     }
 
     /// A file in `kept/` per kept database: the keeper leaves the cluster
     /// running while there is one, for the reader to open it.
     pub fn note_kept(&self, name: &str, kept: bool) {
-        let (dir, file) =
-            (self.dir.join("kept"), self.dir.join("kept").join(name));
+        let dir = self.dir.join("kept");
         let _ = match kept {
-            true => fs::create_dir_all(dir).and_then(|()| fs::write(file, "")),
-            false => fs::remove_file(file),
+            true => fs::create_dir_all(&dir)
+                .and_then(|()| fs::write(dir.join(name), "")),
+            false => fs::remove_file(dir.join(name)),
         };
     }
 
@@ -98,7 +91,8 @@ impl Cluster {
 /// The keeper deletes the directory when it tears down, and another
 /// process's directory may replace an empty one of ours: so the file we
 /// locked must still be the one in place, or we start over.
-fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
+fn join_users(dir: &Path, owner: &RunAs) -> Result<File, String> {
+    let at = |e: std::io::Error| format!("{}: {e}", dir.display());
     loop {
         if fs::symlink_metadata(dir).is_err() {
             // Made under a temporary name, handed to the server's user,
@@ -107,17 +101,13 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
                 "new-{:x}",
                 crate::names::random_u64()
             ));
-            let made = fs::DirBuilder::new().mode(0o700).create(&new);
-            made.map_err(|e| {
-                format!("could not create {}: {e}", new.display())
-            })?;
+            fs::DirBuilder::new().mode(0o700).create(&new).map_err(at)?;
             owner.chown(&new)?;
             if fs::rename(&new, dir).is_err() {
                 let _ = fs::remove_dir(&new); // another's got there first
             }
         }
-        let meta = fs::symlink_metadata(dir)
-            .map_err(|e| format!("{}: {e}", dir.display()))?;
+        let meta = fs::symlink_metadata(dir).map_err(at)?;
         // Not someone else's, in a directory all users share?
         if !meta.is_dir()
             || meta.uid() != owner.server_uid()
@@ -145,16 +135,15 @@ fn join_users(dir: &Path, owner: &Owner) -> Result<File, String> {
 /// stopped (Ctrl-Z) while it holds the lock must not stall every other.
 fn lock_within(
     path: &Path,
-    owner: &Owner,
+    owner: &RunAs,
     shared: bool,
 ) -> Result<File, String> {
     let file = lock_file(path, owner)?;
     let deadline = Instant::now() + crate::wait_bound();
     loop {
-        let tried = if shared {
-            file.try_lock_shared()
-        } else {
-            file.try_lock()
+        let tried = match shared {
+            true => file.try_lock_shared(),
+            false => file.try_lock(),
         };
         match tried {
             Ok(()) => return Ok(file),
@@ -178,18 +167,13 @@ fn lock_within(
 }
 
 /// Opens (creating it if needed) a lock file the server's user can open.
-fn lock_file(path: &Path, owner: &Owner) -> Result<File, String> {
-    let file = OpenOptions::new()
-        .read(true)
-        .append(true)
-        .create(true)
-        .open(path);
+fn lock_file(path: &Path, owner: &RunAs) -> Result<File, String> {
+    let file = OpenOptions::new().append(true).create(true).open(path);
     let file = file.map_err(|e| format!("{}: {e}", path.display()))?;
-    owner.chown(path)?;
-    Ok(file)
+    owner.chown(path).map(|()| file)
 }
 
-fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
+fn start_server(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
     // What a killed start left, and the kept files of a cluster now gone.
     for old in ["data", "kept"] {
         let _ = fs::remove_dir_all(dir.join(old));
@@ -223,8 +207,9 @@ fn start_server(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
 }
 
 /// Waits until it can lock `users.lock` exclusively (no user is left),
-/// gives the next test process a moment to arrive, then stops the server
-/// and deletes the directory; unless a failed test's database is kept.
+/// gives the next test process a moment to arrive (under nextest, each
+/// test is a process), then stops the server and deletes the directory;
+/// unless a failed test's database is kept.
 const KEEPER: &str = r#"
 use Fcntl ':flock';
 my ($dir, $pg_ctl, $linger) = @ARGV;
@@ -244,32 +229,31 @@ system($pg_ctl, 'stop', '-m', 'immediate', '-D', "$dir/data");
 rename($dir, "$dir.gone.$$") and system('rm', '-rf', "$dir.gone.$$");
 "#;
 
-fn spawn_keeper(bin: &Path, owner: &Owner, dir: &Path) -> Result<(), String> {
+fn spawn_keeper(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
     let linger = std::env::var("TESTDB_LINGER_SECS");
     let mut keeper = owner.command("perl".into());
     keeper.args(["-e", KEEPER]).arg(dir).arg(bin.join("pg_ctl"));
-    keeper.arg(linger.as_deref().unwrap_or(LINGER_SECONDS));
     keeper
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
+        .arg(linger.as_deref().unwrap_or("3"))
+        .stdin(Stdio::null());
+    keeper.stdout(Stdio::null()).stderr(Stdio::null());
     // Its own process group: a Ctrl-C in the terminal must not end it.
     let spawned = keeper.process_group(0).spawn();
     spawned
         .map(drop)
-        .map_err(|e| format!("could not start the keeper (perl): {e}"))
+        .map_err(|e| format!("could not start perl: {e}"))
 }
 
 /// Who runs the server. PostgreSQL refuses root, so as root the server
 /// (and the keeper) run as `postgres`, which then owns the directory.
-struct Owner {
+struct RunAs {
     caller_uid: u32,
     /// The uid and gid of `postgres` when we are root.
     server: Option<(u32, u32)>,
 }
 
-impl Owner {
-    fn current() -> Result<Owner, String> {
+impl RunAs {
+    fn current() -> Result<RunAs, String> {
         // SAFETY: getuid has no preconditions. getpwnam's result is read
         // at once, before any other call could reuse its buffer.
         let (caller_uid, entry) =
@@ -284,7 +268,7 @@ impl Owner {
             (0, false) => unsafe { Some(((*entry).pw_uid, (*entry).pw_gid)) },
             _ => None,
         };
-        Ok(Owner { caller_uid, server })
+        Ok(RunAs { caller_uid, server })
     }
 
     fn server_uid(&self) -> u32 {

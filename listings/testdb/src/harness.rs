@@ -1,13 +1,12 @@
 //! The one task that owns testdb's state in a process, on a thread whose
 //! runtime lives as long as the process (a test's runtime ends with its
-//! test, and a connection made there would end with it). Tests pop a clone
-//! it connected ahead, or ask it for one. Once the first test has its
-//! database, [`WORKERS`] workers drop what tests finished with and keep
-//! [`STOCK_CLONES`] clean clones on the server, and a sweep runs once.
+//! test, and a connection made there would end with it). Once the first
+//! test has its database, a sweep runs once and [`WORKERS`] workers drop
+//! what tests finished with, keep clones claimed and connected for the
+//! next tests, and keep [`STOCK_CLONES`] clean clones on the server.
 
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
-use std::{cell::Cell, cell::RefCell, collections::VecDeque, rc::Rc};
-use std::{mem::ManuallyDrop, time::Duration};
+use std::{cell::Cell, collections::VecDeque, rc::Rc, time::Duration};
 
 use sqlx::{Executor, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -18,12 +17,9 @@ use crate::{TestDatabase, names, owner, owner::Owner, server::Server};
 /// Clean clones of a set of migrations kept on the server for any process.
 const STOCK_CLONES: i64 = 4;
 
-/// Workers per process: two make clones faster than one, as part of a
-/// `CREATE DATABASE` is spent waiting on the server.
+/// Two workers make clones faster than one: part of a `CREATE DATABASE`
+/// is spent waiting on the server.
 const WORKERS: usize = 2;
-
-/// How long the task or a worker waits for news before it looks again.
-const RECHECK: Duration = Duration::from_millis(100);
 
 /// Clones a `cargo test` process keeps claimed and connected before its
 /// tests ask: one per test thread, and one more. None under nextest, where
@@ -42,19 +38,27 @@ type Reply = oneshot::Sender<Result<TestDatabase, String>>;
 enum Msg {
     /// A test found nothing ready and waits for this answer.
     Want(Reply),
-    /// Look again: a test took a ready clone, or a worker made one.
-    Wake,
     /// A test is done with its database: keep it (it failed) or drop it.
     Finished(String, bool),
     Exit(std_mpsc::Sender<()>),
 }
 
+/// What tests, the task and its workers share.
+#[derive(Default)]
+struct Shared {
+    /// Clones connected ahead; locked only for a push or a pop, so a test
+    /// takes one without waiting for the task's thread.
+    ready: Mutex<VecDeque<TestDatabase>>,
+    /// Databases tests finished with, and whether to keep each.
+    finished: Mutex<VecDeque<(String, bool)>>,
+    /// Wakes the workers: a clone was taken or a database finished.
+    news: Notify,
+}
+
 struct Harness {
     hash: String,
     messages: mpsc::UnboundedSender<Msg>,
-    /// Clones connected ahead; locked only for a push or a pop, so a test
-    /// takes one without waiting for the task's thread.
-    ready: Arc<Mutex<VecDeque<TestDatabase>>>,
+    shared: Arc<Shared>,
 }
 
 static HARNESS: OnceLock<Harness> = OnceLock::new();
@@ -62,8 +66,8 @@ static HARNESS: OnceLock<Harness> = OnceLock::new();
 fn harness(migrator: &'static Migrator) -> &'static Harness {
     HARNESS.get_or_init(|| {
         let (messages, inbox) = mpsc::unbounded_channel();
-        let ready = Arc::default();
-        let (to_self, shared) = (messages.clone(), Arc::clone(&ready));
+        let shared = Arc::new(Shared::default());
+        let for_task = shared.clone();
         let thread = std::thread::Builder::new().name("testdb".into());
         let spawned = thread.spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -71,7 +75,7 @@ fn harness(migrator: &'static Migrator) -> &'static Harness {
                 .build()
                 .expect("a runtime for testdb's thread");
             // Tasks stay on this thread: sqlx's futures need not be Send.
-            let task = run(migrator, inbox, to_self, shared);
+            let task = run(migrator, inbox, for_task);
             tokio::task::LocalSet::new().block_on(&runtime, task);
         });
         spawned.expect("could not start testdb's thread");
@@ -81,7 +85,7 @@ fn harness(migrator: &'static Migrator) -> &'static Harness {
         Harness {
             hash,
             messages,
-            ready,
+            shared,
         }
     })
 }
@@ -94,9 +98,9 @@ pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
                     tests with other migrations in another test binary"
             .into());
     }
-    let popped = harness.ready.lock().unwrap().pop_front();
+    let popped = harness.shared.ready.lock().unwrap().pop_front();
     if let Some(db) = popped {
-        let _ = harness.messages.send(Msg::Wake);
+        harness.shared.news.notify_waiters();
         return Ok(db);
     }
     let (reply, answer) = oneshot::channel();
@@ -130,71 +134,50 @@ extern "C" fn at_exit() {
     }
 }
 
-/// What the task shares with its workers.
-#[derive(Default)]
-struct Work {
-    /// Databases tests finished with, and whether to keep each.
-    finished: RefCell<VecDeque<(String, bool)>>,
-    /// Wakes the workers: a database finished, or a clone left the stock.
-    news: Notify,
-    /// Set at exit: workers stop once the queue is empty.
-    stop: Cell<bool>,
-}
-
 async fn run(
     migrator: &'static Migrator,
     mut inbox: mpsc::UnboundedReceiver<Msg>,
-    messages: mpsc::UnboundedSender<Msg>,
-    ready: Arc<Mutex<VecDeque<TestDatabase>>>,
+    shared: Arc<Shared>,
 ) {
     let server = Server::find().map(Arc::new);
     let mut owner = match &server {
         Ok(server) => Owner::start(server.clone(), migrator).await,
         Err(why) => Err(why.clone()),
     };
-    let (work, mut workers) = (Rc::new(Work::default()), vec![]);
-    loop {
-        let short = owner.is_ok() && ready.lock().unwrap().len() < ahead();
-        let wait = if short { RECHECK } else { Duration::MAX };
-        match timeout(wait, inbox.recv()).await {
-            Ok(Some(Msg::Want(reply))) => {
+    let (stop, mut workers) = (Rc::new(Cell::new(false)), vec![]);
+    while let Some(message) = inbox.recv().await {
+        match message {
+            Msg::Want(reply) => {
                 let claimed = match &mut owner {
-                    Ok(owner) => claim(owner, true, &work).await,
+                    Ok(owner) => claim(owner, true).await,
                     Err(why) => Err(why.clone()),
                 };
                 // A test that stopped waiting: its clone is dropped.
                 let _ = reply.send(claimed.map(|db| db.expect("made")));
             }
-            Ok(Some(Msg::Finished(name, keep))) => {
-                work.finished.borrow_mut().push_back((name, keep));
-                work.news.notify_waiters();
+            Msg::Finished(name, keep) => {
+                shared.finished.lock().unwrap().push_back((name, keep));
+                shared.news.notify_waiters();
             }
-            Ok(Some(Msg::Exit(done))) => {
+            Msg::Exit(done) => {
+                stop.set(true);
                 if let Ok(owner) = owner {
-                    leave(owner, &ready, &work, workers).await;
+                    leave(owner, &shared, workers).await;
                 }
                 let _ = done.send(());
                 return;
             }
-            Ok(None) => return,
-            Ok(Some(Msg::Wake)) | Err(_) => {}
         }
-        let Ok(owner) = &mut owner else { continue };
+        let Ok(owner) = &owner else { continue };
         if workers.is_empty() {
             // Off the first test's path: it has its database by now.
             let sweep = owner::sweep(owner.server.clone(), owner.hash.clone());
             workers.push(spawn_local(sweep));
             for _ in 0..WORKERS {
-                let (server, work) = (owner.server.clone(), work.clone());
-                let worker = worker(server, migrator, work, messages.clone());
-                workers.push(spawn_local(worker));
-            }
-        }
-        while ready.lock().unwrap().len() < ahead() {
-            // Only from the stock: if it is empty, the workers are at work.
-            match claim(owner, false, &work).await {
-                Ok(Some(db)) => ready.lock().unwrap().push_back(db),
-                _ => break,
+                let server = owner.server.clone();
+                let job =
+                    worker(server, migrator, shared.clone(), stop.clone());
+                workers.push(spawn_local(job));
             }
         }
     }
@@ -207,13 +190,9 @@ async fn run(
 async fn claim(
     owner: &mut Owner,
     make: bool,
-    work: &Work,
 ) -> Result<Option<TestDatabase>, String> {
     let name = match owner.claim_from_stock().await? {
-        Some(name) => {
-            work.news.notify_waiters(); // one fewer in the stock
-            name
-        }
+        Some(name) => name,
         None if make => owner.make_clone().await?,
         None => return Ok(None),
     };
@@ -246,37 +225,36 @@ async fn claim(
     }))
 }
 
-/// Drops (or keeps) what tests finished with, first; otherwise keeps the
-/// stock full. Each worker is an owner of its own: what it has half made
-/// carries its own key.
+/// In turn: drops (or keeps) what tests finished with; claims clones for
+/// the next tests; keeps the stock full. Each worker is an owner of its
+/// own: what it has half made carries its own key.
 async fn worker(
     server: Arc<Server>,
     migrator: &'static Migrator,
-    work: Rc<Work>,
-    messages: mpsc::UnboundedSender<Msg>,
-) {
-    let Ok(mut me) = Owner::start(server, migrator).await else {
-        return;
-    };
+    shared: Arc<Shared>,
+    stop: Rc<Cell<bool>>,
+) -> Option<()> {
+    let mut me = Owner::start(server, migrator).await.ok()?;
     loop {
-        let next = work.finished.borrow_mut().pop_front();
+        let next = shared.finished.lock().unwrap().pop_front();
         if let Some((name, keep)) = next {
             let _ = me.finish(&name, keep).await;
             continue;
+        } else if stop.get() {
+            return Some(());
         }
-        if work.stop.get() {
-            return;
+        let news = shared.news.notified();
+        let short = shared.ready.lock().unwrap().len() < ahead();
+        if short && let Some(db) = claim(&mut me, false).await.ok()? {
+            shared.ready.lock().unwrap().push_back(db);
+            continue;
         }
-        let news = work.news.notified();
-        match me.stock_count().await {
-            Ok(n) if n < STOCK_CLONES => {
-                if me.make_stock().await.is_err() {
-                    return;
-                }
-                let _ = messages.send(Msg::Wake);
-            }
-            Ok(_) => drop(timeout(RECHECK, news).await),
-            Err(_) => return,
+        if me.stock_count().await.ok()? < STOCK_CLONES {
+            let name = me.make_clone().await.ok()?;
+            me.give_to_stock(&name).await.ok()?;
+        } else {
+            // A test may take the last ready clone without a word.
+            let _ = timeout(Duration::from_millis(100), news).await;
         }
     }
 }
@@ -285,32 +263,30 @@ async fn worker(
 /// when it is full), then lets the workers empty their queue and stop.
 async fn leave(
     mut owner: Owner,
-    ready: &Mutex<VecDeque<TestDatabase>>,
-    work: &Work,
-    workers: Vec<tokio::task::JoinHandle<()>>,
+    shared: &Shared,
+    workers: Vec<tokio::task::JoinHandle<Option<()>>>,
 ) {
-    let clones: Vec<_> = ready
-        .lock()
-        .unwrap()
-        .drain(..)
-        .map(ManuallyDrop::new)
-        .collect();
-    for db in clones {
+    let ready: Vec<_> = shared.ready.lock().unwrap().drain(..).collect();
+    for db in ready.into_iter().map(std::mem::ManuallyDrop::new) {
         db.pool.close().await;
-        let count = owner.stock_count().await;
-        let full = count.map_or(true, |n| n >= STOCK_CLONES);
+        let full = owner
+            .stock_count()
+            .await
+            .map_or(true, |n| n >= STOCK_CLONES);
         if full || owner.give_to_stock(&db.name).await.is_err() {
-            let mut finished = work.finished.borrow_mut();
-            finished.push_back((db.name.clone(), false));
+            shared
+                .finished
+                .lock()
+                .unwrap()
+                .push_back((db.name.clone(), false));
         }
     }
-    work.stop.set(true);
-    work.news.notify_waiters();
+    shared.news.notify_waiters();
     for worker in workers {
         let _ = worker.await;
     }
     // Without workers (none started, or they failed): drop here.
-    let rest: Vec<_> = work.finished.borrow_mut().drain(..).collect();
+    let rest: Vec<_> = shared.finished.lock().unwrap().drain(..).collect();
     for (name, keep) in rest {
         let _ = owner.finish(&name, keep).await;
     }

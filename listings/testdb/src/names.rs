@@ -2,10 +2,8 @@
 
 use std::collections::HashSet;
 
-use sqlx::migrate::Migrator;
-
 /// The first 12 hex digits of a SHA-256 of sqlx's migration checksums.
-pub fn migrations_hash(migrator: &Migrator) -> String {
+pub fn migrations_hash(migrator: &sqlx::migrate::Migrator) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
     for migration in migrator.iter() {
@@ -15,8 +13,7 @@ pub fn migrations_hash(migrator: &Migrator) -> String {
     format!("{:x}", hasher.finalize())[..12].to_string()
 }
 
-/// A migrations hash's advisory-lock key: 48 bits, below every process
-/// key (those have bit 62 set).
+/// A hash's advisory-lock key: 48 bits, below every process key.
 pub fn hash_key(hash: &str) -> i64 {
     i64::from_str_radix(hash, 16).unwrap_or(0)
 }
@@ -46,8 +43,8 @@ pub fn stock_pattern(hash: &str) -> String {
     format!("testdb\\_{hash}\\_stock\\_%")
 }
 
-/// Reads a name: its hash, and its owner's key if it has one (`None` for
-/// the template and the stock). `None` for a name that is not testdb's.
+/// A testdb name's hash, and its owner's key if it has one (`None` for
+/// the template and the stock).
 fn parse(name: &str) -> Option<(&str, Option<i64>)> {
     let (hash, rest) = name.strip_prefix("testdb_")?.split_once('_')?;
     if hash.len() != 12 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -63,15 +60,13 @@ fn parse(name: &str) -> Option<(&str, Option<i64>)> {
     }
 }
 
-/// The comment testdb writes on what it leaves for later.
-pub fn comment(what: &str, now: u64) -> String {
-    format!("testdb {what} {now}")
+/// The comment testdb writes on what it leaves for later, with the time.
+pub fn comment(what: &str) -> String {
+    format!("testdb {what} {}", unix_now())
 }
 
-/// The owner rule, for a database with its comment and the sessions now
-/// connected to it. `held` is every advisory key held on the server, in any
-/// database; `stale_before` is the unix time up to which an untouched
-/// template, stock clone or kept database counts as abandoned.
+/// The owner rule (crate docs), for a database with its comment and its
+/// sessions. `held`: every advisory key held on the server.
 pub fn may_drop(
     (name, comment, connections): &(String, String, i64),
     held: &HashSet<i64>,
@@ -80,33 +75,27 @@ pub fn may_drop(
     let Some((hash, key)) = parse(name) else {
         return false; // not testdb's
     };
-    if *connections > 0 {
-        return false; // someone is using it, whoever they are
-    }
-    // `testdb <what> <unix seconds>`, as `comment` wrote it.
-    let mut words = comment.split(' ').skip(1);
+    let mut words = comment.split(' ').skip(1); // as `comment` wrote it
     let kept = words.next() == Some("kept");
     let touched = words.next().and_then(|t| t.parse::<u64>().ok());
     let stale = touched.is_none_or(|t| t <= stale_before);
-    match key {
-        // A live owner keeps everything it holds, kept databases included.
-        Some(key) => !held.contains(&key) && (!kept || stale),
-        // Template and stock: nobody runs with these migrations, and
-        // nobody touched them for a day.
-        None => !held.contains(&hash_key(hash)) && stale,
-    }
+    *connections == 0
+        && match key {
+            // A live owner keeps all it holds, kept databases included.
+            Some(key) => !held.contains(&key) && (!kept || stale),
+            // Template and stock: no live run has these migrations.
+            None => !held.contains(&hash_key(hash)) && stale,
+        }
 }
 
 /// A random number from std alone: `RandomState` is seeded by the OS.
 pub fn random_u64() -> u64 {
     use std::hash::BuildHasher;
-    let nanos = std::time::UNIX_EPOCH.elapsed().unwrap_or_default();
-    std::collections::hash_map::RandomState::new().hash_one(nanos.as_nanos())
+    std::collections::hash_map::RandomState::new().hash_one(unix_now())
 }
 
 pub fn unix_now() -> u64 {
-    let now = std::time::UNIX_EPOCH.elapsed().unwrap_or_default();
-    now.as_secs()
+    std::time::UNIX_EPOCH.elapsed().map_or(0, |t| t.as_secs())
 }
 
 #[cfg(test)]
@@ -116,8 +105,8 @@ mod tests {
     /// Each row: a database, the keys held, whether a run may drop it.
     #[test]
     fn the_owner_rule() {
-        let (h, now, key) = ("0123456789ab", 1_000_000, process_key());
-        let at = |what, t| comment(what, t);
+        let (h, key, now) = ("0123456789ab", process_key(), unix_now());
+        let at = |what, t: u64| format!("testdb {what} {t}");
         let rows = [
             (owned(h, key, 1), String::new(), 0, vec![key], false),
             (owned(h, key, 1), String::new(), 0, vec![], true),
@@ -134,14 +123,7 @@ mod tests {
             let seen = may_drop(&db, &held.into_iter().collect(), now - 10);
             assert_eq!(seen, expected, "{db:?}");
         }
-    }
-
-    #[test]
-    fn names_read_back_and_keys_stay_apart() {
-        let (h, key) = ("0123456789ab", process_key());
         assert_eq!(parse(&owned(h, key, 7)), Some((h, Some(key))));
-        assert_eq!(parse(&stock(h)), Some((h, None)));
-        assert_eq!(parse(&template(h)), Some((h, None)));
         assert!(process_key() > hash_key("ffffffffffff"));
     }
 }

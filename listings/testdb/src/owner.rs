@@ -2,9 +2,8 @@
 //! locks; it builds the template, claims, makes, keeps and drops clones,
 //! and sweeps what the owner rule (`names::may_drop`) says nobody owns.
 //!
-//! Statements go unprepared: a new connection would prepare a statement
-//! with parameters first, one more round trip. Every value spliced into
-//! them is ours (numbers, hex, our own names).
+//! Statements go unprepared (a prepared one costs a round trip more on a
+//! new connection); every value spliced in is ours: numbers, hex, names.
 
 use std::{collections::HashSet, sync::Arc};
 
@@ -27,7 +26,7 @@ pub struct Owner {
     candidates: Vec<String>,
 }
 
-/// Up to three stock clones of `hash`, in random order, as an SQL array.
+/// Up to three of our role's stock clones of `hash`, as an SQL array.
 fn candidates(hash: &str) -> String {
     format!(
         "ARRAY(SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
@@ -39,18 +38,16 @@ fn candidates(hash: &str) -> String {
 
 impl Owner {
     /// Connects, takes the locks (neither can be held against us: the key
-    /// is new, and the hash's key is only ever shared), and makes sure the
-    /// template exists; one round trip.
+    /// is new, the hash's key only ever shared) and looks at the stock;
+    /// one round trip. Builds the template if there is none.
     pub async fn start(
         server: Arc<Server>,
         migrator: &Migrator,
     ) -> Result<Owner, String> {
         let (hash, key) =
             (names::migrations_hash(migrator), names::process_key());
-        // `FILE_COPY` copies files, less work for a small template than
-        // `WAL_LOG` (the default since PostgreSQL 15), but checkpoints
-        // before and after: where the server syncs to disk, every clone
-        // would flush every database's dirty pages. So only at `fsync=off`.
+        // `FILE_COPY` does less work than `WAL_LOG` for a small template,
+        // but checkpoints twice per clone: only where fsync is off.
         let sql = format!(
             "SELECT current_setting('fsync') = 'off' \
                 AND current_setting('server_version_num')::int >= 150000, \
@@ -61,14 +58,16 @@ impl Owner {
             candidates(&hash),
             names::hash_key(&hash),
         );
+        let admin = connect(&server, None).await?;
+        let (copy, candidates) = ("", vec![]);
         let mut owner = Owner {
-            admin: connect(&server, None).await?,
             server,
+            admin,
             hash,
             key,
             made: 0,
-            copy: "",
-            candidates: vec![],
+            copy,
+            candidates,
         };
         let (file_copy, exists, candidates): (bool, bool, _) =
             owner.row(&sql).await?;
@@ -91,26 +90,23 @@ impl Owner {
         done.map(drop).map_err(|e| self.server.explain(&e))
     }
 
-    async fn row<T: for<'r> FromRow<'r, PgRow>>(
-        &mut self,
-        sql: &str,
-    ) -> Result<T, String> {
+    async fn row<T>(&mut self, sql: &str) -> Result<T, String>
+    where
+        T: for<'r> FromRow<'r, PgRow>,
+    {
         let row = sqlx::raw_sql(sql).fetch_one(&mut self.admin).await;
         let row = row.map_err(|e| self.server.explain(&e))?;
         T::from_row(&row).map_err(|e| e.to_string())
     }
 
-    /// The template, built under a name of our own and renamed into place
-    /// when complete. A rename is atomic: of two processes building at
-    /// once, on any database of the server, one wins and the other drops
-    /// its copy. Nobody ever sees a half-migrated template.
+    /// The template, migrated under a name of our own and renamed into
+    /// place: a rename is atomic, so of two processes building at once one
+    /// wins, and nobody sees a half-migrated template.
     async fn build_template(
         &mut self,
         migrator: &Migrator,
     ) -> Result<(), String> {
-        let template = names::template(&self.hash);
-        let stamp = names::comment("template", names::unix_now());
-        let build = self.next_name();
+        let (build, stamp) = (self.next_name(), names::comment("template"));
         self.exec(&format!("CREATE DATABASE {build}")).await?;
         if let Err(why) = migrate(&self.server, &build, migrator).await {
             let _ = self.finish(&build, false).await;
@@ -119,10 +115,10 @@ impl Owner {
         let place = format!(
             "COMMENT ON DATABASE {build} IS '{stamp}'; \
              ALTER DATABASE {build} IS_TEMPLATE true; \
-             ALTER DATABASE {build} RENAME TO {template}"
+             ALTER DATABASE {build} RENAME TO {}",
+            names::template(&self.hash)
         );
         match self.admin.execute(&*place).await {
-            Ok(_) => Ok(()),
             // Another's got there first (42P04), or at the same moment
             // (23505, the catalog's unique index): ours goes.
             Err(e) if ["42P04", "23505"].contains(&&*code(&e)) => {
@@ -130,7 +126,7 @@ impl Owner {
                 let _ = self.admin.execute(&*sql).await;
                 self.finish(&build, false).await
             }
-            Err(e) => Err(self.server.explain(&e)),
+            done => done.map(drop).map_err(|e| self.server.explain(&e)),
         }
     }
 
@@ -140,9 +136,8 @@ impl Owner {
         let mine = self.next_name();
         let mut found = std::mem::take(&mut self.candidates);
         if found.is_empty() {
-            (found,) = self
-                .row(&format!("SELECT {}", candidates(&self.hash)))
-                .await?;
+            let sql = format!("SELECT {}", candidates(&self.hash));
+            (found,) = self.row(&sql).await?;
         }
         for clone in found {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
@@ -153,33 +148,21 @@ impl Owner {
         Ok(None)
     }
 
-    /// A clone made now, for a test that found the stock empty. (Our
-    /// template can't have gone: we hold a share of its migrations' key.)
+    /// A clone made now under one of our names. (Our template can't have
+    /// gone: we hold a share of its migrations' key.)
     pub async fn make_clone(&mut self) -> Result<String, String> {
-        let mine = self.next_name();
-        self.create_clone(&mine).await.map(|()| mine)
+        let (mine, copy) = (self.next_name(), self.copy);
+        let template = names::template(&self.hash);
+        let sql = format!("CREATE DATABASE {mine} TEMPLATE {template} {copy}");
+        self.exec(&sql).await.map(|()| mine)
     }
 
-    async fn create_clone(&mut self, name: &str) -> Result<(), String> {
-        let (template, copy) = (names::template(&self.hash), self.copy);
-        self.exec(&format!(
-            "CREATE DATABASE {name} TEMPLATE {template} {copy}"
-        ))
-        .await
-    }
-
-    /// Makes one clone for the stock: under our name first (if we die
-    /// half-way, it is a dead owner's and gets swept), then renamed.
-    pub async fn make_stock(&mut self) -> Result<(), String> {
-        let name = self.next_name();
-        self.create_clone(&name).await?;
-        self.give_to_stock(&name).await
-    }
-
-    /// Renames an unused clone of ours into the stock, with the time.
+    /// Renames an unused clone of ours into the stock, with the time. (A
+    /// clone made for the stock is ours until then: if we die half-way, a
+    /// sweep drops it.)
     pub async fn give_to_stock(&mut self, name: &str) -> Result<(), String> {
-        let stamp = names::comment("stock", names::unix_now());
-        let stock = names::stock(&self.hash);
+        let (stamp, stock) =
+            (names::comment("stock"), names::stock(&self.hash));
         self.exec(&format!(
             "COMMENT ON DATABASE {name} IS '{stamp}'; \
              ALTER DATABASE {name} RENAME TO {stock}"
@@ -188,14 +171,13 @@ impl Owner {
     }
 
     /// Drops a database a test of ours finished with, ending its sessions
-    /// (it is ours, and its test is over); or, when the test failed, marks
-    /// it kept with the time: the rule leaves it a day.
+    /// (its test is over); or, when the test failed, marks it kept.
     pub async fn finish(
         &mut self,
         name: &str,
         keep: bool,
     ) -> Result<(), String> {
-        let stamp = names::comment("kept", names::unix_now());
+        let stamp = names::comment("kept");
         self.exec(&match keep {
             false => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             true => format!("COMMENT ON DATABASE {name} IS '{stamp}'"),
@@ -215,25 +197,19 @@ impl Owner {
     }
 }
 
-/// Drops what [`names::may_drop`] allows, once, on its own session. The
-/// locks are read once, for the whole server; an owner that has gone can't
-/// come back (keys are never reused). No `FORCE`: if someone connected
-/// since, the `DROP` fails and the database stays.
-pub async fn sweep(server: Arc<Server>, hash: String) {
-    let Ok(mut conn) = connect(&server, None).await else {
-        return;
-    };
-    // Best effort: what is busy now is left for the next sweep, not waited
-    // for (a DROP that waits for a lock would hold up every one after it).
-    // Our template is in use: fresh again (only another role's refuses).
-    let stamp = names::comment("template", names::unix_now());
+/// Drops, once, what [`names::may_drop`] allows. No `FORCE`: if someone
+/// connected since we looked, the `DROP` fails and the database stays.
+pub async fn sweep(server: Arc<Server>, hash: String) -> Option<()> {
+    let mut conn = connect(&server, None).await.ok()?;
+    // Our template is in use: fresh again. What is busy now is left for
+    // the next sweep, not waited for.
     let touch = format!(
-        "SET lock_timeout = '200ms'; \
-         COMMENT ON DATABASE {} IS '{stamp}'",
-        names::template(&hash)
+        "SET lock_timeout = '200ms'; COMMENT ON DATABASE {} IS '{}'",
+        names::template(&hash),
+        names::comment("template")
     );
     let _ = conn.execute(&*touch).await;
-    let found = sqlx::query_as::<_, (String, String, i64)>(
+    let found: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT d.datname::text, \
             coalesce(shobj_description(d.oid, 'pg_database'), ''), \
             coalesce(s.numbackends, 0)::bigint \
@@ -242,37 +218,39 @@ pub async fn sweep(server: Arc<Server>, hash: String) {
             (SELECT oid FROM pg_roles WHERE rolname = current_user)",
     )
     .fetch_all(&mut conn)
-    .await;
-    let Ok(found) = found else { return };
-    // The locks after the names, never before: an owner locks its key
-    // before its name exists, so every owner of a name we saw is in `held`
-    // unless it has gone. (Read first, a process that started in between
-    // would look dead.)
-    let held = sqlx::query_scalar(
+    .await
+    .ok()?;
+    // The locks after the names: an owner locks its key before its names
+    // exist, so each owner of a name we saw is in `held` unless it has gone
+    // (keys are never reused). Without them, drop nothing.
+    let held: HashSet<i64> = sqlx::query_scalar(
         "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
          WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
     )
     .fetch_all(&mut conn)
-    .await;
-    // Without the locks, no owner is known to have gone: drop nothing.
-    let Ok(held) = held.map(HashSet::<i64>::from_iter) else {
-        return;
-    };
+    .await
+    .ok()?
+    .into_iter()
+    .collect();
     let stale = std::env::var("TESTDB_STALE_SECS").ok();
     let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
     let stale_before = names::unix_now().saturating_sub(stale);
-    for db in found {
-        if names::may_drop(&db, &held, stale_before) {
-            // A template can't be dropped, and DROP DATABASE runs alone.
-            let name = db.0;
-            let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
-            let _ = conn.execute(&*sql).await;
-            let dropped = conn.execute(&*format!("DROP DATABASE {name}")).await;
-            if dropped.is_ok() {
-                server.note_kept(&name, false);
-            }
+    for db in found
+        .iter()
+        .filter(|db| names::may_drop(db, &held, stale_before))
+    {
+        // A template can't be dropped, and DROP DATABASE runs alone.
+        let sql = format!("ALTER DATABASE {} IS_TEMPLATE false", db.0);
+        let _ = conn.execute(&*sql).await;
+        if conn
+            .execute(&*format!("DROP DATABASE {}", db.0))
+            .await
+            .is_ok()
+        {
+            server.note_kept(&db.0, false);
         }
     }
+    Some(())
 }
 
 /// An admin session: no statement of it waits more than 2 s for a lock
@@ -298,18 +276,15 @@ async fn migrate(
     let mut conn = connect(server, Some(name)).await?;
     let migrated = migrator.run(&mut conn).await;
     let _ = conn.close().await; // a template must have no sessions
-    match migrated {
-        Ok(()) => Ok(()),
-        Err(MigrateError::ExecuteMigration(cause, version)) => {
+    migrated.map_err(|error| match error {
+        MigrateError::ExecuteMigration(cause, version) => {
             let migration = migrator.iter().find(|m| m.version == version);
-            Err(format!(
+            format!(
                 "migration {version} ({}) failed in the template: {cause}; \
                  fix that migration and run again",
                 migration.map_or("", |m| &*m.description)
-            ))
+            )
         }
-        Err(error) => {
-            Err(format!("the migrations failed in the template: {error}"))
-        }
-    }
+        error => format!("the migrations failed in the template: {error}"),
+    })
 }

@@ -18,44 +18,45 @@ pub struct Server {
 impl Server {
     /// Finds a server, or explains in one line why there is none.
     pub fn find() -> Result<Server, String> {
-        if let Ok(url) = std::env::var("DATABASE_URL") {
-            let invalid = |why: &dyn std::fmt::Display| {
+        let Ok(url) = std::env::var("DATABASE_URL") else {
+            let cluster = Cluster::start().map_err(|why| {
                 format!(
-                    "DATABASE_URL is not a valid PostgreSQL URL ({why}); \
-                     expected postgres://user:password@host:port/database, \
-                     or unset it to use a throwaway cluster"
+                    "no PostgreSQL server for the tests: DATABASE_URL is not \
+                     set and a throwaway cluster could not start ({why}). \
+                     Fix one: set DATABASE_URL=postgres://user:password@\
+                     localhost:5432/postgres (the user needs CREATEDB), or \
+                     install the server binaries (Debian/Ubuntu: apt-get \
+                     install postgresql; macOS: brew install postgresql)"
                 )
-            };
-            // sqlx takes any scheme (in `localhost:5432`, "localhost"),
-            // and fails much later.
-            if !url.starts_with("postgres://")
-                && !url.starts_with("postgresql://")
-            {
-                return Err(invalid(&"it must start with postgres://"));
-            }
-            let admin = url.parse().map_err(|e| invalid(&e))?;
-            let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
+            })?;
+            let (admin, url) = cluster.admin();
             return Ok(Server {
                 admin,
                 url,
-                cluster: None,
+                cluster: Some(cluster),
             });
-        }
-        let cluster = Cluster::start().map_err(|why| {
+        };
+        let invalid = |why: &dyn std::fmt::Display| {
             format!(
-                "no PostgreSQL server for the tests: DATABASE_URL is not \
-                 set and a throwaway cluster could not start ({why}). \
-                 Fix one: set DATABASE_URL=postgres://user:password@\
-                 localhost:5432/postgres (the user needs CREATEDB), or \
-                 install the server binaries (Debian/Ubuntu: apt-get \
-                 install postgresql; macOS: brew install postgresql)"
+                "DATABASE_URL is not a valid PostgreSQL URL ({why}); \
+                 expected postgres://user:password@host:port/database, \
+                 or unset it to use a throwaway cluster"
             )
-        })?;
-        let (admin, url) = cluster.admin();
+        };
+        // sqlx takes any scheme (in `localhost:5432`, "localhost"), and
+        // fails much later.
+        if !["postgres://", "postgresql://"]
+            .iter()
+            .any(|s| url.starts_with(s))
+        {
+            return Err(invalid(&"it must start with postgres://"));
+        }
+        let admin = url.parse().map_err(|e| invalid(&e))?;
+        let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
         Ok(Server {
             admin,
             url,
-            cluster: Some(cluster),
+            cluster: None,
         })
     }
 
@@ -120,9 +121,7 @@ pub fn code(error: &sqlx::Error) -> String {
 
 /// A URL without its password, to print.
 pub fn printable(url: &str) -> String {
-    let Ok(mut url) = url::Url::parse(url) else {
-        return String::new();
-    };
-    let _ = url.set_password(None);
-    url.to_string()
+    let mut url = url::Url::parse(url).ok();
+    url.as_mut().map(|u| u.set_password(None));
+    url.map_or(String::new(), String::from)
 }
