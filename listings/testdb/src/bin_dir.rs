@@ -7,11 +7,8 @@ use std::path::{Path, PathBuf};
 /// /usr/lib/postgresql/*/bin, newest version first.
 pub fn find() -> Result<PathBuf, String> {
     let debian = std::fs::read_dir("/usr/lib/postgresql").into_iter();
-    let mut debian: Vec<_> = debian
-        .flatten()
-        .flatten()
-        .map(|e| e.path().join("bin"))
-        .collect();
+    let bin = |entry: std::fs::DirEntry| entry.path().join("bin");
+    let mut debian: Vec<_> = debian.flatten().flatten().map(bin).collect();
     let major = |p: &PathBuf| {
         p.iter().nth(4)?.to_str()?.split('.').next()?.parse().ok()
     };

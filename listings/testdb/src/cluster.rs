@@ -50,10 +50,7 @@ impl Cluster {
             start_server(&crate::bin_dir::find()?, &owner, &dir)?;
         }
         // Nobody would stop it without a keeper, which holds keeper.lock.
-        if lock_file(&dir.join("keeper.lock"), &owner)?
-            .try_lock()
-            .is_ok()
-        {
+        if lock_file(&dir.join("keeper.lock"), &owner)?.try_lock().is_ok() {
             spawn_keeper(&crate::bin_dir::find()?, &owner, &dir)?;
         }
         Ok(Cluster { dir, _user: user })
@@ -181,9 +178,7 @@ fn start_server(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
     let data = dir.join("data");
     let mut initdb = owner.command(bin.join("initdb"));
     initdb.args(["--auth=trust", "--username=postgres", "--locale=C"]);
-    run(initdb
-        .args(["--encoding=UTF8", "--no-sync", "-D"])
-        .arg(&data))?;
+    run(initdb.args(["--encoding=UTF8", "--no-sync", "-D"]).arg(&data))?;
     // For tests only: a throwaway cluster needs no durability. Shared
     // memory as files in data/: a server killed with -9 can't leave
     // segments behind in /dev/shm.
@@ -233,15 +228,11 @@ fn spawn_keeper(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
     let linger = std::env::var("TESTDB_LINGER_SECS");
     let mut keeper = owner.command("perl".into());
     keeper.args(["-e", KEEPER]).arg(dir).arg(bin.join("pg_ctl"));
-    keeper
-        .arg(linger.as_deref().unwrap_or("3"))
-        .stdin(Stdio::null());
+    keeper.arg(linger.as_deref().unwrap_or("3")).stdin(Stdio::null());
     keeper.stdout(Stdio::null()).stderr(Stdio::null());
     // Its own process group: a Ctrl-C in the terminal must not end it.
     let spawned = keeper.process_group(0).spawn();
-    spawned
-        .map(drop)
-        .map_err(|e| format!("could not start perl: {e}"))
+    spawned.map(drop).map_err(|e| format!("could not start perl: {e}"))
 }
 
 /// Who runs the server. PostgreSQL refuses root, so as root the server
@@ -302,10 +293,8 @@ fn run(command: &mut Command) -> Result<(), String> {
     let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
     match out.status.success() {
         true => Ok(()),
-        false => Err(format!(
-            "{program} failed ({}): {}",
-            out.status,
-            stderr.trim()
-        )),
+        false => {
+            Err(format!("{program} failed ({}): {}", out.status, stderr.trim()))
+        }
     }
 }

@@ -26,11 +26,7 @@ const WORKERS: usize = 2;
 /// a process runs one test.
 fn ahead() -> usize {
     let mode = std::env::var("NEXTEST_EXECUTION_MODE");
-    if mode.is_ok_and(|m| m == "process-per-test") {
-        0
-    } else {
-        3
-    }
+    if mode.is_ok_and(|m| m == "process-per-test") { 0 } else { 3 }
 }
 
 type Reply = oneshot::Sender<Result<TestDatabase, String>>;
@@ -82,11 +78,7 @@ fn harness(migrator: &'static Migrator) -> &'static Harness {
         // SAFETY: `at_exit` is a plain function, alive as long as the process.
         unsafe { libc::atexit(at_exit) };
         let hash = names::migrations_hash(migrator);
-        Harness {
-            hash,
-            messages,
-            shared,
-        }
+        Harness { hash, messages, shared }
     })
 }
 
@@ -217,12 +209,7 @@ async fn claim(
         .await
         .map_err(|e| server.explain(&e))?;
     let url = server.url(Some(&name));
-    Ok(Some(TestDatabase {
-        pool,
-        name,
-        url,
-        options,
-    }))
+    Ok(Some(TestDatabase { pool, name, url, options }))
 }
 
 /// In turn: drops (or keeps) what tests finished with; claims clones for
@@ -269,16 +256,10 @@ async fn leave(
     let ready: Vec<_> = shared.ready.lock().unwrap().drain(..).collect();
     for db in ready.into_iter().map(std::mem::ManuallyDrop::new) {
         db.pool.close().await;
-        let full = owner
-            .stock_count()
-            .await
-            .map_or(true, |n| n >= STOCK_CLONES);
+        let full =
+            owner.stock_count().await.map_or(true, |n| n >= STOCK_CLONES);
         if full || owner.give_to_stock(&db.name).await.is_err() {
-            shared
-                .finished
-                .lock()
-                .unwrap()
-                .push_back((db.name.clone(), false));
+            shared.finished.lock().unwrap().push_back((db.name.clone(), false));
         }
     }
     shared.news.notify_waiters();

@@ -1,53 +1,4 @@
-//! `testdb` gives every test its own PostgreSQL database, already migrated,
-//! in a millisecond or two, with nothing to set up.
-//!
-//! ```
-//! // Your migrations, as `sqlx migrate` and `sqlx::migrate!` know them.
-//! static MIGRATOR: sqlx::migrate::Migrator =
-//!     sqlx::migrate!("./example_migrations");
-//!
-//! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() {
-//! // In a test: `#[tokio::test] async fn …() {` and then:
-//! let db = testdb::fresh_database(&MIGRATOR).await;
-//! sqlx::query("INSERT INTO users (email) VALUES ('ada@example.com')")
-//!     .execute(&db.pool)
-//!     .await
-//!     .unwrap();
-//! let users: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-//!     .fetch_one(&db.pool)
-//!     .await
-//!     .unwrap();
-//! assert_eq!(users, 1, "only this test's row is in its database");
-//! # }
-//! // When `db` goes: passed, the database is dropped; panicking (a failed
-//! // test), it is kept and one line says how to open it with `psql`.
-//! ```
-//!
-//! The server is `DATABASE_URL` if set (its user needs `CREATEDB`), else a
-//! throwaway cluster per machine user that the first test process starts
-//! and the last one's exit deletes. The migrations run once, into a
-//! template named after their hash; clean clones of it wait as stock, and a
-//! test process claims one by renaming it to a name with its own key.
-//!
-//! # The owner rule
-//!
-//! Each test process holds a session advisory lock on a random key for as
-//! long as it runs, and a shared one on its migrations' key; `pg_locks`
-//! shows them for the whole server. A run drops a database only if its name
-//! is testdb's, nobody is connected to it, and either its key is held by no
-//! session (its owner has gone) or it is a template, stock clone or kept
-//! database whose migrations no live process uses and which nobody touched
-//! for a day (`TESTDB_STALE_SECS`, default 86,400). A database it made for a
-//! test that passed it drops at once. It never ends a session but its own
-//! tests', and never drops another role's database.
-//!
-//! # Waits
-//!
-//! Admin sessions run with `lock_timeout` and `statement_timeout`; the
-//! cluster's start lock and a test's wait for its database are bounded by
-//! `TESTDB_WAIT_SECS` (60 unless set); the exit waits at most 5 s. A peer
-//! stopped with Ctrl-Z holds nothing anyone waits on.
+#![doc = include_str!("../README.md")]
 
 mod bin_dir;
 mod cluster;
@@ -110,9 +61,7 @@ impl Drop for TestDatabase {
 /// Panics with a one-line explanation (starting `testdb:`) when no
 /// database can be had: a test without its database can't do anything.
 pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
-    harness::take(migrator)
-        .await
-        .unwrap_or_else(|why| panic!("testdb: {why}"))
+    harness::take(migrator).await.unwrap_or_else(|why| panic!("testdb: {why}"))
 }
 
 /// The maintenance URL of the server testdb uses (the throwaway cluster is

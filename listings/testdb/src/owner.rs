@@ -22,24 +22,12 @@ pub struct Owner {
     made: u64,
     /// `STRATEGY FILE_COPY`, or nothing; see [`Owner::start`].
     copy: &'static str,
-    /// Stock clones seen at the start: a first claim needs no look.
-    candidates: Vec<String>,
-}
-
-/// Up to three of our role's stock clones of `hash`, as an SQL array.
-fn candidates(hash: &str) -> String {
-    format!(
-        "ARRAY(SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
-         AND datdba = (SELECT oid FROM pg_roles WHERE rolname = current_user) \
-         ORDER BY random() LIMIT 3)",
-        names::stock_pattern(hash)
-    )
 }
 
 impl Owner {
     /// Connects, takes the locks (neither can be held against us: the key
-    /// is new, the hash's key only ever shared) and looks at the stock;
-    /// one round trip. Builds the template if there is none.
+    /// is new, the hash's key only ever shared); one round trip. Builds
+    /// the template if there is none.
     pub async fn start(
         server: Arc<Server>,
         migrator: &Migrator,
@@ -51,28 +39,19 @@ impl Owner {
         let sql = format!(
             "SELECT current_setting('fsync') = 'off' \
                 AND current_setting('server_version_num')::int >= 150000, \
-             EXISTS (SELECT FROM pg_database WHERE datname = '{}'), {} \
+             EXISTS (SELECT FROM pg_database WHERE datname = '{}') \
              FROM (SELECT pg_advisory_lock({key}), \
                 pg_advisory_lock_shared({})) AS locks",
             names::template(&hash),
-            candidates(&hash),
             names::hash_key(&hash),
         );
         let admin = connect(&server, None).await?;
-        let (copy, candidates) = ("", vec![]);
-        let mut owner = Owner {
-            server,
-            admin,
-            hash,
-            key,
-            made: 0,
-            copy,
-            candidates,
-        };
-        let (file_copy, exists, candidates): (bool, bool, _) =
-            owner.row(&sql).await?;
-        owner.candidates = candidates;
-        owner.copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
+        let copy = "";
+        let mut owner = Owner { server, admin, hash, key, made: 0, copy };
+        let (file_copy, exists): (bool, bool) = owner.row(&sql).await?;
+        if file_copy {
+            owner.copy = "STRATEGY FILE_COPY";
+        }
         if !exists {
             owner.build_template(migrator).await?;
         }
@@ -134,11 +113,16 @@ impl Owner {
     /// is empty. A rename fails if another process renamed it first.
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
-        let mut found = std::mem::take(&mut self.candidates);
-        if found.is_empty() {
-            let sql = format!("SELECT {}", candidates(&self.hash));
-            (found,) = self.row(&sql).await?;
-        }
+        // Three of our role's, at random: racing processes spread out.
+        let (found,): (Vec<String>,) = self
+            .row(&format!(
+                "SELECT ARRAY(SELECT datname::text FROM pg_database \
+                 WHERE datname LIKE '{}' AND datdba = (SELECT oid \
+                 FROM pg_roles WHERE rolname = current_user) \
+                 ORDER BY random() LIMIT 3)",
+                names::stock_pattern(&self.hash)
+            ))
+            .await?;
         for clone in found {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
@@ -235,18 +219,12 @@ pub async fn sweep(server: Arc<Server>, hash: String) -> Option<()> {
     let stale = std::env::var("TESTDB_STALE_SECS").ok();
     let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
     let stale_before = names::unix_now().saturating_sub(stale);
-    for db in found
-        .iter()
-        .filter(|db| names::may_drop(db, &held, stale_before))
+    for db in found.iter().filter(|db| names::may_drop(db, &held, stale_before))
     {
         // A template can't be dropped, and DROP DATABASE runs alone.
         let sql = format!("ALTER DATABASE {} IS_TEMPLATE false", db.0);
         let _ = conn.execute(&*sql).await;
-        if conn
-            .execute(&*format!("DROP DATABASE {}", db.0))
-            .await
-            .is_ok()
-        {
+        if conn.execute(&*format!("DROP DATABASE {}", db.0)).await.is_ok() {
             server.note_kept(&db.0, false);
         }
     }

@@ -30,11 +30,7 @@ impl Server {
                 )
             })?;
             let (admin, url) = cluster.admin();
-            return Ok(Server {
-                admin,
-                url,
-                cluster: Some(cluster),
-            });
+            return Ok(Server { admin, url, cluster: Some(cluster) });
         };
         let invalid = |why: &dyn std::fmt::Display| {
             format!(
@@ -45,19 +41,13 @@ impl Server {
         };
         // sqlx takes any scheme (in `localhost:5432`, "localhost"), and
         // fails much later.
-        if !["postgres://", "postgresql://"]
-            .iter()
-            .any(|s| url.starts_with(s))
+        if !["postgres://", "postgresql://"].iter().any(|s| url.starts_with(s))
         {
             return Err(invalid(&"it must start with postgres://"));
         }
         let admin = url.parse().map_err(|e| invalid(&e))?;
         let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
-        Ok(Server {
-            admin,
-            url,
-            cluster: None,
-        })
+        Ok(Server { admin, url, cluster: None })
     }
 
     /// Options for `database` (the maintenance database when `None`).

@@ -52,9 +52,7 @@ async fn child_holds_databases() {
     for db in &held {
         let notes: Vec<String> = async {
             let pool = sqlx::PgPool::connect_with(db.connect_options()).await?;
-            sqlx::query_scalar("SELECT owner FROM notes")
-                .fetch_all(&pool)
-                .await
+            sqlx::query_scalar("SELECT owner FROM notes").fetch_all(&pool).await
         }
         .await
         .unwrap_or_else(|e| panic!("{} was taken away: {e}", db.name));

@@ -11,10 +11,8 @@ use crate::helpers::{
 /// Runs `child_asks_for_a_database` with `DATABASE_URL` and returns the
 /// harness's error line (the child must fail).
 fn error_with(test: &str, database_url: &str) -> String {
-    let output = child(test)
-        .env("DATABASE_URL", database_url)
-        .output()
-        .unwrap();
+    let output =
+        child(test).env("DATABASE_URL", database_url).output().unwrap();
     assert!(!output.status.success(), "the child should have failed");
     harness_error(&output)
 }
@@ -51,10 +49,7 @@ fn an_unreachable_database_url_is_one_line_that_names_the_server() {
             && error.contains("127.0.0.1:1"),
         "names the server: {error}"
     );
-    assert!(
-        !error.contains("secret"),
-        "never prints the password: {error}"
-    );
+    assert!(!error.contains("secret"), "never prints the password: {error}");
 }
 
 /// A private cluster, and a superuser connection to it to set up a fault.
@@ -67,10 +62,7 @@ async fn private_cluster() -> (&'static str, PgConnection) {
 #[tokio::test]
 async fn a_user_without_createdb_is_told_to_grant_it() {
     let (server, mut admin) = private_cluster().await;
-    admin
-        .execute("CREATE ROLE no_createdb LOGIN")
-        .await
-        .unwrap();
+    admin.execute("CREATE ROLE no_createdb LOGIN").await.unwrap();
     let url = server.replace("postgres@", "no_createdb@");
 
     let error = error_with("children::child_asks_for_a_database", &url);
@@ -114,10 +106,7 @@ async fn a_failing_migration_is_named_in_the_error() {
         error.contains("migration 2 (a typo) failed"),
         "names the migration: {error}"
     );
-    assert!(
-        error.contains("nowww"),
-        "gives the server's reason: {error}"
-    );
+    assert!(error.contains("nowww"), "gives the server's reason: {error}");
 }
 
 /// The cluster deleted while a test process uses it: the next test says

@@ -35,9 +35,7 @@ pub fn child(test: &str) -> Command {
 /// the server at `url`.
 pub fn holder_on(url: &str, migrations: &str) -> Command {
     let mut command = child("children::child_holds_databases");
-    command
-        .env("DATABASE_URL", url)
-        .env("CHILD_MIGRATIONS", migrations);
+    command.env("DATABASE_URL", url).env("CHILD_MIGRATIONS", migrations);
     command
 }
 
@@ -84,11 +82,7 @@ impl Holder {
                 let out = child.stdout.take().unwrap();
                 let mut rest = BufReader::new(out).lines();
                 let databases = read_databases(&mut rest);
-                Holder {
-                    child,
-                    databases,
-                    rest,
-                }
+                Holder { child, databases, rest }
             })
             .collect()
     }
@@ -132,10 +126,8 @@ pub fn socket_dir(url: &str) -> PathBuf {
 /// server's user (`postgres`, when the tests run as root) can enter.
 pub fn private_base() -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
-    let base = tempfile::Builder::new()
-        .prefix("tdb")
-        .tempdir_in("/tmp")
-        .unwrap();
+    let base =
+        tempfile::Builder::new().prefix("tdb").tempdir_in("/tmp").unwrap();
     std::fs::set_permissions(
         base.path(),
         std::fs::Permissions::from_mode(0o1777),
@@ -223,11 +215,7 @@ impl PrivateServer {
         command.env("TESTDB_RUNTIME_DIR", base.path());
         let holder = Holder::start(command, 0);
         let url = holder.databases[0].1.clone();
-        PrivateServer {
-            url,
-            holder: Some(holder),
-            _base: base,
-        }
+        PrivateServer { url, holder: Some(holder), _base: base }
     }
 }
 
@@ -252,10 +240,7 @@ pub fn url_of(url: &str, database: &str) -> String {
 pub fn orphan_name() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
-    format!(
-        "testdb_000000000000_4000000000000001_{}{n}",
-        std::process::id()
-    )
+    format!("testdb_000000000000_4000000000000001_{}{n}", std::process::id())
 }
 
 /// Names of the `testdb` databases on the server behind `url`.

@@ -18,15 +18,10 @@ use crate::helpers::{
 async fn run_until_it_swept(url: &str, env: &[(&str, &str)]) {
     let orphan = orphan_name();
     let mut admin = PgConnection::connect(url).await.unwrap();
-    admin
-        .execute(&*format!("CREATE DATABASE {orphan}"))
-        .await
-        .unwrap();
+    admin.execute(&*format!("CREATE DATABASE {orphan}")).await.unwrap();
     let url = url.to_string();
-    let env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+    let env: Vec<(String, String)> =
+        env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     tokio::task::spawn_blocking(move || {
         let swept = || !block_on_names(&url).contains(&orphan);
         // A process sweeps once, in the background; on a loaded CI machine
@@ -118,10 +113,7 @@ async fn a_run_with_other_migrations_leaves_a_live_runs_template() {
     run_until_it_swept(url, &[("TESTDB_STALE_SECS", "0")]).await;
 
     let after = testdb_databases(url).await;
-    assert!(
-        after.contains(&ours),
-        "the live run's template stays: {after:?}"
-    );
+    assert!(after.contains(&ours), "the live run's template stays: {after:?}");
     live.finish();
 }
 
@@ -140,10 +132,7 @@ async fn a_kept_database_stays_while_fresh_or_while_someone_looks_at_it() {
     let psql_url = line.split('\'').nth(1).unwrap();
 
     run_until_it_swept(url, &[]).await; // a day old it is not
-    assert!(
-        testdb_databases(url).await.contains(&kept),
-        "fresh, it stays"
-    );
+    assert!(testdb_databases(url).await.contains(&kept), "fresh, it stays");
     let mut looking = PgConnection::connect(psql_url).await.unwrap();
     run_until_it_swept(url, &[("TESTDB_STALE_SECS", "0")]).await;
     let evidence: String = sqlx::query_scalar("SELECT owner FROM notes")
@@ -154,18 +143,12 @@ async fn a_kept_database_stays_while_fresh_or_while_someone_looks_at_it() {
         evidence, "evidence",
         "the kept database holds what the test saw"
     );
-    assert!(
-        testdb_databases(url).await.contains(&kept),
-        "looked at, it stays"
-    );
+    assert!(testdb_databases(url).await.contains(&kept), "looked at, it stays");
 
     looking.close().await.unwrap();
     run_until_it_swept(url, &[("TESTDB_STALE_SECS", "0")]).await;
     let left = testdb_databases(url).await;
-    assert!(
-        !left.contains(&kept),
-        "stale and unused, {kept} went: {left:?}"
-    );
+    assert!(!left.contains(&kept), "stale and unused, {kept} went: {left:?}");
 }
 
 /// A process killed with `kill -9`: its lock went with its session, so the
@@ -224,15 +207,7 @@ async fn a_failed_test_keeps_nothing_when_told_not_to() {
     assert!(!output.status.success(), "the child fails on purpose");
     let text = String::from_utf8_lossy(&output.stderr);
     assert!(!text.contains("kept database"), "nothing kept: {text}");
-    let name = text
-        .split("holding ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next();
+    let name = text.split("holding ").nth(1).unwrap().split_whitespace().next();
     let left = testdb_databases(url).await;
-    assert!(
-        !left.contains(&name.unwrap().to_string()),
-        "it went: {left:?}"
-    );
+    assert!(!left.contains(&name.unwrap().to_string()), "it went: {left:?}");
 }

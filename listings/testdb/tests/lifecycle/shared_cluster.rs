@@ -19,10 +19,8 @@ fn test_processes_share_one_cluster_that_goes_with_the_last_of_them() {
         command
     };
     let mut holders = Holder::start_all(vec![user(), user()], 1);
-    let dirs: Vec<_> = holders
-        .iter()
-        .map(|h| socket_dir(&h.databases[0].1))
-        .collect();
+    let dirs: Vec<_> =
+        holders.iter().map(|h| socket_dir(&h.databases[0].1)).collect();
     assert_eq!(dirs[0], dirs[1], "both processes use one cluster");
     let dir = dirs[0].clone();
 
@@ -63,11 +61,9 @@ fn a_stalled_peer_holding_the_start_lock_stalls_nobody_past_the_bound() {
         .stderr(std::process::Stdio::piped());
     let mut late = late.spawn().unwrap();
     let started = Instant::now();
-    wait_for(20, "the late process to give up", || {
-        match late.try_wait() {
-            Ok(Some(_)) => Ok(()),
-            _ => Err(format!("still waiting after {:?}", started.elapsed())),
-        }
+    wait_for(20, "the late process to give up", || match late.try_wait() {
+        Ok(Some(_)) => Ok(()),
+        _ => Err(format!("still waiting after {:?}", started.elapsed())),
     });
     let output = late.wait_with_output().unwrap();
     let error = harness_error(&output);
@@ -75,10 +71,7 @@ fn a_stalled_peer_holding_the_start_lock_stalls_nobody_past_the_bound() {
         error.contains("start.lock") && error.contains("Ctrl-Z"),
         "names the lock and the likely cause: {error}"
     );
-    assert!(
-        started.elapsed() < Duration::from_secs(10),
-        "gave up in time"
-    );
+    assert!(started.elapsed() < Duration::from_secs(10), "gave up in time");
     drop(stalled);
     holder.finish();
     wait_until_removed(&dir);
