@@ -22,7 +22,8 @@
 //!   or a `// BROKEN ON PURPOSE:` comment in the region), a visible mark, the
 //!   failure to expect, and the command that shows it failing.
 //!
-//! Modules: [`region`] reads the Rust code, [`target`] finds the crate and the
+//! Modules: [`region`] reads the Rust code (through `book_model`, the book's
+//! one reader of markers and test items), [`target`] finds the crate and the
 //! cargo target a file belongs to, [`caption`] writes the HTML, and this file
 //! walks the chapters.
 
@@ -32,6 +33,7 @@ pub mod target;
 
 use std::path::Path;
 
+use book_model::{markers, test_items::Item};
 use mdbook_preprocessor::{
     Preprocessor, PreprocessorContext,
     book::{Book, BookItem},
@@ -231,7 +233,7 @@ fn shown_block(
         .expect("parse_include found the closing braces");
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let region = region::dedent(&region::anchored_lines(&text, anchor));
+    let region = region::dedent(&markers::anchored_lines(&text, anchor));
     Ok(format!("{}{region}{}", &block[..at], &block[close..]))
 }
 
@@ -349,8 +351,8 @@ fn proves(found: &region::Region) -> Option<String> {
 fn tests_ignored_for<'a>(
     found: &'a region::Region,
     reason: Option<&str>,
-) -> Vec<&'a region::Function> {
-    let ignored_so = |f: &&region::Function| match reason {
+) -> Vec<&'a Item> {
+    let ignored_so = |f: &&Item| match reason {
         None => f.ignore_reason.is_none(),
         Some(start) => f
             .ignore_reason
@@ -369,8 +371,8 @@ fn tests_ignored_for<'a>(
 fn command(
     target: &target::Target,
     base: &str,
-    runnable: &[&region::Function],
-    starters: &[&region::Function],
+    runnable: &[&Item],
+    starters: &[&Item],
 ) -> (String, &'static str) {
     if !starters.is_empty() {
         let names = full_names(target, starters);
@@ -392,10 +394,7 @@ fn command(
 
 /// The failure to expect from a listing that fails on purpose: the reason
 /// its first "broken on purpose" test gives, else its marker comment's.
-fn broken_reason(
-    ignored: &[&region::Function],
-    marker: Option<String>,
-) -> Option<String> {
+fn broken_reason(ignored: &[&Item], marker: Option<String>) -> Option<String> {
     ignored
         .iter()
         .find_map(|f| f.ignore_reason.as_deref())
@@ -410,11 +409,8 @@ fn broken_reason(
 
 /// The functions' paths inside their cargo target, space-separated, the way
 /// `--exact` takes them.
-fn full_names(
-    target: &target::Target,
-    functions: &[&region::Function],
-) -> String {
-    let full_name = |f: &&region::Function| {
+fn full_names(target: &target::Target, functions: &[&Item]) -> String {
+    let full_name = |f: &&Item| {
         target
             .module_path
             .iter()

@@ -97,7 +97,8 @@ fn named_fix(marker: &str) -> String {
 }
 
 fn is_broken(t: &TestItem) -> bool {
-    t.ignore
+    t.item
+        .ignore_reason
         .as_deref()
         .is_some_and(|r| r.starts_with("broken on purpose"))
 }
@@ -105,7 +106,7 @@ fn is_broken(t: &TestItem) -> bool {
 /// `file:line` of a test, relative to the book's root.
 fn at(root: &Path, t: &TestItem) -> String {
     let file: PathBuf = t.file.strip_prefix(root).unwrap_or(&t.file).into();
-    format!("{}:{}", file.display(), t.line)
+    format!("{}:{}", file.display(), t.item.line)
 }
 
 fn check(root: &Path, tests: &[TestItem]) -> Tally {
@@ -113,7 +114,8 @@ fn check(root: &Path, tests: &[TestItem]) -> Tally {
     let proofs: BTreeSet<(String, String)> = tests
         .iter()
         .flat_map(|t| {
-            t.proves
+            t.item
+                .proves
                 .iter()
                 .map(|p| (t.target.package.clone(), p.clone()))
         })
@@ -123,11 +125,11 @@ fn check(root: &Path, tests: &[TestItem]) -> Tally {
     let mut tally = Tally::default();
     let mut fixes = BTreeSet::new();
     for t in tests {
-        for marker in t.markers_with("FIXES:") {
+        for marker in t.item.markers_with("FIXES:") {
             let name = named_fix(marker);
             let package = &t.target.package;
             let here = at(root, t);
-            if t.ignore.is_some() {
+            if t.item.ignore_reason.is_some() {
                 tally.problems.push(format!(
                     "{here}: `// FIXES: {name}` sits on `{}`, an ignored \
                      test; a fix is a test that runs and passes",
@@ -178,6 +180,7 @@ fn check(root: &Path, tests: &[TestItem]) -> Tally {
 
 #[cfg(test)]
 mod tests {
+    use book_model::test_items::Item;
     use mdbook_listings::target::{Kind, Target};
 
     use super::*;
@@ -199,11 +202,13 @@ mod tests {
                 module_path: vec!["a".into()],
             },
             path: path.into(),
-            ignore: ignore.map(str::to_owned),
-            markers: markers.iter().map(|m| m.to_string()).collect(),
-            proves: proves.iter().map(|p| p.to_string()).collect(),
-            line: 7,
-            spawns_binary: false,
+            item: Item {
+                ignore_reason: ignore.map(str::to_owned),
+                markers: markers.iter().map(|m| m.to_string()).collect(),
+                proves: proves.iter().map(|p| p.to_string()).collect(),
+                line: 7,
+                ..Item::default()
+            },
         }
     }
 

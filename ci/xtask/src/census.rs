@@ -124,7 +124,7 @@ fn whole_process_tests(root: &std::path::Path) -> Result<Whole> {
     let mut whole = Whole::new();
     for t in rust::workspace_tests(root)? {
         if let mdbook_listings::target::Kind::Test(binary) = &t.target.kind
-            && t.spawns_binary
+            && t.item.spawns_binary
         {
             whole
                 .entry((t.target.package.clone(), binary.clone()))

@@ -8,6 +8,7 @@ use std::{
 };
 
 use anyhow::{Context, Result, bail};
+use book_model::markers::{command_outputs, output};
 use regex::Regex;
 
 use crate::{rust, util};
@@ -95,7 +96,7 @@ fn test_command(item: &rust::TestItem, spec: &str) -> Result<(String, String)> {
         c.push_str(&format!(" --features {f}"));
     }
     c.push_str(&format!(" --test {binary} -- "));
-    if item.ignore.is_some() {
+    if item.item.ignore_reason.is_some() {
         c.push_str("--ignored ");
     }
     c.push_str(&format!("--exact {}", item.path));
@@ -112,28 +113,26 @@ fn test_command(item: &rust::TestItem, spec: &str) -> Result<(String, String)> {
 pub fn declared(root: &Path) -> Result<Vec<Output>> {
     let mut found = Vec::new();
     for item in rust::workspace_tests(root)? {
-        for (prefix, measured) in
-            [("OUTPUT:", false), ("OUTPUT(measured):", true)]
+        for (measured, spec) in
+            item.item.markers.iter().filter_map(|m| output(m))
         {
-            for spec in item.markers_with(prefix) {
-                if spec.contains(" $ ") {
-                    continue; // a command marker, found below
-                }
-                let (path, command) = test_command(&item, spec.trim())
-                    .with_context(|| {
-                        format!("{}:{}", item.file.display(), item.line)
-                    })?;
-                found.push(Output {
-                    file: resolve(&crate_dir(&item.file), root, &path),
-                    command,
-                    measured,
-                    declared_at: format!(
-                        "{}:{}",
-                        item.file.strip_prefix(root).unwrap().display(),
-                        item.line
-                    ),
-                });
+            if spec.contains(" $ ") {
+                continue; // a command marker, found below
             }
+            let (path, command) = test_command(&item, spec.trim())
+                .with_context(|| {
+                    format!("{}:{}", item.file.display(), item.item.line)
+                })?;
+            found.push(Output {
+                file: resolve(&crate_dir(&item.file), root, &path),
+                command,
+                measured,
+                declared_at: format!(
+                    "{}:{}",
+                    item.file.strip_prefix(root).unwrap().display(),
+                    item.item.line
+                ),
+            });
         }
     }
     // Command markers: `// OUTPUT: <path> $ <command>` in any Rust file,
@@ -154,57 +153,21 @@ pub fn declared(root: &Path) -> Result<Vec<Output>> {
         let Ok(text) = std::fs::read_to_string(&file) else {
             continue;
         };
-        let lines: Vec<&str> = text.lines().collect();
-        for n in 0..lines.len() {
-            let joined = joined_comment(&lines, n);
-            let t = joined.trim_start();
-            let Some(body) =
-                t.strip_prefix("// ").or_else(|| t.strip_prefix("# "))
-            else {
-                continue;
-            };
-            let (rest, measured) =
-                if let Some(r) = body.strip_prefix("OUTPUT(measured): ") {
-                    (r, true)
-                } else if let Some(r) = body.strip_prefix("OUTPUT: ") {
-                    (r, false)
-                } else {
-                    continue;
-                };
-            let Some((path, command)) = rest.split_once(" $ ") else {
-                continue;
-            };
+        for marker in command_outputs(&text) {
             found.push(Output {
-                file: resolve(&crate_dir(&file), root, path.trim()),
-                command: command.trim().to_string(),
-                measured,
+                file: resolve(&crate_dir(&file), root, &marker.path),
+                command: marker.command,
+                measured: marker.measured,
                 declared_at: format!(
                     "{}:{}",
                     file.strip_prefix(root).unwrap().display(),
-                    n + 1
+                    marker.line
                 ),
             });
         }
     }
     found.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(found)
-}
-
-/// A comment line, with the following ones appended while it ends in `\`.
-fn joined_comment(lines: &[&str], n: usize) -> String {
-    let mut out = lines[n].trim_end().to_string();
-    let mut i = n + 1;
-    while out.ends_with('\\') && i < lines.len() {
-        out.pop();
-        let next = lines[i].trim_start();
-        let body = next
-            .strip_prefix("//")
-            .or_else(|| next.strip_prefix('#'))
-            .unwrap_or(next);
-        out = format!("{} {}", out.trim_end(), body.trim());
-        i += 1;
-    }
-    out
 }
 
 /// Paths, hashes, ports and timings made stable across runs.
@@ -513,6 +476,7 @@ fn print_diff(old: &str, new: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use book_model::test_items::Item;
     use mdbook_listings::target::{Kind, Target};
 
     fn item(ignored: bool) -> rust::TestItem {
@@ -525,11 +489,11 @@ mod tests {
                 module_path: vec!["a".into()],
             },
             path: "a::fails".into(),
-            ignore: ignored.then(String::new),
-            markers: Vec::new(),
-            proves: Vec::new(),
-            line: 1,
-            spawns_binary: false,
+            item: Item {
+                ignore_reason: ignored.then(String::new),
+                line: 1,
+                ..Item::default()
+            },
         }
     }
 

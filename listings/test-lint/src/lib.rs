@@ -15,6 +15,7 @@
 //! - the assertion and ignore rules apply to test functions (an attribute
 //!   whose last segment is `test`: `#[test]`, `#[tokio::test]`, `#[sqlx::test]`).
 
+mod item;
 mod marker;
 mod url;
 mod visitor;
@@ -24,6 +25,7 @@ use std::{
     path::{Path, PathBuf},
 };
 
+pub use item::{ignore_reason, is_test_attr, item_comments};
 pub use marker::{Allows, MarkedItem, marked_items};
 pub use url::url_host_off_this_machine;
 

@@ -13,6 +13,8 @@
 
 use syn::{spanned::Spanned, visit::Visit};
 
+use crate::item::{ignore_reason, item_comments};
+
 /// The text that marks a listing as broken on purpose.
 pub const MARKER: &str = "BROKEN ON PURPOSE";
 
@@ -84,31 +86,21 @@ impl Finder<'_> {
             .min()
             .unwrap_or(1);
         let last_line = whole.end().line;
-        // From the attributes down to the line of the item's own keyword.
-        let head_line = head.start().line;
-        // The `//` comment block right above, then the item's own head.
-        let mut candidates: Vec<usize> = (first_line..=head_line).collect();
-        let mut n = first_line.saturating_sub(1);
-        while n >= 1 && self.line(n).trim_start().starts_with("//") {
-            candidates.push(n);
-            n -= 1;
-        }
-        let ignored_as_broken = attrs.iter().any(|a| {
-            a.path().is_ident("ignore")
-                && matches!(&a.meta, syn::Meta::NameValue(nv) if quote_text(&nv.value).to_lowercase().starts_with("broken on purpose"))
-        });
-        for marker_line in candidates {
-            let Some(comment) = self.comment(marker_line) else {
-                continue;
-            };
+        let ignored_as_broken = ignore_reason(attrs)
+            .is_some_and(|r| r.to_lowercase().starts_with("broken on purpose"));
+        // The item's own lines, then the comment block above it, upwards.
+        let mut comments =
+            item_comments(self.lines, first_line, head.start().line);
+        comments
+            .sort_by_key(|&(n, _)| (n < first_line, n.abs_diff(first_line)));
+        for (marker_line, comment) in comments {
             let allows = if comment.contains(MARKER) {
                 Allows::Everything
-            } else if let Some(rules) = allowed_rules(comment) {
+            } else if let Some(rules) = allowed_rules(&comment) {
                 Allows::Rules(rules)
             } else {
                 continue;
             };
-            let comment = comment.to_string();
             self.found.push(MarkedItem {
                 allows,
                 comment,
@@ -119,17 +111,6 @@ impl Finder<'_> {
                 ignored_as_broken,
             });
         }
-    }
-
-    fn line(&self, n: usize) -> &str {
-        self.lines.get(n - 1).copied().unwrap_or("")
-    }
-
-    /// The text of line `n` if it is a plain `//` comment (not `///` docs).
-    fn comment(&self, n: usize) -> Option<&str> {
-        let line = self.line(n).trim_start();
-        (line.starts_with("//") && !line.starts_with("///"))
-            .then(|| line.trim_start_matches('/').trim())
     }
 }
 
@@ -151,16 +132,6 @@ fn allowed_rules(comment: &str) -> Option<Vec<String>> {
             .filter(|r| !r.is_empty())
             .collect(),
     )
-}
-
-fn quote_text(expr: &syn::Expr) -> String {
-    match expr {
-        syn::Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => s.value(),
-        _ => String::new(),
-    }
 }
 
 impl<'ast> Visit<'ast> for Finder<'_> {

@@ -4,7 +4,11 @@ use std::collections::{HashMap, HashSet};
 
 use syn::{Expr, punctuated::Punctuated, spanned::Spanned, visit::Visit};
 
-use crate::{Finding, Rule, url::url_host_off_this_machine};
+use crate::{
+    Finding, Rule,
+    item::{ignore_reason, is_test_attr, lit_str},
+    url::url_host_off_this_machine,
+};
 
 pub(crate) fn check(
     file: &syn::File,
@@ -130,9 +134,8 @@ impl Walker {
             attrs.iter().any(|a| a.path().is_ident("should_panic"));
         // Ignored *with* a reason: run by something else (a parent test that
         // checks its output, or a person); that runner is the assertion.
-        let ignored_with_reason = attrs.iter().any(|a| {
-            a.path().is_ident("ignore") && matches!(&a.meta, syn::Meta::NameValue(nv) if lit_str(&nv.value).is_some_and(|r| !r.trim().is_empty()))
-        });
+        let ignored_with_reason =
+            ignore_reason(attrs).is_some_and(|r| !r.trim().is_empty());
         let mut asserts = AssertionFinder {
             helpers: &self.asserting_fns,
             found: false,
@@ -335,13 +338,6 @@ fn unseeded_source(path: &[String]) -> Option<&'static str> {
     }
 }
 
-fn is_test_attr(attr: &syn::Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|s| s.ident == "test" || s.ident == "rstest")
-}
-
 fn is_cfg_test(attr: &syn::Attribute) -> bool {
     attr.path().is_ident("cfg")
         && matches!(&attr.meta, syn::Meta::List(list) if list.tokens.to_string() == "test")
@@ -515,16 +511,6 @@ fn is_assertion_name(name: &str) -> bool {
 
 fn type_is_result(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident.to_string().ends_with("Result")))
-}
-
-fn lit_str(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: syn::Lit::Str(s),
-            ..
-        }) => Some(s.value()),
-        _ => None,
-    }
 }
 
 /// Every `use` in the file (at any depth): alias → full path.

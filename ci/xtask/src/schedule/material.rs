@@ -77,36 +77,13 @@ pub fn parse_marker(line: &str) -> Option<Result<(u32, bool, Level)>> {
 }
 
 /// Lines of `path` between `ANCHOR: name` and `ANCHOR_END: name`, or the
-/// whole file without anchor lines; None when the file is not there.
+/// whole file; None when the file is not there.
 fn region(path: &str, anchor: Option<&str>) -> Option<String> {
     let text = fs::read_to_string(format!("src/{path}")).ok()?;
-    let Some(name) = anchor else {
-        return Some(text);
-    };
-    // The marker's name is a whole word: `ANCHOR: app` is not `app_v2`.
-    let names = |line: &str, marker: &str| {
-        line.split(marker)
-            .nth(1)
-            .and_then(|rest| {
-                rest.split(|c: char| {
-                    !(c.is_alphanumeric() || c == '_' || c == '-')
-                })
-                .find(|w| !w.is_empty())
-            })
-            .is_some_and(|w| w == name)
-    };
-    let mut inside = false;
-    let mut out = Vec::new();
-    for line in text.lines() {
-        if names(line, "ANCHOR_END:") {
-            inside = false;
-        } else if names(line, "ANCHOR:") {
-            inside = true;
-        } else if inside && !line.contains("ANCHOR") {
-            out.push(line);
-        }
-    }
-    Some(out.join("\n"))
+    Some(match anchor {
+        Some(name) => book_model::markers::anchored_lines_raw(&text, name),
+        None => text,
+    })
 }
 
 /// Words and code lines of a section's Markdown, includes expanded; its

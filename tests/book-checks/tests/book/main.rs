@@ -23,6 +23,7 @@ use book_checks::{
     is_measured_table, is_typed_output, links, normalize_id, summary_chapters,
     tables, word_count,
 };
+use book_model::markers::anchored_lines;
 
 fn book_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -323,9 +324,7 @@ fn every_included_listing_line_fits_the_page() {
                 let source = fs::read_to_string(&file).unwrap();
                 let shown = match &include.anchor {
                     Some(anchor) => mdbook_listings::region::dedent(
-                        &mdbook_listings::region::anchored_lines(
-                            &source, anchor,
-                        ),
+                        &anchored_lines(&source, anchor),
                     ),
                     None => source,
                 };
@@ -404,9 +403,7 @@ fn expanded(chapter: &Path, text: &str) -> String {
         let file = resolve(chapter, &include.path)?;
         let source = fs::read_to_string(file).ok()?;
         Some(match &include.anchor {
-            Some(anchor) => {
-                mdbook_listings::region::anchored_lines(&source, anchor)
-            }
+            Some(anchor) => anchored_lines(&source, anchor),
             None => source,
         })
     })
