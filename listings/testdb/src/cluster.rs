@@ -22,8 +22,6 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use std::{fs, fs::File, fs::OpenOptions, io::Write};
 
-use sqlx::postgres::PgConnectOptions;
-
 /// A joined cluster: while it exists, this process is a user.
 pub struct Cluster {
     /// The socket, the locks, and `data/`.
@@ -56,13 +54,10 @@ impl Cluster {
         Ok(Cluster { dir, _user: user })
     }
 
-    /// The maintenance database's options and URL (socket in `host=`).
-    pub fn admin(&self) -> (PgConnectOptions, url::Url) {
-        let options = PgConnectOptions::new().socket(&self.dir);
+    /// The maintenance database's URL (the socket's directory in `host=`).
+    pub fn url(&self) -> String {
         let dir = self.dir.display();
-        let url = format!("postgres://postgres@localhost/postgres?host={dir}");
-        let url = url::Url::parse(&url).expect("a directory fit for a URL");
-        (options.username("postgres").database("postgres"), url)
+        format!("postgres://postgres@localhost/postgres?host={dir}")
     }
 
     /// A file in `kept/` per kept database: the keeper leaves the cluster

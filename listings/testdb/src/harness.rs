@@ -34,8 +34,6 @@ type Reply = oneshot::Sender<Result<TestDatabase, String>>;
 enum Msg {
     /// A test found nothing ready and waits for this answer.
     Want(Reply),
-    /// A test is done with its database: keep it (it failed) or drop it.
-    Finished(String, bool),
     Exit(std_mpsc::Sender<()>),
 }
 
@@ -109,10 +107,12 @@ pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
     }
 }
 
-/// Hands a test's database to the workers; does not wait.
+/// Hands a test's database to the workers (to keep, if it failed, or to
+/// drop); does not wait.
 pub fn finish(name: String, keep: bool) {
-    if let Some(harness) = HARNESS.get() {
-        let _ = harness.messages.send(Msg::Finished(name, keep));
+    if let Some(Harness { shared, .. }) = HARNESS.get() {
+        shared.finished.lock().unwrap().push_back((name, keep));
+        shared.news.notify_waiters();
     }
 }
 
@@ -147,10 +147,6 @@ async fn run(
                 // A test that stopped waiting: its clone is dropped.
                 let _ = reply.send(claimed.map(|db| db.expect("made")));
             }
-            Msg::Finished(name, keep) => {
-                shared.finished.lock().unwrap().push_back((name, keep));
-                shared.news.notify_waiters();
-            }
             Msg::Exit(done) => {
                 stop.set(true);
                 if let Ok(owner) = owner {
@@ -177,8 +173,8 @@ async fn run(
 
 /// A clone renamed to one of `owner`'s names, with the test's pool on it;
 /// from the stock, or, when it is empty and `make` says so, made now.
-/// Claimed ahead (not `make`), its pool runs a first statement before any
-/// test asks: a new server process reads the catalog then.
+/// Its pool runs a first statement before the test's: a new server
+/// process reads the catalog then.
 async fn claim(
     owner: &mut Owner,
     make: bool,
@@ -197,13 +193,8 @@ async fn claim(
         .idle_timeout(None)
         .max_lifetime(None)
         .test_before_acquire(false)
-        .after_connect(move |conn, _| {
-            Box::pin(async move {
-                if !make {
-                    conn.execute("SELECT 1").await?;
-                }
-                Ok(())
-            })
+        .after_connect(|conn, _| {
+            Box::pin(async { conn.execute("SELECT 1").await.map(drop) })
         })
         .connect_with(options.clone())
         .await
@@ -234,13 +225,11 @@ async fn worker(
         let short = shared.ready.lock().unwrap().len() < ahead();
         if short && let Some(db) = claim(&mut me, false).await.ok()? {
             shared.ready.lock().unwrap().push_back(db);
-            continue;
-        }
-        if me.stock_count().await.ok()? < STOCK_CLONES {
+        } else if me.stock_count().await.ok()? < STOCK_CLONES {
             let name = me.make_clone().await.ok()?;
             me.give_to_stock(&name).await.ok()?;
         } else {
-            // A test may take the last ready clone without a word.
+            // Other processes take from the stock without a word.
             let _ = timeout(Duration::from_millis(100), news).await;
         }
     }

@@ -18,19 +18,22 @@ pub struct Server {
 impl Server {
     /// Finds a server, or explains in one line why there is none.
     pub fn find() -> Result<Server, String> {
-        let Ok(url) = std::env::var("DATABASE_URL") else {
-            let cluster = Cluster::start().map_err(|why| {
-                format!(
-                    "no PostgreSQL server for the tests: DATABASE_URL is not \
-                     set and a throwaway cluster could not start ({why}). \
-                     Fix one: set DATABASE_URL=postgres://user:password@\
-                     localhost:5432/postgres (the user needs CREATEDB), or \
-                     install the server binaries (Debian/Ubuntu: apt-get \
-                     install postgresql; macOS: brew install postgresql)"
-                )
-            })?;
-            let (admin, url) = cluster.admin();
-            return Ok(Server { admin, url, cluster: Some(cluster) });
+        let (url, cluster) = match std::env::var("DATABASE_URL") {
+            Ok(url) => (url, None),
+            Err(_) => {
+                let cluster = Cluster::start().map_err(|why| {
+                    format!(
+                        "no PostgreSQL server for the tests: DATABASE_URL is \
+                         not set and a throwaway cluster could not start \
+                         ({why}). Fix one: set DATABASE_URL=postgres://user:\
+                         password@localhost:5432/postgres (the user needs \
+                         CREATEDB), or install the server binaries \
+                         (Debian/Ubuntu: apt-get install postgresql; macOS: \
+                         brew install postgresql)"
+                    )
+                })?;
+                (cluster.url(), Some(cluster))
+            }
         };
         let invalid = |why: &dyn std::fmt::Display| {
             format!(
@@ -47,7 +50,7 @@ impl Server {
         }
         let admin = url.parse().map_err(|e| invalid(&e))?;
         let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
-        Ok(Server { admin, url, cluster: None })
+        Ok(Server { admin, url, cluster })
     }
 
     /// Options for `database` (the maintenance database when `None`).
