@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
-/// Connections in each test's pool. Tests at once × this, plus up to six
-/// of testdb's own, must fit under the server's `max_connections`.
+/// Connections in each test's pool. Tests at once × this, plus up to 7
+/// of testdb's own per process, must fit under `max_connections`.
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
 /// A database that belongs to one test. Dropping it drops the database in
