@@ -2,8 +2,6 @@
 """Walks every page of the built book in headless Chromium (run by
 `cargo xtask browser`, which builds the book and installs what it needs).
 
-usage: browser-check.py BOOK_DIR MIN_PAGES
-
 Serves BOOK_DIR on 127.0.0.1 (a free port, like `python3 -m http.server
 --bind 127.0.0.1`, but in this process so nothing is left running), opens
 every .html page and fails on:
@@ -17,6 +15,7 @@ Then it types "testcontainers" into the search box and expects results.
 Prints "browser: N pages walked, … 0 console errors".
 """
 
+import argparse
 import functools
 import os
 import shutil
@@ -151,4 +150,9 @@ def main(book_dir, min_pages):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:])
+    cli = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    cli.add_argument("book_dir", help="the built book (mdbook build)")
+    cli.add_argument("min_pages", type=int, help="fail below this many pages")
+    main(**vars(cli.parse_args()))

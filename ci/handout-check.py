@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
 """Reads a handout PDF back and checks it (run by `cargo xtask handout`).
 
-usage: handout-check.py HANDOUT.pdf HANDOUT.html SUMMARY.md EDITION PAGES.json
-       handout-check.py selftest     (the checks against planted cases)
-
 HANDOUT.html is the page Chromium printed (ci/handout-prepare.py); the
 unfiltered print.html next to it is the whole book. Fails on:
 - paper that isn't A4;
@@ -26,6 +23,7 @@ unfiltered print.html next to it is the whole book. Fails on:
 Prints one summary line.
 """
 
+import argparse
 import html
 import html.parser
 import json
@@ -500,7 +498,13 @@ def main(pdf, handout_html, summary, edition, pages_json):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["selftest"]:
-        selftest()
-    else:
-        main(*sys.argv[1:])
+    cli = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = cli.add_subparsers(dest="command", required=True)
+    commands.add_parser("selftest", help="the checks against planted cases")
+    check = commands.add_parser("check", help="check one printed handout")
+    for name in ["pdf", "handout_html", "summary", "edition", "pages_json"]:
+        check.add_argument(name)
+    args = vars(cli.parse_args())
+    selftest() if args.pop("command") == "selftest" else main(**args)

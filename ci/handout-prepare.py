@@ -1,9 +1,6 @@
 #!/usr/bin/env python3
 """Turns mdBook's print.html into the page Chromium prints as a handout.
 
-usage: handout-prepare.py BOOK_DIR SUMMARY.md EDITION [PAGES.json]
-       handout-prepare.py pages HANDOUT.pdf PAGES.json
-
 Run by `cargo xtask handout` (ci/xtask/src/handout.rs), which renders the
 result, reads back on which page every link target landed, and runs this
 again with those pages until the numbers stop moving.
@@ -28,6 +25,7 @@ again with those pages until the numbers stop moving.
 Writes BOOK_DIR/handout-<EDITION>.html.
 """
 
+import argparse
 import html
 import json
 import re
@@ -537,7 +535,16 @@ def pages(pdf, out_json):
 
 
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["pages"]:
-        pages(*sys.argv[2:])
-    else:
-        main(*sys.argv[1:])
+    cli = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = cli.add_subparsers(dest="command", required=True)
+    prepare = commands.add_parser("prepare", help="write handout-EDITION.html")
+    for name in ["book_dir", "summary", "edition"]:
+        prepare.add_argument(name)
+    prepare.add_argument("pages_json", nargs="?", help="page numbers so far")
+    found = commands.add_parser("pages", help="read link targets' pages")
+    found.add_argument("pdf")
+    found.add_argument("out_json")
+    args = vars(cli.parse_args())
+    (pages if args.pop("command") == "pages" else main)(**args)

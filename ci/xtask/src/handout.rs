@@ -97,6 +97,7 @@ pub fn build(out: &Path) -> Result<()> {
         exec(cmd(&[
             "python3",
             "ci/handout-check.py",
+            "check",
             &path(&pdf),
             &path(&site.join(format!("handout-{edition}.html"))),
             "src/SUMMARY.md",
@@ -120,7 +121,8 @@ fn print_until_settled(
 ) -> Result<()> {
     let mut previous = String::new();
     for n in 1..=MAX_RUNS {
-        let mut prepare = cmd(&["python3", "ci/handout-prepare.py"]);
+        let prepare = ["python3", "ci/handout-prepare.py", "prepare"];
+        let mut prepare = cmd(&prepare);
         prepare.args([&path(site), "src/SUMMARY.md", edition]);
         if n > 1 {
             prepare.arg(pages);

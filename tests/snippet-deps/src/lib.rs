@@ -1,1 +1,0 @@
-//! Nothing to see: this crate exists for its dependencies. See Cargo.toml.
