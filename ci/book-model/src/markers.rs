@@ -205,4 +205,19 @@ fn works() {}
         let shown = anchored_lines(source, "here");
         assert_eq!(shown, "/// Works.\n#[test]\nfn works() {}");
     }
+
+    /// A region needs both its ends, named alike; any comment style works.
+    #[test]
+    fn a_region_needs_both_ends() {
+        let found =
+            |text: &str, name| region(&text.lines().collect::<Vec<_>>(), name);
+        assert!(
+            found("// ANCHOR: x\nfn a() {}\n// ANCHOR_END: x\n", "x").is_ok()
+        );
+        assert!(found("// ANCHOR: x\nfn a() {}\n", "x").is_err());
+        assert!(found("// ANCHOR: xy\n// ANCHOR_END: xy\n", "x").is_err());
+        assert!(
+            found("-- ANCHOR: q\nSELECT 1;\n-- ANCHOR_END: q\n", "q").is_ok()
+        );
+    }
 }

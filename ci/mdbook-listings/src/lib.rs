@@ -25,21 +25,26 @@
 //! Modules: [`region`] reads the Rust code (through `book_model`, the book's
 //! one reader of markers and test items), [`target`] finds the crate and the
 //! cargo target a file belongs to, [`caption`] writes the HTML, and this file
-//! walks the chapters.
+//! walks the chapters (their code blocks and includes read by `book_model`
+//! too).
 
 pub mod caption;
 pub mod region;
 pub mod target;
 
-use std::path::Path;
+use std::{ops::Range, path::Path};
 
-use book_model::{markers, test_items::Item};
+use book_model::{
+    includes::Include,
+    markdown::{self, CodeBlock},
+    markers,
+    test_items::Item,
+};
 use mdbook_preprocessor::{
     Preprocessor, PreprocessorContext,
     book::{Book, BookItem},
     errors::Result,
 };
-use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
 
 /// The preprocessor, as mdBook sees it.
 pub struct Listings;
@@ -102,35 +107,6 @@ impl Preprocessor for Listings {
     }
 }
 
-/// One `{{#include path:anchor}}` found in a fenced Rust block.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Include {
-    /// The path as written, relative to the chapter's directory.
-    pub path: String,
-    /// The anchor name, if the include names one.
-    pub anchor: Option<String>,
-}
-
-/// Finds the include in a code block's text, if the block is one.
-pub fn parse_include(code: &str) -> Option<Include> {
-    let start = code
-        .find("{{#include ")
-        .or_else(|| code.find("{{#rustdoc_include "))?;
-    let rest = &code[start..];
-    let inner = rest[..rest.find("}}")?].split_once(' ')?.1.trim();
-    let (path, anchor) = match inner.rsplit_once(':') {
-        // `file.rs:anchor`, but not `file.rs:10:20` (line ranges, which we don't use).
-        Some((path, anchor))
-            if !anchor.is_empty()
-                && !anchor.chars().all(|c| c.is_ascii_digit()) =>
-        {
-            (path.to_string(), Some(anchor.to_string()))
-        }
-        _ => (inner.to_string(), None),
-    };
-    Some(Include { path, anchor })
-}
-
 /// Returns `markdown` with a caption above every fenced Rust block that
 /// includes a listing. `chapter_dir` resolves the include paths; `label` is the
 /// chapter's part of the listing number.
@@ -143,7 +119,7 @@ pub fn caption_chapter(
     let mut out =
         String::with_capacity(markdown.len() + insertions.len() * 400);
     let mut copied = 0;
-    for (number, (offset, end, include)) in insertions.into_iter().enumerate() {
+    for (number, (include, block)) in insertions.into_iter().enumerate() {
         let number = format!("{label}.{}", number + 1);
         let file = chapter_dir.join(&include.path);
         let listing = describe(&file, include.anchor.as_deref())
@@ -163,8 +139,9 @@ pub fn caption_chapter(
         }
         // The caption goes on the line(s) before the fence, indented like the
         // fence so that a listing inside a list item stays inside it.
-        let line_start = markdown[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let indent: String = markdown[line_start..offset]
+        let line_start =
+            markdown[..block.start].rfind('\n').map_or(0, |i| i + 1);
+        let indent: String = markdown[line_start..block.start]
             .chars()
             .take_while(|c| c.is_whitespace())
             .collect();
@@ -175,43 +152,22 @@ pub fn caption_chapter(
             out.push('\n');
         }
         out.push('\n');
-        let block = &markdown[line_start..end];
-        out.push_str(&shown_block(block, &include, &file)?);
-        copied = end;
+        let shown = &markdown[line_start..block.end];
+        out.push_str(&shown_block(shown, &include, &file)?);
+        copied = block.end;
     }
     out.push_str(&markdown[copied..]);
     Ok(out)
 }
 
-/// The start and end offsets of every fenced Rust block that includes a
-/// listing, with its include.
-fn including_blocks(markdown: &str) -> Vec<(usize, usize, Include)> {
-    let mut blocks = Vec::new();
-    let mut in_rust_block: Option<usize> = None;
-    let mut code = String::new();
-    for (event, range) in Parser::new(markdown).into_offset_iter() {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                let lang = info.split([',', ' ']).next().unwrap_or("");
-                if lang == "rust" {
-                    in_rust_block = Some(range.start);
-                    code.clear();
-                }
-            }
-            Event::Text(text) if in_rust_block.is_some() => {
-                code.push_str(&text)
-            }
-            Event::End(pulldown_cmark::TagEnd::CodeBlock) => {
-                if let Some(start) = in_rust_block.take()
-                    && let Some(include) = parse_include(&code)
-                {
-                    blocks.push((start, range.end, include));
-                }
-            }
-            _ => {}
-        }
-    }
-    blocks
+/// Every fenced Rust block that includes a listing: its first include, and
+/// where the block stands.
+fn including_blocks(markdown: &str) -> Vec<(Include, Range<usize>)> {
+    markdown::code_blocks(markdown)
+        .into_iter()
+        .filter(CodeBlock::is_rust)
+        .filter_map(|b| Some((b.includes().into_iter().next()?, b.range)))
+        .collect()
 }
 
 /// The code block as the page shows it. An anchored region is put in here,
@@ -230,7 +186,7 @@ fn shown_block(
     let close = block[at..]
         .find("}}")
         .map(|c| at + c + 2)
-        .expect("parse_include found the closing braces");
+        .expect("includes_in found the closing braces");
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let region = region::dedent(&markers::anchored_lines(&text, anchor));

@@ -19,7 +19,7 @@ pub const MIN_CHAPTERS: usize = 12;
 pub fn chapters(root: &Path) -> Result<Vec<String>> {
     let summary = std::fs::read_to_string(root.join("src/SUMMARY.md"))
         .unwrap_or_default();
-    Ok(book_checks::summary_chapters(&summary)
+    Ok(book_model::markdown::summary_chapters(&summary)
         .into_iter()
         .filter(|c| c.ends_with(".md"))
         .collect())

@@ -233,7 +233,7 @@ fn included_outputs(root: &Path) -> Result<BTreeMap<String, String>> {
             continue;
         }
         let text = std::fs::read_to_string(&path)?;
-        for include in book_checks::includes_in(&text) {
+        for include in book_model::includes::includes_in(&text) {
             let target = path.parent().unwrap().join(&include.path);
             let Ok(target) = target.canonicalize() else {
                 continue;

@@ -129,7 +129,7 @@ fn chapter_toml(root: &Path) -> Result<String> {
     let chapter = root.join("src/using-testdb.md");
     let text = fs::read_to_string(&chapter)
         .with_context(|| format!("reading {}", chapter.display()))?;
-    let blocks: Vec<String> = book_checks::code_blocks(&text)
+    let blocks: Vec<String> = book_model::markdown::code_blocks(&text)
         .into_iter()
         .filter(|b| b.has("toml"))
         .map(|b| b.text)

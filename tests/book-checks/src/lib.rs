@@ -1,153 +1,10 @@
-//! What the book checks look for, as functions over Markdown text, so each
-//! rule can be tested on a small example before it is run on the real book.
+//! What the book checks look for, as functions over the book's model
+//! (`book_model::markdown`), so each rule can be tested on a small example
+//! before it is run on the real book.
 
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
-
-/// A fenced code block: its info string (`rust,ignore`) and its text.
-#[derive(Debug, PartialEq)]
-pub struct CodeBlock {
-    pub info: String,
-    pub text: String,
-}
-
-impl CodeBlock {
-    pub fn is_rust(&self) -> bool {
-        self.attributes().next() == Some("rust")
-    }
-
-    pub fn attributes(&self) -> impl Iterator<Item = &str> {
-        self.info
-            .split([',', ' '])
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-    }
-
-    pub fn has(&self, attribute: &str) -> bool {
-        self.attributes().any(|a| a == attribute)
-    }
-
-    /// The `{{#include …}}`s in the block, if any.
-    pub fn includes(&self) -> Vec<Include> {
-        includes_in(&self.text)
-    }
-}
-
-fn parser(markdown: &str) -> Parser<'_> {
-    Parser::new_ext(
-        markdown,
-        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES,
-    )
-}
-
-pub fn code_blocks(markdown: &str) -> Vec<CodeBlock> {
-    let mut blocks = Vec::new();
-    let mut current: Option<CodeBlock> = None;
-    for event in parser(markdown) {
-        match event {
-            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
-                current = Some(CodeBlock {
-                    info: info.to_string(),
-                    text: String::new(),
-                });
-            }
-            Event::Text(text) => {
-                if let Some(block) = current.as_mut() {
-                    block.text.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::CodeBlock) => blocks.extend(current.take()),
-            _ => {}
-        }
-    }
-    blocks
-}
-
-/// `{{#include path:anchor}}` (or `rustdoc_include`), anywhere in a chapter.
-#[derive(Debug, PartialEq)]
-pub struct Include {
-    pub path: String,
-    pub anchor: Option<String>,
-}
-
-pub fn includes_in(text: &str) -> Vec<Include> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{#") {
-        let after = &rest[start + 3..];
-        let Some(end) = after.find("}}") else { break };
-        let directive = after[..end].trim();
-        rest = &after[end..];
-        let Some(target) = directive
-            .strip_prefix("include ")
-            .or_else(|| directive.strip_prefix("rustdoc_include "))
-        else {
-            continue;
-        };
-        let target = target.trim();
-        let (path, anchor) = match target.split_once(':') {
-            // A numeric suffix is a line range; the book never uses those.
-            Some((path, anchor)) => (path, Some(anchor.to_string())),
-            None => (target, None),
-        };
-        found.push(Include {
-            path: path.to_string(),
-            anchor,
-        });
-    }
-    found
-}
-
-/// A chapter as the reader gets it: every `{{#include path[:anchor]}}`
-/// replaced by what `read` returns for it (the file, or its region), so
-/// listings and generated outputs count as part of the page. The caption
-/// the preprocessor writes above a listing is not in the text, so it is
-/// not counted.
-pub fn expand_includes(
-    text: &str,
-    mut read: impl FnMut(&Include) -> Option<String>,
-) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{#") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start..];
-        let Some(end) = after.find("}}") else {
-            out.push_str(after);
-            return out;
-        };
-        let directive = &after[..end + 2];
-        match includes_in(directive).first().and_then(&mut read) {
-            Some(expanded) => out.push_str(&expanded),
-            None => out.push_str(directive),
-        }
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Words a reader reads: whitespace-separated tokens holding a letter or
-/// a digit (so `}` and `//` are not words, `spawn_app()` is one), outside
-/// code fences' info strings and HTML comments (`<!-- minutes: 5 -->` is for the tools, never shown).
-pub fn word_count(text: &str) -> usize {
-    let mut shown = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("<!--") {
-        shown.push_str(&rest[..start]);
-        match rest[start..].find("-->") {
-            Some(end) => rest = &rest[start + end + 3..],
-            None => rest = "",
-        }
-    }
-    shown.push_str(rest);
-    shown
-        .split_whitespace()
-        .filter(|w| !w.starts_with("```"))
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
-}
+use book_model::markdown::{CodeBlock, links, prose};
 
 /// A name a chapter may use only once it is explained: a shared helper
 /// (`within`, `spawn_app`) or a glossary term.
@@ -170,35 +27,6 @@ pub struct Page {
     pub name: String,
     pub markdown: String,
     pub expanded: String,
-}
-
-/// The prose of a chapter (text outside code blocks and inline code), and
-/// the part of it that is a link's text.
-pub fn prose(markdown: &str) -> (String, String) {
-    let (mut all, mut linked) = (String::new(), String::new());
-    let mut in_block = false;
-    let mut in_link = 0;
-    for event in parser(markdown) {
-        match event {
-            Event::Start(Tag::CodeBlock(_)) => in_block = true,
-            Event::End(TagEnd::CodeBlock) => in_block = false,
-            Event::Start(Tag::Link { .. }) => in_link += 1,
-            Event::End(TagEnd::Link) => {
-                in_link -= 1;
-                linked.push(' ');
-            }
-            Event::Text(text) if !in_block => {
-                all.push_str(&text);
-                all.push(' ');
-                if in_link > 0 {
-                    linked.push_str(&text);
-                }
-            }
-            Event::SoftBreak | Event::HardBreak => all.push(' '),
-            _ => {}
-        }
-    }
-    (all, linked)
 }
 
 /// Whether `text` holds `word` as a word (case-insensitive, a plural `s`
@@ -320,97 +148,6 @@ pub fn first_use_problems(pages: &[Page], terms: &[Term]) -> Vec<String> {
     problems
 }
 
-/// Whether `file` contains the region `anchor` (both ANCHOR and ANCHOR_END),
-/// matched the way mdBook does: the marker anywhere on a line, any comment style.
-pub fn has_anchor(file_text: &str, anchor: &str) -> bool {
-    let marks = |marker: &str| {
-        file_text.lines().any(|line| {
-            line.split(marker).nth(1).is_some_and(|after| {
-                let name: String = after
-                    .trim_start()
-                    .chars()
-                    .take_while(|c| {
-                        c.is_alphanumeric() || *c == '_' || *c == '-'
-                    })
-                    .collect();
-                name == anchor
-            })
-        })
-    };
-    marks("ANCHOR:") && marks("ANCHOR_END:")
-}
-
-/// Link destinations in a chapter, as written.
-pub fn links(markdown: &str) -> Vec<String> {
-    parser(markdown)
-        .filter_map(|event| match event {
-            Event::Start(Tag::Link { dest_url, .. })
-            | Event::Start(Tag::Image { dest_url, .. }) => {
-                Some(dest_url.to_string())
-            }
-            _ => None,
-        })
-        .collect()
-}
-
-/// The ids a chapter's headings get in the HTML, computed the way mdBook
-/// does, plus any explicit `{#id}` and `<a id="…">` the chapter declares.
-pub fn fragment_ids(markdown: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut heading: Option<(String, Option<String>)> = None;
-    for event in parser(markdown) {
-        match event {
-            Event::Start(Tag::Heading { id, .. }) => {
-                heading = Some((String::new(), id.map(|i| i.to_string())))
-            }
-            Event::Text(text) | Event::Code(text) => {
-                if let Some((title, _)) = heading.as_mut() {
-                    title.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((title, explicit)) = heading.take() {
-                    ids.push(explicit.unwrap_or_else(|| normalize_id(&title)));
-                }
-            }
-            Event::Html(html) | Event::InlineHtml(html) => {
-                let mut rest: &str = &html;
-                while let Some(at) = rest.find("id=\"") {
-                    let value = &rest[at + 4..];
-                    let Some(end) = value.find('"') else { break };
-                    ids.push(value[..end].to_string());
-                    rest = &value[end..];
-                }
-            }
-            _ => {}
-        }
-    }
-    ids
-}
-
-/// mdBook's heading id: lower-case, spaces to `-`, only letters, digits, `-` and `_` kept.
-pub fn normalize_id(title: &str) -> String {
-    title
-        .trim()
-        .chars()
-        .filter_map(|c| match c {
-            c if c.is_alphanumeric() || c == '_' || c == '-' => {
-                Some(c.to_ascii_lowercase())
-            }
-            c if c.is_whitespace() => Some('-'),
-            _ => None,
-        })
-        .collect()
-}
-
-/// The chapter files `SUMMARY.md` links to.
-pub fn summary_chapters(summary: &str) -> Vec<String> {
-    links(summary)
-        .into_iter()
-        .filter(|l| !l.is_empty())
-        .collect()
-}
-
 /// Whether cargo compiles `file` as part of its crate: it is a target root,
 /// or a sibling root declares `mod <stem>;`. Good enough for the flat module
 /// trees the listings use.
@@ -451,31 +188,6 @@ pub fn is_compiled(file: &Path) -> bool {
         || declared(dir.with_extension("rs"))
 }
 
-/// Headings of a chapter, as mdBook's ids (explicit `{#id}` or computed).
-pub fn heading_ids(markdown: &str) -> Vec<String> {
-    let mut ids = Vec::new();
-    let mut heading: Option<(String, Option<String>)> = None;
-    for event in parser(markdown) {
-        match event {
-            Event::Start(Tag::Heading { id, .. }) => {
-                heading = Some((String::new(), id.map(|i| i.to_string())))
-            }
-            Event::Text(text) | Event::Code(text) => {
-                if let Some((title, _)) = heading.as_mut() {
-                    title.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::Heading(_)) => {
-                if let Some((title, explicit)) = heading.take() {
-                    ids.push(explicit.unwrap_or_else(|| normalize_id(&title)));
-                }
-            }
-            _ => {}
-        }
-    }
-    ids
-}
-
 /// Whether a code block shows a typed output: a `console`/`text`/`sh`
 /// block with a `$ ` line and something the command printed (a line that
 /// is not a command, its `\` continuation, a `#` comment or blank), and
@@ -503,39 +215,6 @@ pub fn is_typed_output(block: &CodeBlock) -> bool {
         continued = (command || continued) && line.trim_end().ends_with('\\');
     }
     has_command && has_printed
-}
-
-/// The tables of a chapter typed as Markdown, each as its rows of cells.
-pub fn tables(markdown: &str) -> Vec<Vec<Vec<String>>> {
-    let mut tables = Vec::new();
-    let mut table: Option<Vec<Vec<String>>> = None;
-    for event in parser(markdown) {
-        match event {
-            Event::Start(Tag::Table(_)) => table = Some(Vec::new()),
-            Event::Start(Tag::TableHead) | Event::Start(Tag::TableRow) => {
-                if let Some(t) = table.as_mut() {
-                    t.push(Vec::new());
-                }
-            }
-            Event::Start(Tag::TableCell) => {
-                if let Some(row) = table.as_mut().and_then(|t| t.last_mut()) {
-                    row.push(String::new());
-                }
-            }
-            Event::Text(text) | Event::Code(text) => {
-                if let Some(cell) = table
-                    .as_mut()
-                    .and_then(|t| t.last_mut())
-                    .and_then(|r| r.last_mut())
-                {
-                    cell.push_str(&text);
-                }
-            }
-            Event::End(TagEnd::Table) => tables.extend(table.take()),
-            _ => {}
-        }
-    }
-    tables
 }
 
 /// A measured figure: a duration (`4.6 s`, `12 ms`, `1.5 min`).
@@ -587,37 +266,10 @@ pub fn is_measured_table(rows: &[Vec<String>]) -> bool {
         })
 }
 
-/// A block of a Markdown file (README.md) that a command writes, between
-/// `<!-- NAME: generated by COMMAND -->` and `<!-- /NAME -->`.
-#[derive(Debug, PartialEq)]
-pub struct GeneratedBlock<'a> {
-    /// The command the opening marker names.
-    pub command: &'a str,
-    /// Where the generated text sits, between the two markers.
-    pub body: std::ops::Range<usize>,
-}
-
-/// The block named `name`; `None` if either marker is missing or the
-/// closing one comes first.
-pub fn generated_block<'a>(
-    text: &'a str,
-    name: &str,
-) -> Option<GeneratedBlock<'a>> {
-    let open = format!("<!-- {name}: generated by ");
-    let start = text.find(&open)? + open.len();
-    let command_len = text[start..].find(" -->")?;
-    let command = &text[start..start + command_len];
-    let body_start = start + command_len + " -->".len();
-    let close = format!("<!-- /{name} -->");
-    let body_end = body_start + text[body_start..].find(&close)?;
-    Some(GeneratedBlock {
-        command,
-        body: body_start..body_end,
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use book_model::markdown::{code_blocks, tables};
+
     use super::*;
 
     /// A console block with a typed `$ ` line is a typed output; the same
@@ -642,35 +294,6 @@ mod tests {
         assert!(is_measured_table(&tables(timings)[0]));
         assert!(is_measured_table(&tables(counts)[0]));
         assert!(!is_measured_table(&tables(words)[0]));
-    }
-
-    /// A generated block is found by its two markers, and names the
-    /// command that writes it; without its closing marker there is none.
-    #[test]
-    fn a_generated_block_lies_between_its_markers() {
-        let text = "intro\n<!-- runners: generated by cargo xtask b -->\n\
-                    | a |\n<!-- /runners -->\nrest\n";
-        let block = generated_block(text, "runners").unwrap();
-        assert_eq!(block.command, "cargo xtask b");
-        assert_eq!(&text[block.body.clone()], "\n| a |\n");
-        let unclosed = "<!-- runners: generated by cargo xtask b -->\n| a |\n";
-        assert_eq!(generated_block(unclosed, "runners"), None);
-        assert_eq!(generated_block(text, "census"), None);
-    }
-
-    /// Words are tokens with a letter or digit; comments for the tools
-    /// and lone punctuation are not words; an include counts as its text.
-    #[test]
-    fn words_count_the_included_text_not_the_directive() {
-        assert_eq!(word_count("Hello, world } // <!-- minutes: 5 -->"), 2);
-        let page = "Intro.\n```rust,ignore\n{{#include a.rs:x}}\n```\n";
-        let expanded = expand_includes(page, |inc| {
-            assert_eq!(inc.path, "a.rs");
-            assert_eq!(inc.anchor.as_deref(), Some("x"));
-            Some("fn three_words() { one two }".into())
-        });
-        assert_eq!(word_count(&expanded), 5);
-        assert_eq!(word_count(&expand_includes(page, |_| None)), 3);
     }
 
     fn page(name: &str, markdown: &str) -> Page {
@@ -736,57 +359,6 @@ mod tests {
         assert!(check(italic).is_empty());
         assert!(check(linked).is_empty());
         assert!(check(other).is_empty());
-    }
-
-    /// Two headings with the same text give the same id twice.
-    #[test]
-    fn repeated_headings_give_repeated_ids() {
-        let ids = heading_ids("# A\n## Exercise\ntext\n## Exercise\n");
-        assert_eq!(ids, ["a", "exercise", "exercise"]);
-    }
-
-    #[test]
-    fn finds_rust_blocks_and_their_attributes() {
-        let md = "text\n\n```rust,ignore\n{{#include ../listings/a/src/lib.rs:here}}\n```\n\n```console\n$ ls\n```\n";
-        let blocks = code_blocks(md);
-        assert_eq!(blocks.len(), 2);
-        assert!(blocks[0].is_rust() && blocks[0].has("ignore"));
-        assert!(!blocks[1].is_rust());
-        assert_eq!(
-            blocks[0].includes(),
-            vec![Include {
-                path: "../listings/a/src/lib.rs".into(),
-                anchor: Some("here".into())
-            }]
-        );
-    }
-
-    #[test]
-    fn an_anchor_needs_both_ends() {
-        assert!(has_anchor(
-            "// ANCHOR: x\nfn a() {}\n// ANCHOR_END: x\n",
-            "x"
-        ));
-        assert!(!has_anchor("// ANCHOR: x\nfn a() {}\n", "x"));
-        assert!(!has_anchor("// ANCHOR: xy\n// ANCHOR_END: xy\n", "x"));
-        assert!(
-            has_anchor("-- ANCHOR: q\nSELECT 1;\n-- ANCHOR_END: q\n", "q"),
-            "any comment style works"
-        );
-    }
-
-    #[test]
-    fn heading_ids_follow_mdbook() {
-        let md = "# Your first test\n\n## The `spawn_app` helper\n\n## Custom {#mine}\n\n<a id=\"old-slug\"></a>\n";
-        assert_eq!(
-            fragment_ids(md),
-            vec![
-                "your-first-test",
-                "the-spawn_app-helper",
-                "mine",
-                "old-slug"
-            ]
-        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn measure(markdown: &str) -> (usize, usize, String) {
             in_notes = false;
         }
     }
-    let expanded = book_checks::expand_includes(&prose, |inc| {
+    let expanded = book_model::includes::expand_includes(&prose, |inc| {
         region(&inc.path, inc.anchor.as_deref().map(|a| a.trim()))
     });
     let (mut words, mut code) = (String::new(), 0);
@@ -119,7 +119,7 @@ fn measure(markdown: &str) -> (usize, usize, String) {
             words.push('\n');
         }
     }
-    (book_checks::word_count(&words), code, notes)
+    (book_model::markdown::word_count(&words), code, notes)
 }
 
 /// The chapters named in the `**You need:**` block quote: linked ones,
@@ -221,7 +221,7 @@ pub fn read_chapter(
     }
     for (s, body) in chapter.sections.iter_mut().zip(&bodies) {
         (s.words, s.code_lines, s.notes) = measure(body);
-        s.listings = book_checks::includes_in(body)
+        s.listings = book_model::includes::includes_in(body)
             .into_iter()
             .filter(|i| {
                 i.path.ends_with(".rs") && !i.path.contains("/exercises/")

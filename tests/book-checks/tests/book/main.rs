@@ -18,12 +18,17 @@ use std::{
 };
 
 use book_checks::{
-    Page, Term, code_blocks, expand_includes, first_use_problems, fragment_ids,
-    generated_block, has_anchor, heading_ids, includes_in, is_compiled,
-    is_measured_table, is_typed_output, links, normalize_id, summary_chapters,
-    tables, word_count,
+    Page, Term, first_use_problems, is_compiled, is_measured_table,
+    is_typed_output,
 };
-use book_model::markers::anchored_lines;
+use book_model::{
+    includes::{expand_includes, includes_in},
+    markdown::{
+        code_blocks, fragment_ids, generated_block, heading_ids, links,
+        normalize_id, summary_chapters, tables, word_count,
+    },
+    markers::{anchored_lines, region},
+};
 
 fn book_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -148,12 +153,10 @@ fn every_include_path_and_anchor_resolves() {
             };
             if let Some(anchor) = &include.anchor {
                 let listing = fs::read_to_string(&file).unwrap();
-                if !has_anchor(&listing, anchor) {
-                    problems.push(format!(
-                        "{}: {}: no ANCHOR/ANCHOR_END pair named `{anchor}`",
-                        short(&chapter),
-                        include.path
-                    ));
+                let lines: Vec<&str> = listing.lines().collect();
+                if let Err(e) = region(&lines, anchor) {
+                    let (chapter, path) = (short(&chapter), &include.path);
+                    problems.push(format!("{chapter}: {path}: {e}"));
                 }
             }
         }
