@@ -4,11 +4,15 @@
 //! in their own crates; they are left out here rather than generated as
 //! ignored tests, so every test this crate reports is one that really runs.
 //!
+//! Every other Rust block must be std-only (```` ```rust ```` or
+//! ```` ```rust,should_panic ````): any other attribute (`rust,deps`,
+//! `no_run`, …) stops the build with the fix, make it a listing.
+//!
 //! skeptic 0.13 writes the tests; we then point them at our own runner in
-//! `tests/skeptic.rs`. Its own runner finds rlibs by parsing cargo's package
-//! ids in the old `name version source` form, which cargo stopped producing
-//! (1.77), so it passes no `--extern` and every crate import fails; and with
-//! only `-L target/debug/deps` rustc meets several builds of tokio (E0464).
+//! `tests/skeptic.rs`, plain `rustc --edition=2024` as `mdbook test` uses.
+//! skeptic's own runner would be a dependency of the tests, and it finds
+//! the crates to link by parsing cargo's package ids in a form cargo
+//! stopped producing (1.77).
 
 use std::{fs, path::Path};
 
@@ -29,7 +33,9 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|e| e == "md"))
     {
         let text = fs::read_to_string(chapter).expect("a readable chapter");
-        let kept = without_ignored_blocks(&text);
+        let kept = without_ignored_blocks(&text).unwrap_or_else(|problem| {
+            panic!("src/{}:{problem}", chapter.file_name().unwrap().display())
+        });
         // The copy keeps the chapter's file name, so test names still say
         // which chapter (and section) a block comes from.
         let copy = Path::new(&out_dir).join(chapter.file_name().unwrap());
@@ -54,40 +60,66 @@ fn main() {
     fs::write(&generated, tests).expect("rewrite the generated tests");
 }
 
+/// The attributes an inline (run) Rust block may have: skeptic and
+/// `mdbook test` compile it with rustc alone, so it can use std only.
+const INLINE: [&str; 2] = ["rust", "should_panic"];
+
 /// The chapter with every fenced block whose info string says `ignore`
-/// blanked out (lines kept, so line numbers in test names stay true).
-fn without_ignored_blocks(text: &str) -> String {
+/// blanked out (lines kept, so line numbers in test names stay true), or
+/// the line of a block that would run but is not a std-only Rust block.
+fn without_ignored_blocks(text: &str) -> Result<String, String> {
     let mut out = String::new();
-    let mut skipping: Option<String> = None;
-    for line in text.lines() {
+    // The fence of the open block, and whether it is blanked out.
+    let mut open: Option<(String, bool)> = None;
+    for (number, line) in text.lines().enumerate() {
         let trimmed = line.trim_start();
-        match &skipping {
-            Some(fence)
-                if trimmed.starts_with(fence.as_str())
-                    && trimmed.trim_start_matches('`').trim().is_empty() =>
-            {
-                skipping = None;
-                out.push('\n');
-                continue;
+        let fence: String = trimmed.chars().take_while(|c| *c == '`').collect();
+        let info = trimmed[fence.len()..].trim();
+        let blank = match &open {
+            Some((opening, skip)) => {
+                let skip = *skip;
+                if fence.len() >= 3
+                    && fence.len() >= opening.len()
+                    && info.is_empty()
+                {
+                    open = None;
+                }
+                skip
             }
-            Some(_) => {
-                out.push('\n');
-                continue;
+            None if fence.len() >= 3 => {
+                let attributes: Vec<&str> = info
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|a| !a.is_empty())
+                    .collect();
+                let skip = attributes.contains(&"ignore");
+                // skeptic runs a block tagged `rust`, or with no tag at all.
+                let runs = !skip
+                    && (attributes.is_empty() || attributes.contains(&"rust"));
+                if runs && !attributes.iter().all(|a| INLINE.contains(a)) {
+                    return Err(format!(
+                        "{}: ```{info} can't run inline (std only: ```rust or \
+                         ```rust,should_panic); make it a listing, included \
+                         by anchor in ```rust,ignore (CONTRIBUTING.md)",
+                        number + 1
+                    ));
+                }
+                if attributes.is_empty() {
+                    return Err(format!(
+                        "{}: a fence with no language is taken for Rust; \
+                         name it (```text, ```console, ```rust)",
+                        number + 1
+                    ));
+                }
+                open = Some((fence, skip));
+                skip
             }
-            None => {}
+            None => false,
+        };
+        if !blank {
+            out.push_str(line);
         }
-        if trimmed.starts_with("```") {
-            let fence: String =
-                trimmed.chars().take_while(|c| *c == '`').collect();
-            let info = &trimmed[fence.len()..];
-            if info.split([',', ' ']).any(|a| a.trim() == "ignore") {
-                skipping = Some(fence);
-                out.push('\n');
-                continue;
-            }
-        }
-        out.push_str(line);
         out.push('\n');
     }
-    out
+    Ok(out)
 }

@@ -2,9 +2,8 @@
 //! read with pulldown-cmark), then `mdbook build` once and `mdbook test`.
 //! `cargo xtask browser`: walks the built book in Chromium.
 //!
-//! The inline Rust blocks are run by `cargo test -p book-snippets`
-//! (skeptic; the crates they use included); `mdbook test` runs the
-//! std-only ones too, as a reader's `mdbook test` would.
+//! The inline Rust blocks, std-only, are run by `cargo test -p
+//! book-snippets` (skeptic) and by `mdbook test`, as a reader's would.
 
 use std::path::Path;
 

@@ -36,7 +36,7 @@ const MIN_TESTS: usize = 200;
 const MIN_NEXTEST: usize = 180;
 const MIN_CONTAINER_TESTS: usize = 5;
 const MIN_CONTRACT_TESTS: usize = 3;
-const MIN_SNIPPETS: usize = 2;
+const MIN_SNIPPETS: usize = 1;
 
 /// What the steps share.
 pub struct Ctx {
