@@ -6,7 +6,8 @@
 //! next tests, and keep [`STOCK_CLONES`] clean clones on the server.
 
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
-use std::{cell::Cell, collections::VecDeque, rc::Rc, time::Duration};
+use std::time::{Duration, Instant};
+use std::{cell::Cell, collections::VecDeque, rc::Rc};
 
 use sqlx::{Executor, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
@@ -17,9 +18,15 @@ use crate::{TestDatabase, names, owner, owner::Owner, server::Server};
 /// Clean clones of a set of migrations kept on the server for any process.
 const STOCK_CLONES: i64 = 4;
 
-/// Two workers make clones faster than one: part of a `CREATE DATABASE`
-/// is spent waiting on the server.
-const WORKERS: usize = 2;
+/// Workers per process: three keep up with two test threads where two
+/// don't (`cargo xtask bench-isolation`), as a `CREATE DATABASE` is partly
+/// spent waiting on the server.
+const WORKERS: usize = 3;
+
+/// How long a finished database waits before it is dropped: the server
+/// processes of its closed connections take a moment to exit, and a `DROP`
+/// that still sees one sleeps 100 ms before it looks again.
+const SETTLE: Duration = Duration::from_millis(50);
 
 /// Clones a `cargo test` process keeps claimed and connected before its
 /// tests ask: one per test thread, and one more. None under nextest, where
@@ -43,10 +50,25 @@ struct Shared {
     /// Clones connected ahead; locked only for a push or a pop, so a test
     /// takes one without waiting for the task's thread.
     ready: Mutex<VecDeque<TestDatabase>>,
-    /// Databases tests finished with, and whether to keep each.
-    finished: Mutex<VecDeque<(String, bool)>>,
+    /// Databases tests finished with, whether to keep each, and when.
+    finished: Mutex<VecDeque<(String, bool, Instant)>>,
     /// Wakes the workers: a clone was taken or a database finished.
     news: Notify,
+}
+
+impl Shared {
+    /// The next finished database old enough to drop (any, when stopping),
+    /// or how long to wait for one.
+    fn settled(&self, stopping: bool) -> Result<(String, bool), Duration> {
+        let mut finished = self.finished.lock().unwrap();
+        let Some((_, _, at)) = finished.front() else {
+            return Err(Duration::from_millis(100));
+        };
+        match SETTLE.checked_sub(at.elapsed()) {
+            Some(wait) if !stopping => Err(wait),
+            _ => Ok(finished.pop_front().map(|(n, k, _)| (n, k)).unwrap()),
+        }
+    }
 }
 
 struct Harness {
@@ -111,7 +133,8 @@ pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
 /// drop); does not wait.
 pub fn finish(name: String, keep: bool) {
     if let Some(Harness { shared, .. }) = HARNESS.get() {
-        shared.finished.lock().unwrap().push_back((name, keep));
+        let now = Instant::now();
+        shared.finished.lock().unwrap().push_back((name, keep, now));
         shared.news.notify_waiters();
     }
 }
@@ -214,13 +237,14 @@ async fn worker(
 ) -> Option<()> {
     let mut me = Owner::start(server, migrator).await.ok()?;
     loop {
-        let next = shared.finished.lock().unwrap().pop_front();
-        if let Some((name, keep)) = next {
-            let _ = me.finish(&name, keep).await;
-            continue;
-        } else if stop.get() {
-            return Some(());
-        }
+        let wait = match shared.settled(stop.get()) {
+            Ok((name, keep)) => {
+                let _ = me.finish(&name, keep).await;
+                continue;
+            }
+            Err(_) if stop.get() => return Some(()),
+            Err(wait) => wait,
+        };
         let news = shared.news.notified();
         let short = shared.ready.lock().unwrap().len() < ahead();
         if short && let Some(db) = claim(&mut me, false).await.ok()? {
@@ -230,7 +254,7 @@ async fn worker(
             me.give_to_stock(&name).await.ok()?;
         } else {
             // Other processes take from the stock without a word.
-            let _ = timeout(Duration::from_millis(100), news).await;
+            let _ = timeout(wait, news).await;
         }
     }
 }
@@ -248,7 +272,8 @@ async fn leave(
         let full =
             owner.stock_count().await.map_or(true, |n| n >= STOCK_CLONES);
         if full || owner.give_to_stock(&db.name).await.is_err() {
-            shared.finished.lock().unwrap().push_back((db.name.clone(), false));
+            let name = (db.name.clone(), false, Instant::now());
+            shared.finished.lock().unwrap().push_back(name);
         }
     }
     shared.news.notify_waiters();
@@ -257,7 +282,7 @@ async fn leave(
     }
     // Without workers (none started, or they failed): drop here.
     let rest: Vec<_> = shared.finished.lock().unwrap().drain(..).collect();
-    for (name, keep) in rest {
+    for (name, keep, _) in rest {
         let _ = owner.finish(&name, keep).await;
     }
 }

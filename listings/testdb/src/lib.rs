@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
-/// Connections in each test's pool. Tests at once × this, plus up to 7
+/// Connections in each test's pool. Tests at once × this, plus up to 8
 /// of testdb's own per process, must fit under `max_connections`.
 pub const CONNECTIONS_PER_TEST: u32 = 5;
 
