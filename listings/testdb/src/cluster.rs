@@ -57,7 +57,7 @@ impl Cluster {
     /// The maintenance database's URL (the socket's directory in `host=`).
     pub fn url(&self) -> String {
         let dir = self.dir.display();
-        format!("postgres://postgres@localhost/postgres?host={dir}")
+        format!("postgres://postgres@localhost:5432/postgres?host={dir}")
     }
 
     /// A file in `kept/` per kept database: the keeper leaves the cluster
