@@ -1,7 +1,7 @@
 //! Where the PostgreSQL server binaries are. Standard library only: the
 //! book's `cargo xtask` includes this same file to check a machine.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// The first directory with `initdb` and `pg_ctl`: `PATH`, then Debian's
 /// /usr/lib/postgresql/*/bin, newest version first.
@@ -14,14 +14,10 @@ pub fn find() -> Result<PathBuf, String> {
     };
     debian.sort_by_key(|p| std::cmp::Reverse(major(p).unwrap_or(0u32)));
     let has_both =
-        |d: &Path| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
+        |d: &PathBuf| d.join("initdb").is_file() && d.join("pg_ctl").is_file();
     let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(debian)
-        .find(|dir| has_both(dir))
-        .ok_or_else(|| {
-            "initdb and pg_ctl not found on PATH or in \
-             /usr/lib/postgresql/*/bin"
-                .into()
-        })
+    let found = std::env::split_paths(&path).chain(debian).find(has_both);
+    let missing = "initdb and pg_ctl not found on PATH or in \
+                   /usr/lib/postgresql/*/bin";
+    found.ok_or_else(|| missing.into())
 }

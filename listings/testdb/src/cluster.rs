@@ -20,7 +20,7 @@ use std::os::unix::{fs::DirBuilderExt, fs::MetadataExt, process::CommandExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use std::{fs, fs::File, fs::OpenOptions, io::Write};
+use std::{fs, fs::File, fs::OpenOptions, fs::TryLockError, io::Write};
 
 /// A joined cluster: while it exists, this process is a user.
 pub struct Cluster {
@@ -43,7 +43,8 @@ impl Cluster {
         let dir = base.join(format!("testdb-{}", owner.caller_uid));
         let user = join_users(&dir, &owner)?;
         // Held while we look: two processes must not both start it.
-        let _start = lock_within(&dir.join("start.lock"), &owner, false)?;
+        let _start =
+            lock_within(&dir.join("start.lock"), &owner, File::try_lock)?;
         if !dir.join("data/postmaster.pid").exists() {
             start_server(&crate::bin_dir::find()?, &owner, &dir)?;
         }
@@ -54,7 +55,7 @@ impl Cluster {
         Ok(Cluster { dir, _user: user })
     }
 
-    /// The maintenance database's URL (the socket's directory in `host=`).
+    /// The maintenance URL; psql finds the socket by `host=` and the port.
     pub fn url(&self) -> String {
         let dir = self.dir.display();
         format!("postgres://postgres@localhost:5432/postgres?host={dir}")
@@ -73,9 +74,8 @@ impl Cluster {
 
     /// Whether the cluster is still there (nobody deleted or stopped it).
     pub fn is_intact(&self) -> bool {
-        ["postmaster.pid", "PG_VERSION", "global/pg_control"]
-            .iter()
-            .all(|file| self.dir.join("data").join(file).exists())
+        let files = ["postmaster.pid", "PG_VERSION", "global/pg_control"];
+        files.iter().all(|file| self.dir.join("data").join(file).exists())
     }
 }
 
@@ -87,24 +87,18 @@ fn join_users(dir: &Path, owner: &RunAs) -> Result<File, String> {
     let at = |e: std::io::Error| format!("{}: {e}", dir.display());
     loop {
         if fs::symlink_metadata(dir).is_err() {
-            // Made under a temporary name, handed to the server's user,
-            // and only then renamed into place.
-            let new = dir.with_extension(format!(
-                "new-{:x}",
-                crate::names::random_u64()
-            ));
+            // Made aside, handed to the server's user, then renamed into place.
+            let new = format!("new-{:x}", crate::names::random_u64());
+            let new = dir.with_extension(new);
             fs::DirBuilder::new().mode(0o700).create(&new).map_err(at)?;
             owner.chown(&new)?;
-            if fs::rename(&new, dir).is_err() {
-                let _ = fs::remove_dir(&new); // another's got there first
-            }
+            // If another's got there first, ours goes.
+            let _ = fs::rename(&new, dir).or_else(|_| fs::remove_dir(&new));
         }
         let meta = fs::symlink_metadata(dir).map_err(at)?;
         // Not someone else's, in a directory all users share?
-        if !meta.is_dir()
-            || meta.uid() != owner.server_uid()
-            || meta.mode() & 0o077 != 0
-        {
+        let uid = owner.server.map_or(owner.caller_uid, |(uid, _)| uid);
+        if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
             let dir = dir.display();
             return Err(format!(
                 "{dir} is not an owner-only directory of the server's user; \
@@ -112,7 +106,7 @@ fn join_users(dir: &Path, owner: &RunAs) -> Result<File, String> {
             ));
         }
         let path = dir.join("users.lock");
-        let file = match lock_within(&path, owner, true) {
+        let file = match lock_within(&path, owner, File::try_lock_shared) {
             Err(_) if !path.exists() => continue,
             locked => locked?,
         };
@@ -128,34 +122,25 @@ fn join_users(dir: &Path, owner: &RunAs) -> Result<File, String> {
 fn lock_within(
     path: &Path,
     owner: &RunAs,
-    shared: bool,
+    lock: fn(&File) -> Result<(), TryLockError>,
 ) -> Result<File, String> {
     let file = lock_file(path, owner)?;
-    let deadline = Instant::now() + crate::wait_bound();
+    let (at, bound) = (path.display(), crate::wait_bound());
+    let deadline = Instant::now() + bound;
     loop {
-        let tried = match shared {
-            true => file.try_lock_shared(),
-            false => file.try_lock(),
-        };
-        match tried {
+        match lock(&file) {
             Ok(()) => return Ok(file),
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(format!("{}: {e}", path.display()));
-            }
+            Err(TryLockError::Error(e)) => return Err(format!("{at}: {e}")),
+            _ if Instant::now() >= deadline => break,
             // Polling: a lock held by another process wakes nobody.
-            _ if Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(5))
-            }
-            _ => {
-                return Err(format!(
-                    "another process has held {} for {} s; if it is stopped \
-                     (Ctrl-Z), resume or end it, then run again",
-                    path.display(),
-                    crate::wait_bound().as_secs()
-                ));
-            }
+            _ => std::thread::sleep(Duration::from_millis(5)),
         }
     }
+    Err(format!(
+        "another process has held {at} for {} s; if it is stopped (Ctrl-Z), \
+         resume or end it, then run again",
+        bound.as_secs()
+    ))
 }
 
 /// Opens (creating it if needed) a lock file the server's user can open.
@@ -167,16 +152,14 @@ fn lock_file(path: &Path, owner: &RunAs) -> Result<File, String> {
 
 fn start_server(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
     // What a killed start left, and the kept files of a cluster now gone.
-    for old in ["data", "kept"] {
-        let _ = fs::remove_dir_all(dir.join(old));
-    }
+    let _ = fs::remove_dir_all(dir.join("data"));
+    let _ = fs::remove_dir_all(dir.join("kept"));
     let data = dir.join("data");
     let mut initdb = owner.command(bin.join("initdb"));
     initdb.args(["--auth=trust", "--username=postgres", "--locale=C"]);
     run(initdb.args(["--encoding=UTF8", "--no-sync", "-D"]).arg(&data))?;
-    // For tests only: a throwaway cluster needs no durability. Shared
-    // memory as files in data/: a server killed with -9 can't leave
-    // segments behind in /dev/shm.
+    // A throwaway cluster needs no durability. Shared memory as files in
+    // data/: a server killed with -9 leaves no segments in /dev/shm.
     let settings = format!(
         "\nlisten_addresses = ''\nunix_socket_directories = '{}'\n\
          unix_socket_permissions = 0700\nfsync = off\n\
@@ -184,10 +167,9 @@ fn start_server(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
          max_connections = 200\ndynamic_shared_memory_type = mmap\n",
         dir.display()
     );
-    OpenOptions::new()
-        .append(true)
-        .open(data.join("postgresql.conf"))
-        .and_then(|mut file| file.write_all(settings.as_bytes()))
+    let conf =
+        OpenOptions::new().append(true).open(data.join("postgresql.conf"));
+    conf.and_then(|mut file| file.write_all(settings.as_bytes()))
         .map_err(|e| format!("could not write postgresql.conf: {e}"))?;
     let log = dir.join("server.log");
     let mut pg_ctl = owner.command(bin.join("pg_ctl"));
@@ -220,11 +202,10 @@ rename($dir, "$dir.gone.$$") and system('rm', '-rf', "$dir.gone.$$");
 "#;
 
 fn spawn_keeper(bin: &Path, owner: &RunAs, dir: &Path) -> Result<(), String> {
-    let linger = std::env::var("TESTDB_LINGER_SECS");
     let mut keeper = owner.command("perl".into());
     keeper.args(["-e", KEEPER]).arg(dir).arg(bin.join("pg_ctl"));
-    keeper.arg(linger.as_deref().unwrap_or("3")).stdin(Stdio::null());
-    keeper.stdout(Stdio::null()).stderr(Stdio::null());
+    keeper.arg(std::env::var("TESTDB_LINGER_SECS").as_deref().unwrap_or("3"));
+    keeper.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
     // Its own process group: a Ctrl-C in the terminal must not end it.
     let spawned = keeper.process_group(0).spawn();
     spawned.map(drop).map_err(|e| format!("could not start perl: {e}"))
@@ -240,32 +221,21 @@ struct RunAs {
 
 impl RunAs {
     fn current() -> Result<RunAs, String> {
-        // SAFETY: getuid has no preconditions. getpwnam's result is read
-        // at once, before any other call could reuse its buffer.
-        let (caller_uid, entry) =
-            unsafe { (libc::getuid(), libc::getpwnam(c"postgres".as_ptr())) };
-        let server = match (caller_uid, entry.is_null()) {
-            (0, true) => {
-                return Err("running as root, and PostgreSQL won't; create a \
-                            `postgres` user or run the tests as a normal user"
-                    .into());
-            }
-            // SAFETY: as above, and `entry` is not null.
-            (0, false) => unsafe { Some(((*entry).pw_uid, (*entry).pw_gid)) },
-            _ => None,
+        // SAFETY: getuid has no preconditions. getpwnam's entry, if any, is
+        // read at once, before any other call could reuse its buffer.
+        let (postgres, uid) = unsafe {
+            let entry = libc::getpwnam(c"postgres".as_ptr()).as_ref();
+            (entry.map(|e| (e.pw_uid, e.pw_gid)), libc::getuid())
         };
-        Ok(RunAs { caller_uid, server })
-    }
-
-    fn server_uid(&self) -> u32 {
-        self.server.map_or(self.caller_uid, |(uid, _)| uid)
+        let root = "running as root, and PostgreSQL won't; create a `postgres` \
+                    user or run the tests as a normal user";
+        let server = if uid == 0 { Some(postgres.ok_or(root)?) } else { None };
+        Ok(RunAs { caller_uid: uid, server })
     }
 
     /// As root, hands a path we created to the server's user.
     fn chown(&self, path: &Path) -> Result<(), String> {
-        let Some((uid, gid)) = self.server else {
-            return Ok(());
-        };
+        let Some((uid, gid)) = self.server else { return Ok(()) };
         std::os::unix::fs::chown(path, Some(uid), Some(gid))
             .map_err(|e| format!("could not chown {}: {e}", path.display()))
     }
@@ -282,14 +252,10 @@ impl RunAs {
 
 /// Runs a command to completion; on failure, its stderr in one line.
 fn run(command: &mut Command) -> Result<(), String> {
-    let program = command.get_program().to_string_lossy().into_owned();
+    let program = command.get_program().display().to_string();
     let out = command.stdin(Stdio::null()).output();
     let out = out.map_err(|e| format!("could not run {program}: {e}"))?;
     let stderr = String::from_utf8_lossy(&out.stderr).replace('\n', " ");
-    match out.status.success() {
-        true => Ok(()),
-        false => {
-            Err(format!("{program} failed ({}): {}", out.status, stderr.trim()))
-        }
-    }
+    let why = format!("{program} failed ({}): {}", out.status, stderr.trim());
+    if out.status.success() { Ok(()) } else { Err(why) }
 }

@@ -7,8 +7,6 @@ mod names;
 mod owner;
 mod server;
 
-use std::time::Duration;
-
 use sqlx::{PgPool, migrate::Migrator, postgres::PgConnectOptions};
 
 /// Connections in each test's pool. Tests at once × this, plus up to 8
@@ -45,11 +43,10 @@ impl Drop for TestDatabase {
         let keep = std::thread::panicking()
             && std::env::var("TESTDB_KEEP_FAILED").map_or(true, |v| v != "0");
         if keep {
+            let (name, url) = (&self.name, server::printable(&self.url));
             eprintln!(
-                "testdb: kept database {} of the failed test; open it with: \
-                 psql '{}' (kept for a day)",
-                self.name,
-                server::printable(&self.url)
+                "testdb: kept database {name} of the failed test; open it \
+                 with: psql '{url}' (kept for a day)"
             );
         }
         harness::finish(std::mem::take(&mut self.name), keep);
@@ -64,17 +61,14 @@ pub async fn fresh_database(migrator: &'static Migrator) -> TestDatabase {
     harness::take(migrator).await.unwrap_or_else(|why| panic!("testdb: {why}"))
 }
 
-/// The maintenance URL of the server testdb uses (the throwaway cluster is
-/// joined for the rest of this process), for tools that want it too.
+/// The maintenance URL of the server testdb uses, for tools that want it
+/// too; the server is never dropped (a throwaway cluster stays joined).
 pub fn server_url() -> Result<String, String> {
-    let server = server::Server::find()?;
-    let url = server.url(None);
-    std::mem::forget(server); // joined until the process ends
-    Ok(url)
+    Ok(std::mem::ManuallyDrop::new(server::Server::find()?).url(None))
 }
 
 /// The bound on every wait: `TESTDB_WAIT_SECS`, 60 s unless set.
-fn wait_bound() -> Duration {
-    let secs = std::env::var("TESTDB_WAIT_SECS").ok();
-    Duration::from_secs(secs.and_then(|s| s.parse().ok()).unwrap_or(60))
+fn wait_bound() -> std::time::Duration {
+    let secs = std::env::var("TESTDB_WAIT_SECS").unwrap_or_default();
+    std::time::Duration::from_secs(secs.parse().unwrap_or(60))
 }

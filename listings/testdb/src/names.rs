@@ -1,7 +1,5 @@
 //! Names, keys, and the owner rule as a pure function.
 
-use std::collections::HashSet;
-
 /// The first 12 hex digits of a SHA-256 of sqlx's migration checksums.
 pub fn migrations_hash(migrator: &sqlx::migrate::Migrator) -> String {
     use sha2::{Digest, Sha256};
@@ -43,16 +41,13 @@ pub fn stock_pattern(hash: &str) -> String {
     format!("testdb\\_{hash}\\_stock\\_%")
 }
 
-/// A testdb name's hash, and its owner's key if it has one (`None` for
-/// the template and the stock).
+/// A testdb name's hash and its owner's key (`None`: template, stock).
 fn parse(name: &str) -> Option<(&str, Option<i64>)> {
     let (hash, rest) = name.strip_prefix("testdb_")?.split_once('_')?;
-    if hash.len() != 12 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
+    let hex = hash.len() == 12 && hash.bytes().all(|b| b.is_ascii_hexdigit());
     match rest.split_once('_') {
-        None if rest == "tpl" => Some((hash, None)),
-        Some(("stock", _)) => Some((hash, None)),
+        _ if !hex => None,
+        _ if rest == "tpl" || rest.starts_with("stock_") => Some((hash, None)),
         Some((key, n)) if key.len() == 16 && n.parse::<u64>().is_ok() => {
             Some((hash, Some(i64::from_str_radix(key, 16).ok()?)))
         }
@@ -69,12 +64,10 @@ pub fn comment(what: &str) -> String {
 /// sessions. `held`: every advisory key held on the server.
 pub fn may_drop(
     (name, comment, connections): &(String, String, i64),
-    held: &HashSet<i64>,
+    held: &std::collections::HashSet<i64>,
     stale_before: u64,
 ) -> bool {
-    let Some((hash, key)) = parse(name) else {
-        return false; // not testdb's
-    };
+    let Some((hash, key)) = parse(name) else { return false }; // not testdb's
     let mut words = comment.split(' ').skip(1); // as `comment` wrote it
     let kept = words.next() == Some("kept");
     let touched = words.next().and_then(|t| t.parse::<u64>().ok());
@@ -108,18 +101,17 @@ mod tests {
         let (h, key, now) = ("0123456789ab", process_key(), unix_now());
         let at = |what, t: u64| format!("testdb {what} {t}");
         let rows = [
-            (owned(h, key, 1), String::new(), 0, vec![key], false),
-            (owned(h, key, 1), String::new(), 0, vec![], true),
-            (owned(h, key, 1), at("kept", 1), 1, vec![], false),
-            (owned(h, key, 1), at("kept", now), 0, vec![], false),
-            (owned(h, key, 1), at("kept", now - 99), 0, vec![], true),
-            (template(h), at("template", 1), 0, vec![hash_key(h)], false),
-            (template(h), at("template", 1), 0, vec![], true),
-            (stock(h), at("stock", now), 0, vec![], false),
-            ("orders".into(), String::new(), 0, vec![], false),
+            ((owned(h, key, 1), String::new(), 0), vec![key], false),
+            ((owned(h, key, 1), String::new(), 0), vec![], true),
+            ((owned(h, key, 1), at("kept", 1), 1), vec![], false),
+            ((owned(h, key, 1), at("kept", now), 0), vec![], false),
+            ((owned(h, key, 1), at("kept", now - 99), 0), vec![], true),
+            ((template(h), at("template", 1), 0), vec![hash_key(h)], false),
+            ((template(h), at("template", 1), 0), vec![], true),
+            ((stock(h), at("stock", now), 0), vec![], false),
+            (("orders".into(), String::new(), 0), vec![], false),
         ];
-        for (name, comment, connections, held, expected) in rows {
-            let db = (name, comment, connections);
+        for (db, held, expected) in rows {
             let seen = may_drop(&db, &held.into_iter().collect(), now - 10);
             assert_eq!(seen, expected, "{db:?}");
         }

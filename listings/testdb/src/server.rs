@@ -3,8 +3,6 @@
 
 use sqlx::postgres::PgConnectOptions;
 
-use crate::cluster::Cluster;
-
 /// A server the tests may create and drop databases on.
 pub struct Server {
     /// The maintenance database, as options and as a URL.
@@ -12,7 +10,7 @@ pub struct Server {
     url: url::Url,
     /// This machine user's throwaway cluster, joined while we run; `None`
     /// for `DATABASE_URL`, someone else's server, shared with strangers.
-    cluster: Option<Cluster>,
+    cluster: Option<crate::cluster::Cluster>,
 }
 
 impl Server {
@@ -21,7 +19,7 @@ impl Server {
         let (url, cluster) = match std::env::var("DATABASE_URL") {
             Ok(url) => (url, None),
             Err(_) => {
-                let cluster = Cluster::start().map_err(|why| {
+                let cluster = crate::cluster::Cluster::start().map_err(|why| {
                     format!(
                         "no PostgreSQL server for the tests: DATABASE_URL is \
                          not set and a throwaway cluster could not start \
@@ -42,12 +40,10 @@ impl Server {
                  or unset it to use a throwaway cluster"
             )
         };
-        // sqlx takes any scheme (in `localhost:5432`, "localhost"), and
-        // fails much later.
-        if !["postgres://", "postgresql://"].iter().any(|s| url.starts_with(s))
-        {
+        // sqlx takes any scheme (`localhost:5432`: "localhost"), fails later.
+        let Some(("postgres" | "postgresql", _)) = url.split_once("://") else {
             return Err(invalid(&"it must start with postgres://"));
-        }
+        };
         let admin = url.parse().map_err(|e| invalid(&e))?;
         let url = url::Url::parse(&url).map_err(|e| invalid(&e))?;
         Ok(Server { admin, url, cluster })
@@ -66,12 +62,9 @@ impl Server {
         url.to_string()
     }
 
-    /// Tells the throwaway cluster's keeper that `name` is (or is no
-    /// longer) kept: it leaves the cluster running for the reader.
+    /// Tells the throwaway cluster's keeper whether `name` is kept.
     pub fn note_kept(&self, name: &str, kept: bool) {
-        if let Some(cluster) = &self.cluster {
-            cluster.note_kept(name, kept);
-        }
+        self.cluster.iter().for_each(|cluster| cluster.note_kept(name, kept));
     }
 
     /// One line for a failed connection or statement, with the fix when
@@ -96,10 +89,9 @@ impl Server {
         };
         match &self.cluster {
             Some(cluster) if !cluster.is_intact() => format!(
-                "the throwaway cluster in {} was deleted or stopped while \
-                 this test process used it ({why}); leave it alone during a \
-                 run (it goes by itself) and run the tests again",
-                cluster.dir.display()
+                "{at} was deleted or stopped while this test process used it \
+                 ({why}); leave it alone during a run (it goes by itself) and \
+                 run the tests again"
             ),
             _ => why,
         }
