@@ -1,9 +1,9 @@
 //! The one task that owns testdb's state in a process, on a thread whose
 //! runtime lives as long as the process (a test's runtime ends with its
 //! test, and a connection made there would end with it). Once the first
-//! test has its database, a sweep runs once and [`WORKERS`] workers drop
-//! what tests finished with, keep clones claimed and connected for the
-//! next tests, and keep [`STOCK_CLONES`] clean clones on the server.
+//! test has its database, workers sweep once, drop what tests finished
+//! with, keep clones claimed and connected for the next tests, and keep
+//! [`STOCK_CLONES`] clean clones on the server.
 
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
 use std::time::{Duration, Instant};
@@ -13,27 +13,24 @@ use sqlx::{Executor, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio::{task::spawn_local, time::timeout};
 
-use crate::{TestDatabase, names, owner, owner::Owner, server::Server};
+use crate::{TestDatabase, names, owner::Owner, server::Server};
 
 /// Clean clones of a set of migrations kept on the server for any process.
 const STOCK_CLONES: i64 = 4;
-
-/// Workers per process: three keep up with two test threads where two
-/// don't (`cargo xtask bench-isolation`), as a `CREATE DATABASE` is partly
-/// spent waiting on the server.
-const WORKERS: usize = 3;
 
 /// How long a finished database waits before it is dropped: the server
 /// processes of its closed connections take a moment to exit, and a `DROP`
 /// that still sees one sleeps 100 ms before it looks again.
 const SETTLE: Duration = Duration::from_millis(50);
 
-/// Clones a `cargo test` process keeps claimed and connected before its
-/// tests ask: one per test thread, and one more. None under nextest, where
-/// a process runs one test.
-fn ahead() -> usize {
+/// Under `cargo test`: clones kept claimed and connected before tests ask
+/// (one per test thread, and one more), and workers (three keep up with
+/// two test threads where two don't: `cargo xtask bench-isolation`). Under
+/// nextest a process runs one test: none ahead, one worker, whose session
+/// would otherwise slow that test's first queries.
+fn ahead_and_workers() -> (usize, usize) {
     let mode = std::env::var("NEXTEST_EXECUTION_MODE");
-    if mode.is_ok_and(|m| m == "process-per-test") { 0 } else { 3 }
+    if mode.is_ok_and(|m| m == "process-per-test") { (0, 1) } else { (3, 3) }
 }
 
 type Reply = oneshot::Sender<Result<TestDatabase, String>>;
@@ -139,8 +136,8 @@ pub fn finish(name: String, keep: bool) {
     }
 }
 
-/// At exit, for at most 5 s: ready clones go back to the stock, the
-/// workers finish their queue. What is left then, the next sweep drops.
+/// At exit, for at most 5 s: the workers drop the ready clones and finish
+/// their queue. What is left then, the next sweep drops.
 extern "C" fn at_exit() {
     let (done, wait) = std_mpsc::channel();
     let sent = HARNESS.get().map(|h| h.messages.send(Msg::Exit(done)));
@@ -182,12 +179,9 @@ async fn run(
         let Ok(owner) = &owner else { continue };
         if workers.is_empty() {
             // Off the first test's path: it has its database by now.
-            let sweep = owner::sweep(owner.server.clone(), owner.hash.clone());
-            workers.push(spawn_local(sweep));
-            for _ in 0..WORKERS {
-                let server = owner.server.clone();
-                let job =
-                    worker(server, migrator, shared.clone(), stop.clone());
+            for n in 0..ahead_and_workers().1 {
+                let (server, shared) = (owner.server.clone(), shared.clone());
+                let job = worker(server, migrator, shared, stop.clone(), n);
                 workers.push(spawn_local(job));
             }
         }
@@ -226,16 +220,20 @@ async fn claim(
     Ok(Some(TestDatabase { pool, name, url, options }))
 }
 
-/// In turn: drops (or keeps) what tests finished with; claims clones for
-/// the next tests; keeps the stock full. Each worker is an owner of its
-/// own: what it has half made carries its own key.
+/// The first sweeps once. Then, in turn: drops (or keeps) what tests
+/// finished with; claims clones for the next tests; keeps the stock full.
+/// Each worker is an owner of its own: what it half made carries its key.
 async fn worker(
     server: Arc<Server>,
     migrator: &'static Migrator,
     shared: Arc<Shared>,
     stop: Rc<Cell<bool>>,
+    n: usize,
 ) -> Option<()> {
     let mut me = Owner::start(server, migrator).await.ok()?;
+    if n == 0 {
+        me.sweep().await;
+    }
     loop {
         let wait = match shared.settled(stop.get()) {
             Ok((name, keep)) => {
@@ -246,7 +244,7 @@ async fn worker(
             Err(wait) => wait,
         };
         let news = shared.news.notified();
-        let short = shared.ready.lock().unwrap().len() < ahead();
+        let short = shared.ready.lock().unwrap().len() < ahead_and_workers().0;
         if short && let Some(db) = claim(&mut me, false).await.ok()? {
             shared.ready.lock().unwrap().push_back(db);
         } else if me.stock_count().await.ok()? < STOCK_CLONES {
@@ -259,23 +257,15 @@ async fn worker(
     }
 }
 
-/// Gives the ready clones back to the stock (or to the workers to drop,
-/// when it is full), then lets the workers empty their queue and stop.
+/// Lets the workers drop the ready clones, empty their queue and stop.
+/// (The workers keep the stock full: ready clones are not given back.)
 async fn leave(
     mut owner: Owner,
     shared: &Shared,
     workers: Vec<tokio::task::JoinHandle<Option<()>>>,
 ) {
-    let ready: Vec<_> = shared.ready.lock().unwrap().drain(..).collect();
-    for db in ready.into_iter().map(std::mem::ManuallyDrop::new) {
-        db.pool.close().await;
-        let full =
-            owner.stock_count().await.map_or(true, |n| n >= STOCK_CLONES);
-        if full || owner.give_to_stock(&db.name).await.is_err() {
-            let name = (db.name.clone(), false, Instant::now());
-            shared.finished.lock().unwrap().push_back(name);
-        }
-    }
+    // Dropped as a passing test's are: onto the workers' queue.
+    drop(std::mem::take(&mut *shared.ready.lock().unwrap()));
     shared.news.notify_waiters();
     for worker in workers {
         let _ = worker.await;

@@ -46,12 +46,9 @@ impl Owner {
             names::hash_key(&hash),
         );
         let admin = connect(&server, None).await?;
-        let copy = "";
-        let mut owner = Owner { server, admin, hash, key, made: 0, copy };
-        let (file_copy, exists): (bool, bool) = owner.row(&sql).await?;
-        if file_copy {
-            owner.copy = "STRATEGY FILE_COPY";
-        }
+        let mut owner = Owner { server, admin, hash, key, made: 0, copy: "" };
+        let (file_copy, exists) = owner.rows::<(bool, bool)>(&sql).await?[0];
+        owner.copy = if file_copy { "STRATEGY FILE_COPY" } else { "" };
         if !exists {
             owner.build_template(migrator).await?;
         }
@@ -69,13 +66,15 @@ impl Owner {
         done.map(drop).map_err(|e| self.server.explain(&e))
     }
 
-    async fn row<T>(&mut self, sql: &str) -> Result<T, String>
+    async fn rows<T>(&mut self, sql: &str) -> Result<Vec<T>, String>
     where
         T: for<'r> FromRow<'r, PgRow>,
     {
-        let row = sqlx::raw_sql(sql).fetch_one(&mut self.admin).await;
-        let row = row.map_err(|e| self.server.explain(&e))?;
-        T::from_row(&row).map_err(|e| e.to_string())
+        let rows = sqlx::raw_sql(sql).fetch_all(&mut self.admin).await;
+        let rows = rows.map_err(|e| self.server.explain(&e))?;
+        rows.iter()
+            .map(|row| T::from_row(row).map_err(|e| e.to_string()))
+            .collect()
     }
 
     /// The template, migrated under a name of our own and renamed into
@@ -114,16 +113,15 @@ impl Owner {
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
         // Three of our role's, at random: racing processes spread out.
-        let (found,): (Vec<String>,) = self
-            .row(&format!(
-                "SELECT ARRAY(SELECT datname::text FROM pg_database \
-                 WHERE datname LIKE '{}' AND datdba = (SELECT oid \
-                 FROM pg_roles WHERE rolname = current_user) \
-                 ORDER BY random() LIMIT 3)",
+        let found: Vec<(String,)> = self
+            .rows(&format!(
+                "SELECT datname::text FROM pg_database WHERE datname LIKE \
+                 '{}' AND datdba = (SELECT oid FROM pg_roles WHERE \
+                 rolname = current_user) ORDER BY random() LIMIT 3",
                 names::stock_pattern(&self.hash)
             ))
             .await?;
-        for clone in found {
+        for (clone,) in found {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
                 return Ok(Some(mine));
@@ -177,58 +175,59 @@ impl Owner {
         let sql = format!(
             "SELECT count(*) FROM pg_database WHERE datname LIKE '{pattern}'"
         );
-        Ok(self.row::<(i64,)>(&sql).await?.0)
+        Ok(self.rows::<(i64,)>(&sql).await?[0].0)
     }
-}
-
-/// Drops, once, what [`names::may_drop`] allows. No `FORCE`: if someone
-/// connected since we looked, the `DROP` fails and the database stays.
-pub async fn sweep(server: Arc<Server>, hash: String) -> Option<()> {
-    let mut conn = connect(&server, None).await.ok()?;
-    // Our template is in use: fresh again. What is busy now is left for
-    // the next sweep, not waited for.
-    let touch = format!(
-        "SET lock_timeout = '200ms'; COMMENT ON DATABASE {} IS '{}'",
-        names::template(&hash),
-        names::comment("template")
-    );
-    let _ = conn.execute(&*touch).await;
-    let found: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT d.datname::text, \
-            coalesce(shobj_description(d.oid, 'pg_database'), ''), \
-            coalesce(s.numbackends, 0)::bigint \
-         FROM pg_database d LEFT JOIN pg_stat_database s ON s.datid = d.oid \
-         WHERE d.datname LIKE 'testdb\\_%' AND d.datdba = \
-            (SELECT oid FROM pg_roles WHERE rolname = current_user)",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .ok()?;
-    // The locks after the names: an owner locks its key before its names
-    // exist, so each owner of a name we saw is in `held` unless it has gone
-    // (keys are never reused). Without them, drop nothing.
-    let held: HashSet<i64> = sqlx::query_scalar(
-        "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
-         WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
-    )
-    .fetch_all(&mut conn)
-    .await
-    .ok()?
-    .into_iter()
-    .collect();
-    let stale = std::env::var("TESTDB_STALE_SECS").ok();
-    let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
-    let stale_before = names::unix_now().saturating_sub(stale);
-    for db in found.iter().filter(|db| names::may_drop(db, &held, stale_before))
-    {
-        // A template can't be dropped, and DROP DATABASE runs alone.
-        let sql = format!("ALTER DATABASE {} IS_TEMPLATE false", db.0);
-        let _ = conn.execute(&*sql).await;
-        if conn.execute(&*format!("DROP DATABASE {}", db.0)).await.is_ok() {
-            server.note_kept(&db.0, false);
+    /// Drops, once, what [`names::may_drop`] allows. No `FORCE`: if
+    /// someone connected since we looked, the `DROP` fails and it stays.
+    pub async fn sweep(&mut self) -> Option<()> {
+        // Our template is in use: fresh again. What is busy now is left for
+        // the next sweep, not waited for.
+        let touch = format!(
+            "SET lock_timeout = '200ms'; COMMENT ON DATABASE {} IS '{}'; \
+             RESET lock_timeout",
+            names::template(&self.hash),
+            names::comment("template")
+        );
+        let _ = self.admin.execute(&*touch).await;
+        let found: Vec<(String, String, i64)> = self
+            .rows(
+                "SELECT d.datname::text, \
+                    coalesce(shobj_description(d.oid, 'pg_database'), ''), \
+                    coalesce(s.numbackends, 0)::bigint \
+                 FROM pg_database d \
+                 LEFT JOIN pg_stat_database s ON s.datid = d.oid \
+                 WHERE d.datname LIKE 'testdb\\_%' AND d.datdba = \
+                    (SELECT oid FROM pg_roles WHERE rolname = current_user)",
+            )
+            .await
+            .ok()?;
+        // The locks after the names: an owner locks its key before its
+        // names exist, so each owner of a name we saw is in `held` unless
+        // it has gone (keys are never reused). Without them, drop nothing.
+        let held: Vec<(i64,)> = self
+            .rows(
+                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
+                 WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
+            )
+            .await
+            .ok()?;
+        let held: HashSet<i64> = held.into_iter().map(|(key,)| key).collect();
+        let stale = std::env::var("TESTDB_STALE_SECS").ok();
+        let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
+        let stale_before = names::unix_now().saturating_sub(stale);
+        for (name, ..) in
+            found.iter().filter(|db| names::may_drop(db, &held, stale_before))
+        {
+            // A template can't be dropped, and DROP DATABASE runs alone.
+            let _ = self
+                .exec(&format!("ALTER DATABASE {name} IS_TEMPLATE false"))
+                .await;
+            if self.exec(&format!("DROP DATABASE {name}")).await.is_ok() {
+                self.server.note_kept(name, false);
+            }
         }
+        Some(())
     }
-    Some(())
 }
 
 /// An admin session: no statement of it waits more than 2 s for a lock

@@ -73,11 +73,11 @@ fn a_failed_test_skips_its_own_cleanup() {
 /// kept for a look), never handed to another test.
 #[tokio::test]
 async fn a_database_per_test_leaves_nothing_for_the_next_one() {
-    let earlier = async {
-        let db = testdb::fresh_database(&MIGRATOR).await;
-        earlier_test_cleaning_up_at_the_end(db.pool.clone()).await;
-    };
-    let failed = tokio::spawn(earlier).await.is_err();
+    // The earlier test's own database, held out here: a database whose
+    // test panics is kept for a look, and this panic is on purpose.
+    let earlier = testdb::fresh_database(&MIGRATOR).await;
+    let run = earlier_test_cleaning_up_at_the_end(earlier.pool.clone());
+    let failed = tokio::spawn(run).await.is_err();
     assert!(failed, "the earlier test was meant to fail");
 
     let next = testdb::fresh_database(&MIGRATOR).await;
