@@ -54,17 +54,14 @@ struct Shared {
 }
 
 impl Shared {
-    /// The next finished database old enough to drop (any, when stopping),
-    /// or how long to wait for one.
-    fn settled(&self, stopping: bool) -> Result<(String, bool), Duration> {
+    /// The next finished database old enough to drop (any, when stopping).
+    fn settled(&self, stopping: bool) -> Option<(String, bool)> {
         let mut finished = self.finished.lock().unwrap();
-        let Some((_, _, at)) = finished.front() else {
-            return Err(Duration::from_millis(100));
-        };
-        match SETTLE.checked_sub(at.elapsed()) {
-            Some(wait) if !stopping => Err(wait),
-            _ => Ok(finished.pop_front().map(|(n, k, _)| (n, k)).unwrap()),
+        let (_, _, at) = finished.front()?;
+        if !stopping && at.elapsed() < SETTLE {
+            return None;
         }
+        finished.pop_front().map(|(name, keep, _)| (name, keep))
     }
 }
 
@@ -151,10 +148,9 @@ async fn run(
     mut inbox: mpsc::UnboundedReceiver<Msg>,
     shared: Arc<Shared>,
 ) {
-    let server = Server::find().map(Arc::new);
-    let mut owner = match &server {
-        Ok(server) => Owner::start(server.clone(), migrator).await,
-        Err(why) => Err(why.clone()),
+    let mut owner = match Server::find() {
+        Ok(server) => Owner::start(Arc::new(server), migrator).await,
+        Err(why) => Err(why),
     };
     let (stop, mut workers) = (Rc::new(Cell::new(false)), vec![]);
     while let Some(message) = inbox.recv().await {
@@ -235,24 +231,20 @@ async fn worker(
         me.sweep().await;
     }
     loop {
-        let wait = match shared.settled(stop.get()) {
-            Ok((name, keep)) => {
-                let _ = me.finish(&name, keep).await;
-                continue;
-            }
-            Err(_) if stop.get() => return Some(()),
-            Err(wait) => wait,
-        };
+        if let Some((name, keep)) = shared.settled(stop.get()) {
+            let _ = me.finish(&name, keep).await;
+            continue;
+        } else if stop.get() {
+            return Some(());
+        }
         let news = shared.news.notified();
         let short = shared.ready.lock().unwrap().len() < ahead_and_workers().0;
         if short && let Some(db) = claim(&mut me, false).await.ok()? {
             shared.ready.lock().unwrap().push_back(db);
-        } else if me.stock_count().await.ok()? < STOCK_CLONES {
-            let name = me.make_clone().await.ok()?;
-            me.give_to_stock(&name).await.ok()?;
-        } else {
-            // Other processes take from the stock without a word.
-            let _ = timeout(wait, news).await;
+        } else if !me.top_up_stock(STOCK_CLONES).await.ok()? {
+            // Other processes take from the stock without a word; and a
+            // finished database has settled by then.
+            let _ = timeout(SETTLE, news).await;
         }
     }
 }

@@ -139,10 +139,18 @@ impl Owner {
         self.exec(&sql).await.map(|()| mine)
     }
 
-    /// Renames an unused clone of ours into the stock, with the time. (A
-    /// clone made for the stock is ours until then: if we die half-way, a
-    /// sweep drops it.)
-    pub async fn give_to_stock(&mut self, name: &str) -> Result<(), String> {
+    /// One more clean clone in the stock, with the time, unless it holds
+    /// `full` already: made under our name (if we die half-way, a sweep
+    /// drops it), then renamed. Whether it added one.
+    pub async fn top_up_stock(&mut self, full: i64) -> Result<bool, String> {
+        let pattern = names::stock_pattern(&self.hash);
+        let sql = format!(
+            "SELECT count(*) FROM pg_database WHERE datname LIKE '{pattern}'"
+        );
+        if self.rows::<(i64,)>(&sql).await?[0].0 >= full {
+            return Ok(false);
+        }
+        let name = self.make_clone().await?;
         let (stamp, stock) =
             (names::comment("stock"), names::stock(&self.hash));
         self.exec(&format!(
@@ -150,6 +158,7 @@ impl Owner {
              ALTER DATABASE {name} RENAME TO {stock}"
         ))
         .await
+        .map(|()| true)
     }
 
     /// Drops a database a test of ours finished with, ending its sessions
@@ -169,14 +178,6 @@ impl Owner {
         Ok(())
     }
 
-    /// How many clean clones of our migrations wait on the server.
-    pub async fn stock_count(&mut self) -> Result<i64, String> {
-        let pattern = names::stock_pattern(&self.hash);
-        let sql = format!(
-            "SELECT count(*) FROM pg_database WHERE datname LIKE '{pattern}'"
-        );
-        Ok(self.rows::<(i64,)>(&sql).await?[0].0)
-    }
     /// Drops, once, what [`names::may_drop`] allows. No `FORCE`: if
     /// someone connected since we looked, the `DROP` fails and it stays.
     pub async fn sweep(&mut self) -> Option<()> {
