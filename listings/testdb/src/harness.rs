@@ -1,9 +1,7 @@
 //! The one task that owns testdb's state in a process, on a thread whose
 //! runtime lives as long as the process (a test's runtime ends with its
 //! test, and a connection made there would end with it). Once the first
-//! test has its database, workers sweep once, drop what tests finished
-//! with, keep clones claimed and connected for the next tests, and keep
-//! [`STOCK_CLONES`] clean clones on the server.
+//! test has its database, [`worker`]s prepare the next tests' databases.
 
 use std::sync::{Arc, Mutex, OnceLock, mpsc as std_mpsc};
 use std::time::{Duration, Instant};
@@ -11,7 +9,7 @@ use std::{cell::Cell, collections::VecDeque, rc::Rc};
 
 use sqlx::{Executor, migrate::Migrator, postgres as pg};
 use tokio::sync::{Notify, mpsc, oneshot};
-use tokio::{task::spawn_local, time::timeout};
+use tokio::{runtime::Builder, task::spawn_local, time::timeout};
 
 use crate::{TestDatabase, names, owner::Owner, server::Server};
 
@@ -33,11 +31,9 @@ fn ahead_and_workers() -> (usize, usize) {
     if mode.is_ok_and(|m| m == "process-per-test") { (0, 1) } else { (3, 3) }
 }
 
-type Reply = oneshot::Sender<Result<TestDatabase, String>>;
-
 enum Msg {
     /// A test found nothing ready and waits for this answer.
-    Want(Reply),
+    Want(oneshot::Sender<Result<TestDatabase, String>>),
     Exit(std_mpsc::Sender<()>),
 }
 
@@ -55,13 +51,11 @@ struct Shared {
 
 impl Shared {
     /// The next finished database old enough to drop (any, when stopping).
-    fn settled(&self, stopping: bool) -> Option<(String, bool)> {
+    fn settled(&self, stopping: bool) -> Option<(String, bool, Instant)> {
         let mut finished = self.finished.lock().unwrap();
         let (_, _, at) = finished.front()?;
-        if !stopping && at.elapsed() < SETTLE {
-            return None;
-        }
-        finished.pop_front().map(|(name, keep, _)| (name, keep))
+        let settled = stopping || at.elapsed() >= SETTLE;
+        if settled { finished.pop_front() } else { None }
     }
 }
 
@@ -80,10 +74,8 @@ fn harness(migrator: &'static Migrator) -> &'static Harness {
         let for_task = shared.clone();
         let thread = std::thread::Builder::new().name("testdb".into());
         let spawned = thread.spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime for testdb's thread");
+            let runtime = Builder::new_current_thread().enable_all().build();
+            let runtime = runtime.expect("a runtime for testdb's thread");
             // Tasks stay on this thread: sqlx's futures need not be Send.
             let task = run(migrator, inbox, for_task);
             tokio::task::LocalSet::new().block_on(&runtime, task);
@@ -91,8 +83,7 @@ fn harness(migrator: &'static Migrator) -> &'static Harness {
         spawned.expect("could not start testdb's thread");
         // SAFETY: `at_exit` is a plain function, alive as long as the process.
         unsafe { libc::atexit(at_exit) };
-        let hash = names::migrations_hash(migrator);
-        Harness { hash, messages, shared }
+        Harness { hash: names::migrations_hash(migrator), messages, shared }
     })
 }
 
@@ -113,24 +104,20 @@ pub async fn take(migrator: &'static Migrator) -> Result<TestDatabase, String> {
     let _ = harness.messages.send(Msg::Want(reply));
     // Past the bound of every wait inside.
     let bound = crate::wait_bound() + Duration::from_secs(10);
-    match timeout(bound, answer).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(_)) => Err("testdb's thread has ended".into()),
-        Err(_) => Err(format!(
-            "no database after {} s; TESTDB_WAIT_SECS raises the bound",
-            bound.as_secs()
-        )),
-    }
+    let Ok(answer) = timeout(bound, answer).await else {
+        let secs = bound.as_secs();
+        return Err(format!(
+            "no database after {secs} s; TESTDB_WAIT_SECS raises the bound"
+        ));
+    };
+    answer.unwrap_or_else(|_| Err("testdb's thread has ended".into()))
 }
 
-/// Hands a test's database to the workers (to keep, if it failed, or to
-/// drop); does not wait.
+/// Queues a test's database for the workers to drop (or keep); no wait.
 pub fn finish(name: String, keep: bool) {
-    if let Some(Harness { shared, .. }) = HARNESS.get() {
-        let now = Instant::now();
-        shared.finished.lock().unwrap().push_back((name, keep, now));
-        shared.news.notify_waiters();
-    }
+    let Some(Harness { shared, .. }) = HARNESS.get() else { return };
+    shared.finished.lock().unwrap().push_back((name, keep, Instant::now()));
+    shared.news.notify_waiters();
 }
 
 /// At exit, for at most 5 s: the workers drop the ready clones and finish
@@ -143,6 +130,7 @@ extern "C" fn at_exit() {
     }
 }
 
+/// Answers the tests that found nothing ready, until [`at_exit`].
 async fn run(
     migrator: &'static Migrator,
     mut inbox: mpsc::UnboundedReceiver<Msg>,
@@ -153,25 +141,18 @@ async fn run(
         Err(why) => Err(why),
     };
     let (stop, mut workers) = (Rc::new(Cell::new(false)), vec![]);
-    while let Some(message) = inbox.recv().await {
-        match message {
-            Msg::Want(reply) => {
-                let claimed = match &mut owner {
-                    Ok(owner) => claim(owner, true).await,
-                    Err(why) => Err(why.clone()),
-                };
-                // A test that stopped waiting: its clone is dropped.
-                let _ = reply.send(claimed.map(|db| db.expect("made")));
-            }
-            Msg::Exit(done) => {
-                stop.set(true);
-                if let Ok(owner) = owner {
-                    leave(owner, &shared, workers).await;
-                }
-                let _ = done.send(());
-                return;
-            }
-        }
+    let done = loop {
+        let reply = match inbox.recv().await {
+            Some(Msg::Want(reply)) => reply,
+            Some(Msg::Exit(done)) => break done,
+            None => return,
+        };
+        let claimed = match &mut owner {
+            Ok(owner) => claim(owner, true).await,
+            Err(why) => Err(why.clone()),
+        };
+        // A test that stopped waiting: its clone is dropped.
+        let _ = reply.send(claimed.map(|db| db.expect("made")));
         let Ok(owner) = &owner else { continue };
         if workers.is_empty() {
             // Off the first test's path: it has its database by now.
@@ -181,7 +162,23 @@ async fn run(
                 workers.push(spawn_local(job));
             }
         }
+    };
+    stop.set(true);
+    // Dropped as a passing test's are: onto the workers' queue. (The
+    // workers keep the stock full: ready clones are not given back.)
+    drop(std::mem::take(&mut *shared.ready.lock().unwrap()));
+    shared.news.notify_waiters();
+    for worker in workers {
+        let _ = worker.await;
     }
+    // Without workers (none started, or they failed): drop here.
+    if let Ok(owner) = &mut owner {
+        let rest: Vec<_> = shared.finished.lock().unwrap().drain(..).collect();
+        for (name, keep, _) in rest {
+            let _ = owner.finish(&name, keep).await;
+        }
+    }
+    let _ = done.send(());
 }
 
 /// A clone renamed to one of `owner`'s names, with the test's pool on it;
@@ -231,7 +228,7 @@ async fn worker(
         me.sweep().await;
     }
     loop {
-        if let Some((name, keep)) = shared.settled(stop.get()) {
+        if let Some((name, keep, _)) = shared.settled(stop.get()) {
             let _ = me.finish(&name, keep).await;
             continue;
         } else if stop.get() {
@@ -246,25 +243,5 @@ async fn worker(
             // finished database has settled by then.
             let _ = timeout(SETTLE, news).await;
         }
-    }
-}
-
-/// Lets the workers drop the ready clones, empty their queue and stop.
-/// (The workers keep the stock full: ready clones are not given back.)
-async fn leave(
-    mut owner: Owner,
-    shared: &Shared,
-    workers: Vec<tokio::task::JoinHandle<Option<()>>>,
-) {
-    // Dropped as a passing test's are: onto the workers' queue.
-    drop(std::mem::take(&mut *shared.ready.lock().unwrap()));
-    shared.news.notify_waiters();
-    for worker in workers {
-        let _ = worker.await;
-    }
-    // Without workers (none started, or they failed): drop here.
-    let rest: Vec<_> = shared.finished.lock().unwrap().drain(..).collect();
-    for (name, keep, _) in rest {
-        let _ = owner.finish(&name, keep).await;
     }
 }

@@ -113,15 +113,13 @@ impl Owner {
     pub async fn claim_from_stock(&mut self) -> Result<Option<String>, String> {
         let mine = self.next_name();
         // Three of our role's, at random: racing processes spread out.
-        let found: Vec<(String,)> = self
-            .rows(&format!(
-                "SELECT datname::text FROM pg_database WHERE datname LIKE \
-                 '{}' AND datdba = (SELECT oid FROM pg_roles WHERE \
-                 rolname = current_user) ORDER BY random() LIMIT 3",
-                names::stock_pattern(&self.hash)
-            ))
-            .await?;
-        for (clone,) in found {
+        let sql = format!(
+            "SELECT datname::text FROM pg_database WHERE datname LIKE '{}' \
+             AND datdba = (SELECT oid FROM pg_roles WHERE rolname = \
+             current_user) ORDER BY random() LIMIT 3",
+            names::stock_pattern(&self.hash)
+        );
+        for (clone,) in self.rows::<(String,)>(&sql).await? {
             let rename = format!("ALTER DATABASE {clone} RENAME TO {mine}");
             if self.admin.execute(&*rename).await.is_ok() {
                 return Ok(Some(mine));
@@ -151,14 +149,13 @@ impl Owner {
             return Ok(false);
         }
         let name = self.make_clone().await?;
-        let (stamp, stock) =
-            (names::comment("stock"), names::stock(&self.hash));
-        self.exec(&format!(
-            "COMMENT ON DATABASE {name} IS '{stamp}'; \
-             ALTER DATABASE {name} RENAME TO {stock}"
-        ))
-        .await
-        .map(|()| true)
+        let sql = format!(
+            "COMMENT ON DATABASE {name} IS '{}'; \
+             ALTER DATABASE {name} RENAME TO {}",
+            names::comment("stock"),
+            names::stock(&self.hash)
+        );
+        self.exec(&sql).await.map(|()| true)
     }
 
     /// Drops a database a test of ours finished with, ending its sessions
@@ -169,13 +166,11 @@ impl Owner {
         keep: bool,
     ) -> Result<(), String> {
         let stamp = names::comment("kept");
-        self.exec(&match keep {
+        let sql = match keep {
             false => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
             true => format!("COMMENT ON DATABASE {name} IS '{stamp}'"),
-        })
-        .await?;
-        self.server.note_kept(name, keep);
-        Ok(())
+        };
+        self.exec(&sql).await.map(|()| self.server.note_kept(name, keep))
     }
 
     /// Drops, once, what [`names::may_drop`] allows. No `FORCE`: if
@@ -190,41 +185,32 @@ impl Owner {
             names::comment("template")
         );
         let _ = self.admin.execute(&*touch).await;
-        let found: Vec<(String, String, i64)> = self
-            .rows(
-                "SELECT d.datname::text, \
-                    coalesce(shobj_description(d.oid, 'pg_database'), ''), \
-                    coalesce(s.numbackends, 0)::bigint \
-                 FROM pg_database d \
-                 LEFT JOIN pg_stat_database s ON s.datid = d.oid \
-                 WHERE d.datname LIKE 'testdb\\_%' AND d.datdba = \
-                    (SELECT oid FROM pg_roles WHERE rolname = current_user)",
-            )
-            .await
-            .ok()?;
+        let dbs = "SELECT d.datname::text, \
+                coalesce(shobj_description(d.oid, 'pg_database'), ''), \
+                coalesce(s.numbackends, 0)::bigint \
+             FROM pg_database d \
+             LEFT JOIN pg_stat_database s ON s.datid = d.oid \
+             WHERE d.datname LIKE 'testdb\\_%' AND d.datdba = \
+                (SELECT oid FROM pg_roles WHERE rolname = current_user)";
+        let mut found = self.rows::<(String, String, i64)>(dbs).await.ok()?;
         // The locks after the names: an owner locks its key before its
         // names exist, so each owner of a name we saw is in `held` unless
         // it has gone (keys are never reused). Without them, drop nothing.
-        let held: Vec<(i64,)> = self
-            .rows(
-                "SELECT (classid::bigint << 32) | objid::bigint FROM pg_locks \
-                 WHERE locktype = 'advisory' AND objsubid = 1 AND granted",
-            )
-            .await
-            .ok()?;
+        let locks = "SELECT (classid::bigint << 32) | objid::bigint \
+             FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1 \
+             AND granted";
+        let held: Vec<(i64,)> = self.rows(locks).await.ok()?;
         let held: HashSet<i64> = held.into_iter().map(|(key,)| key).collect();
         let stale = std::env::var("TESTDB_STALE_SECS").ok();
         let stale = stale.and_then(|s| s.parse().ok()).unwrap_or(86_400);
         let stale_before = names::unix_now().saturating_sub(stale);
-        for (name, ..) in
-            found.iter().filter(|db| names::may_drop(db, &held, stale_before))
-        {
+        found.retain(|db| names::may_drop(db, &held, stale_before));
+        for (name, ..) in found {
             // A template can't be dropped, and DROP DATABASE runs alone.
-            let _ = self
-                .exec(&format!("ALTER DATABASE {name} IS_TEMPLATE false"))
-                .await;
+            let sql = format!("ALTER DATABASE {name} IS_TEMPLATE false");
+            let _ = self.exec(&sql).await;
             if self.exec(&format!("DROP DATABASE {name}")).await.is_ok() {
-                self.server.note_kept(name, false);
+                self.server.note_kept(&name, false);
             }
         }
         Some(())
@@ -233,15 +219,13 @@ impl Owner {
 
 /// An admin session: no statement of it waits more than 2 s for a lock
 /// or runs more than a minute, so a stalled peer can't stall us.
-pub async fn connect(
+async fn connect(
     server: &Server,
     database: Option<&str>,
 ) -> Result<PgConnection, String> {
-    let options = server
-        .options(database)
-        .application_name("testdb")
-        .options([("lock_timeout", "2s"), ("statement_timeout", "60s")]);
-    let conn = PgConnection::connect_with(&options).await;
+    let timeouts = [("lock_timeout", "2s"), ("statement_timeout", "60s")];
+    let options = server.options(database).application_name("testdb");
+    let conn = PgConnection::connect_with(&options.options(timeouts)).await;
     conn.map_err(|e| server.explain(&e))
 }
 
