@@ -1,0 +1,2 @@
+// Empty: without a build script, cargo ignores `[build-dependencies]`.
+fn main() {}

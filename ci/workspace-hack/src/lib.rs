@@ -1,0 +1,1 @@
+//! Empty: see Cargo.toml. Depending on this crate only adds features.
