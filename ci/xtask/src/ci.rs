@@ -63,6 +63,11 @@ const STEPS: &[(&str, &str, StepFn)] = &[
     ),
     ("test", "cargo test --workspace (containers included)", test),
     (
+        "features",
+        "cargo test -p X rebuilds no dependency",
+        features,
+    ),
+    (
         "nextest",
         "cargo nextest run --workspace, network: loopback only",
         nextest,
@@ -371,6 +376,10 @@ fn compose(ctx: &mut Ctx) -> Result<()> {
         );
     }
     exec(cmd(&["ci/compose-smoke"]))
+}
+
+fn features(_: &mut Ctx) -> Result<()> {
+    crate::features::check()
 }
 
 fn lint(_: &mut Ctx) -> Result<()> {

@@ -24,6 +24,7 @@ mod census;
 mod ci;
 mod disk;
 mod exercises;
+mod features;
 mod flaky;
 mod handout;
 mod leftovers;
@@ -137,6 +138,13 @@ enum Command {
     /// fails on any finding no marker allows, and lists the allowed ones. On
     /// your own repository: `cargo run -p test-lint -- <dir>`.
     Lint,
+    /// `cargo test -p X` builds nothing `--workspace` did not
+    ///
+    /// For each crate on ci/workspace-hack, checks that `cargo test -p
+    /// <crate>` builds every dependency with the features `cargo test
+    /// --workspace` used, so it builds nothing again; if not, prints the lines
+    /// workspace-hack's Cargo.toml needs.
+    Features,
     /// Regenerate shown outputs (--check: compare)
     ///
     /// Regenerates every output the book shows from the command its `OUTPUT`
@@ -189,6 +197,7 @@ fn run(command: Command) -> anyhow::Result<()> {
         Command::Census(args) => census::run(args),
         Command::Flaky(args) => flaky::run(args),
         Command::Leftovers => leftovers::check_none(),
+        Command::Features => features::check(),
         Command::Lint => lint::check(),
         Command::Outputs(args) => outputs::run(args),
         Command::Spelling(args) => spelling::run(args),
