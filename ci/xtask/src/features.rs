@@ -24,8 +24,11 @@ pub fn check() -> Result<()> {
         let (name, version) = id.split_once('@').unwrap_or((id, ""));
         let all: BTreeSet<&String> = sets.iter().flatten().collect();
         let all: Vec<String> = all.iter().map(|f| format!("{f:?}")).collect();
+        // Two versions of one crate need two keys.
+        let major = version.split('.').next().unwrap_or_default();
         lines.push(format!(
-            "{name} = {{ version = \"{version}\", features = [{}] }}",
+            "{name}{major} = {{ package = \"{name}\", version = \"{version}\", \
+             features = [{}] }}",
             all.join(", ")
         ));
     }
