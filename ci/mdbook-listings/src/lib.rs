@@ -292,10 +292,12 @@ fn proves(found: &region::Region) -> Option<String> {
             .find(|f| f.is_test && f.ignore_reason.is_none());
         let first_broken = functions.iter().find(|f| f.ignore_reason.is_some());
         let first_documented = functions.iter().find(|f| f.doc.is_some());
-        first_broken
-            .or(first_test)
-            .or(first_documented)
-            .and_then(|f| f.doc.as_deref())
+        // The first of these with a doc: an undocumented test gives way to
+        // the documented helper it calls.
+        [first_broken, first_test, first_documented]
+            .into_iter()
+            .flatten()
+            .find_map(|f| f.doc.as_deref())
             .map(|doc| {
                 region::first_sentence(&region::without_intra_doc_links(doc))
             })

@@ -181,17 +181,17 @@ async fn run(
     let _ = done.send(());
 }
 
-/// A clone renamed to one of `owner`'s names, with the test's pool on it;
-/// from the stock, or, when it is empty and `make` says so, made now.
-/// Its pool runs a first statement before the test's: a new server
-/// process reads the catalog then.
+/// A clone renamed to one of `owner`'s names, with the test's pool on it:
+/// for a test waiting now, from the stock or made now; or, for a test to
+/// come, from the stock only, with a first statement run on its pool (a
+/// new server process reads the catalog then, off that test's path).
 async fn claim(
     owner: &mut Owner,
-    make: bool,
+    waiting: bool,
 ) -> Result<Option<TestDatabase>, String> {
     let name = match owner.claim_from_stock().await? {
         Some(name) => name,
-        None if make => owner.make_clone().await?,
+        None if waiting => owner.make_clone().await?,
         None => return Ok(None),
     };
     let (server, options) = (&owner.server, owner.server.options(Some(&name)));
@@ -203,12 +203,12 @@ async fn claim(
         .idle_timeout(None)
         .max_lifetime(None)
         .test_before_acquire(false)
-        .after_connect(|conn, _| {
-            Box::pin(async { conn.execute("SELECT 1").await.map(drop) })
-        })
         .connect_with(options.clone())
         .await
         .map_err(|e| server.explain(&e))?;
+    if !waiting {
+        pool.execute("SELECT 1").await.map_err(|e| server.explain(&e))?;
+    }
     let url = server.url(Some(&name));
     Ok(Some(TestDatabase { pool, name, url, options }))
 }

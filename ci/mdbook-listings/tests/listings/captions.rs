@@ -182,3 +182,26 @@ fn methods_speak_for_a_region_inside_an_impl_but_not_for_a_whole_impl() {
         caption_text(&one)
     );
 }
+
+/// Tests that only call a documented helper take their line from it: the
+/// first undocumented test does not leave the caption without one.
+#[test]
+fn undocumented_tests_take_the_line_of_the_helper_they_call() {
+    let book = FakeBook::new();
+    book.test_crate("shop", "api").write(
+        "listings/shop/tests/api/cache.rs",
+        "// ANCHOR: same_test\n\
+         /// Every cache forgets a value once it expires.\n\
+         async fn forgets(cache: u8) {}\n\n\
+         #[tokio::test]\nasync fn the_double_forgets() { forgets(1).await }\n\
+         // ANCHOR_END: same_test\n",
+    );
+
+    let out = book.preprocess("first.md", Some(1), "```rust,ignore\n{{#include ../listings/shop/tests/api/cache.rs:same_test}}\n```\n");
+
+    assert!(
+        caption_text(&out).contains("Every cache forgets a value"),
+        "the helper's doc describes the listing: {}",
+        caption_text(&out)
+    );
+}
