@@ -2,7 +2,7 @@
 //! there at the pinned version. Every other command calls the `ensure_*`
 //! function it needs, so a fresh machine needs no set-up of its own.
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 
 use crate::util::{apt_install, capture, cmd, exec, have};
 
@@ -89,17 +89,15 @@ pub fn ensure_pip(command: &str, package: &str) -> Result<()> {
     if have(command) {
         return Ok(());
     }
-    println!("installing {package} from PyPI");
-    exec(cmd(&[
-        "python3",
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--root-user-action=ignore",
-        package,
-    ]))
+    pip_install(package)?;
+    if !have(command) {
+        bail!(
+            "pip installed {package}, but `{command}` is not on PATH: add \
+             pip's script directory (for a user install, ~/.local/bin) to \
+             PATH and run again"
+        );
+    }
+    Ok(())
 }
 
 /// A Python module (`import name`), installed with pip when missing.
@@ -108,8 +106,17 @@ pub fn ensure_python_module(module: &str, package: &str) -> Result<()> {
     if capture(cmd(&["python3", "-c", &probe])).is_ok_and(|(ok, _)| ok) {
         return Ok(());
     }
+    pip_install(package)
+}
+
+fn pip_install(package: &str) -> Result<()> {
+    let pip = cmd(&["python3", "-m", "pip", "--version"]);
+    if !capture(pip).is_ok_and(|(ok, _)| ok) {
+        println!("installing pip (python3-pip) with apt-get");
+        apt_install(&["python3-pip"])?;
+    }
     println!("installing {package} from PyPI");
-    exec(cmd(&[
+    let mut install = cmd(&[
         "python3",
         "-m",
         "pip",
@@ -118,5 +125,10 @@ pub fn ensure_python_module(module: &str, package: &str) -> Result<()> {
         "--disable-pip-version-check",
         "--root-user-action=ignore",
         package,
-    ]))
+    ]);
+    // Debian 12 and Ubuntu 23.04 mark their Python "externally managed"
+    // (PEP 668), and pip refuses to install there unless told to. These
+    // are command-line tools for the checks; older pips ignore the variable.
+    install.env("PIP_BREAK_SYSTEM_PACKAGES", "1");
+    exec(install)
 }
