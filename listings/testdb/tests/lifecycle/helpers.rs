@@ -175,17 +175,24 @@ pub fn wait_until_removed(dir: &Path) {
     });
 }
 
-/// One server for the tests of this binary that stand for a team sharing
+/// One server for the tests of this run that stand for a team sharing
 /// one (`DATABASE_URL`): they run at once, as colleagues' runs do, and
-/// each checks only what is its own. Its holder never ends while the tests
-/// run; once this process has exited, its stdin closes, it ends, and the
-/// cluster goes with it. The base lives in cargo's scratch directory.
+/// each checks only what is its own. A holder in each test process keeps
+/// it up; when this process exits, its stdin closes and it ends. Under
+/// nextest (a process per test) the processes of one run join one cluster,
+/// which waits 2 s for the next before it goes: a cluster each would
+/// cost every test an `initdb`. The base lives in cargo's scratch directory.
 pub fn shared_server() -> &'static str {
     static SERVER: OnceLock<(String, Holder)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
+            let run = std::env::var("NEXTEST_RUN_ID");
+            let (run, linger) = match run {
+                Ok(id) => (id, "2"),
+                Err(_) => (std::process::id().to_string(), "0"),
+            };
             let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("testdb-lifecycle-{}", std::process::id()));
+                .join(format!("testdb-lifecycle-{run}"));
             std::fs::create_dir_all(&base).unwrap();
             let open = std::fs::Permissions::from_mode(0o1777);
             std::fs::set_permissions(&base, open).unwrap();
@@ -193,6 +200,7 @@ pub fn shared_server() -> &'static str {
             // Its output after this process has gone has no reader.
             command
                 .env("TESTDB_RUNTIME_DIR", &base)
+                .env("TESTDB_LINGER_SECS", linger)
                 .stderr(std::process::Stdio::null());
             let holder = Holder::start(command, 0);
             (holder.databases[0].1.clone(), holder)
