@@ -16,8 +16,8 @@ const USAGE: &str = "usage: sql-mutants <crate dir> [--test-cmd CMD] \
   --test-cmd CMD   runs the tests (default: cargo test)
   --build-cmd CMD  builds them first; a mutant that fails it is unviable
                    (default: cargo test --no-run)
-  --timeout SECS   limit per run of the tests (default: 5 x the unmutated
-                   run, at least 30)
+  --timeout SECS   limit per run of the tests (0.5: half a second;
+                   default: 5 x the unmutated run, at least 30)
   --list           print the mutants, run nothing
 
 Mutants that can't change what the code does are listed, each with its
@@ -55,9 +55,11 @@ fn cli() -> Result<ExitCode, String> {
             "--test-cmd" => config.test_cmd = value()?,
             "--build-cmd" => config.build_cmd = value()?,
             "--timeout" => {
-                let secs =
+                let secs: f64 =
                     value()?.parse().map_err(|e| format!("--timeout: {e}"))?;
-                config.timeout = Some(Duration::from_secs(secs));
+                let limit = Duration::try_from_secs_f64(secs)
+                    .map_err(|e| format!("--timeout {secs}: {e}"))?;
+                config.timeout = Some(limit);
             }
             "--list" => list = true,
             "-h" | "--help" => {

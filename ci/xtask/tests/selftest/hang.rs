@@ -4,7 +4,7 @@ use std::{
 };
 
 /// A test that waits forever is killed by the limit in .config/nextest.toml
-/// (2 s x 2 for the planted one) and reported as a failure, well before
+/// (1 s for the planted one) and reported as a failure, well before
 /// the self-test's own deadline.
 #[test]
 fn a_hang_is_ended_and_reported() {
@@ -50,7 +50,7 @@ fn a_hang_is_ended_and_reported() {
         text.contains("TIMEOUT") && text.contains("waits_forever"),
         "expected nextest to report waits_forever as TIMEOUT:\n{text}"
     );
-    // nextest's own account of the test: `TIMEOUT [   4.005s] … waits_forever`.
+    // nextest's own account of the test: `TIMEOUT [   1.005s] … waits_forever`.
     let seconds: f64 = text
         .lines()
         .find(|l| l.contains("TIMEOUT") && l.contains("waits_forever"))
@@ -59,8 +59,8 @@ fn a_hang_is_ended_and_reported() {
         .and_then(|n| n.trim().parse().ok())
         .unwrap_or_else(|| panic!("no TIMEOUT line with a time:\n{text}"));
     assert!(
-        seconds < 10.0,
-        "the hang was ended after {seconds} s; the limit is 2 s x 2"
+        seconds < 5.0,
+        "the hang was ended after {seconds} s; the limit is 1 s"
     );
     assert!(
         elapsed < Duration::from_secs(300),
