@@ -254,11 +254,11 @@ async fn a_heartbeat_renews_its_own_lease_and_no_other() {
         app.email_server.uri().parse().unwrap(),
         Duration::from_secs(600),
     ));
-    // Leases on a clock the test moves; heartbeats every real second.
+    // Leases on a clock the test moves; heartbeats every real 100 ms.
     let clock = ManualClock::starting_now();
     let settings = Settings {
         clock: clock.clone(),
-        lease: Duration::from_secs(3),
+        lease: Duration::from_millis(300),
         ..Settings::default()
     };
     let live_job = worker::claim_next(app.pool(), &settings).await.unwrap();
@@ -324,7 +324,7 @@ async fn a_stale_heartbeat_leaves_a_later_attempts_lease_alone() {
     let clock = ManualClock::starting_now();
     let settings = Settings {
         clock: clock.clone(),
-        lease: Duration::from_secs(3),
+        lease: Duration::from_millis(300),
         ..Settings::default()
     };
     let stopped = Arc::new(StoppedClock {
