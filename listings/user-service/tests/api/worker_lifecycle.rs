@@ -51,10 +51,11 @@ async fn a_worker_outlives_a_database_error_and_sends_once_it_is_back() {
 #[tokio::test]
 async fn sigterm_lets_the_worker_finish_the_job_in_hand_then_exit() {
     let app = spawn_app_with(Jobs::left_to_the_worker()).await;
-    // Slow enough that SIGTERM lands while the call is in flight, every run.
+    // Slow enough that SIGTERM lands while the call is in flight, every run:
+    // the signal goes as soon as the call arrives.
     Mock::given(path("/send"))
         .respond_with(
-            ResponseTemplate::new(200).set_delay(Duration::from_secs(3)),
+            ResponseTemplate::new(200).set_delay(Duration::from_secs(1)),
         )
         .expect(1)
         .mount(&app.email_server)
