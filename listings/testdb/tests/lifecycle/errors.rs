@@ -52,8 +52,8 @@ fn an_unreachable_database_url_is_one_line_that_names_the_server() {
     assert!(!error.contains("secret"), "never prints the password: {error}");
 }
 
-/// A private cluster, and a superuser connection to it to set up a fault.
-async fn private_cluster() -> (&'static str, PgConnection) {
+/// The shared server, and a superuser connection to it to set up a fault.
+async fn superuser_on_the_shared_server() -> (&'static str, PgConnection) {
     let url = shared_server();
     (url, PgConnection::connect(url).await.unwrap())
 }
@@ -61,7 +61,7 @@ async fn private_cluster() -> (&'static str, PgConnection) {
 /// A `DATABASE_URL` user without `CREATEDB`: says so, and how to grant it.
 #[tokio::test]
 async fn a_user_without_createdb_is_told_to_grant_it() {
-    let (server, mut admin) = private_cluster().await;
+    let (server, mut admin) = superuser_on_the_shared_server().await;
     admin.execute("CREATE ROLE no_createdb LOGIN").await.unwrap();
     let url = server.replace("postgres@", "no_createdb@");
 
@@ -79,7 +79,7 @@ async fn a_user_without_createdb_is_told_to_grant_it() {
 /// refuses both with the same error, 53300.)
 #[tokio::test]
 async fn a_full_server_is_one_line_that_names_the_limit() {
-    let (server, mut admin) = private_cluster().await;
+    let (server, mut admin) = superuser_on_the_shared_server().await;
     admin
         .execute("CREATE ROLE crowded LOGIN CREATEDB CONNECTION LIMIT 0")
         .await
@@ -98,7 +98,7 @@ async fn a_full_server_is_one_line_that_names_the_limit() {
 /// A migration that fails while the template is built: the error names it.
 #[tokio::test]
 async fn a_failing_migration_is_named_in_the_error() {
-    let (server, _admin) = private_cluster().await;
+    let (server, _admin) = superuser_on_the_shared_server().await;
 
     let error = error_with("children::child_with_a_broken_migration", server);
 

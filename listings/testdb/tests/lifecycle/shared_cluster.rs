@@ -56,7 +56,7 @@ fn a_stalled_peer_holding_the_start_lock_stalls_nobody_past_the_bound() {
 
     let mut late = child("children::child_asks_for_a_database");
     late.env("TESTDB_RUNTIME_DIR", base.path())
-        .env("TESTDB_WAIT_SECS", "2")
+        .env("TESTDB_WAIT_SECS", "1")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut late = late.spawn().unwrap();
