@@ -32,10 +32,12 @@ pub fn child(test: &str) -> Command {
 }
 
 /// A child that holds a database of `migrations` ("notes" or "other") on
-/// the server at `url`.
+/// the server at `url`. It runs as under nextest, with one worker and no
+/// clones claimed ahead: the owner rule is the same, with less to make.
 pub fn holder_on(url: &str, migrations: &str) -> Command {
     let mut command = child("children::child_holds_databases");
     command.env("DATABASE_URL", url).env("CHILD_MIGRATIONS", migrations);
+    command.env("NEXTEST_EXECUTION_MODE", "process-per-test");
     command
 }
 
