@@ -183,16 +183,34 @@ async fn the_databases_of_a_killed_process_are_dropped_by_the_next_run() {
 async fn a_stopped_peer_stalls_nobody_and_keeps_its_databases() {
     let url = shared_server();
     let peer = Holder::start(holder_on(url, "notes"), 2);
-    let pid = peer.child.id().to_string();
-    signal("-STOP", &pid);
+    let stopped = Stopped::stop(&peer);
 
     let started = std::time::Instant::now();
     run_until_it_swept(url, &[]).await;
     let took = started.elapsed();
 
-    signal("-CONT", &pid);
+    drop(stopped);
     peer.finish(); // its notes are intact
     assert!(took.as_secs() < 15, "the other run took {took:?}");
+}
+
+/// A holder stopped with SIGSTOP until this is dropped, even by a failing
+/// test: a stopped process would outlive the test run.
+struct Stopped(String);
+
+impl Stopped {
+    fn stop(holder: &Holder) -> Stopped {
+        let pid = holder.child.id().to_string();
+        signal("-STOP", &pid);
+        Stopped(pid)
+    }
+}
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        // No assert here: a second panic while unwinding would abort.
+        let _ = Command::new("kill").args(["-CONT", &self.0]).status();
+    }
 }
 
 fn signal(which: &str, pid: &str) {
