@@ -392,11 +392,11 @@ async fn a_slow_send_keeps_its_job_because_the_heartbeat_renews_the_lease() {
         Duration::from_secs(600),
     ));
     // Leases on a clock the test moves; the heartbeat itself ticks in real
-    // time, every third of the lease.
+    // time, every third of the lease: every second here.
     let clock = ManualClock::starting_now();
     let settings = Settings {
         clock: clock.clone(),
-        lease: Duration::from_secs(1),
+        lease: Duration::from_secs(3),
         ..Settings::default()
     };
     let job = worker::claim_next(app.pool(), &settings)
