@@ -13,8 +13,9 @@ use crate::helpers::{
     shared_server, testdb_databases, url_of,
 };
 
-/// Runs one more test process on `url` with `env`, and returns once its
-/// sweep has run (it dropped an orphan, planted first) and it has ended.
+/// Runs one more test process on `url` with `env` (the "notes" migrations
+/// unless `env` sets `CHILD_MIGRATIONS`), and returns once its sweep has
+/// run (it dropped an orphan, planted first) and it has ended.
 async fn run_until_it_swept(url: &str, env: &[(&str, &str)]) {
     let orphan = orphan_name();
     let mut admin = PgConnection::connect(url).await.unwrap();
@@ -113,10 +114,9 @@ async fn a_run_with_other_migrations_leaves_a_live_runs_template() {
     let before = testdb_databases(url).await;
     let ours = before.iter().find(|n| n.ends_with("_tpl")).unwrap().clone();
 
-    let mut other = holder_on(url, "other");
-    other.env("TESTDB_STALE_SECS", "0");
-    Holder::start(other, 1).finish();
-    run_until_it_swept(url, &[("TESTDB_STALE_SECS", "0")]).await;
+    let other_team =
+        [("CHILD_MIGRATIONS", "other"), ("TESTDB_STALE_SECS", "0")];
+    run_until_it_swept(url, &other_team).await;
 
     let after = testdb_databases(url).await;
     assert!(after.contains(&ours), "the live run's template stays: {after:?}");
