@@ -166,6 +166,11 @@ async fn the_databases_of_a_killed_process_are_dropped_by_the_next_run() {
     let live = Holder::start(holder_on(url, "notes"), 1);
     killed.child.kill().unwrap();
     killed.child.wait().unwrap();
+    // Its sessions end once the server sees their sockets close, and a
+    // sweep leaves alone a database that still has one.
+    let names: Vec<String> =
+        killed.databases.iter().map(|d| d.0.clone()).collect();
+    until_no_session_is_on(url, &names).await;
 
     run_until_it_swept(url, &[]).await;
 
@@ -174,6 +179,29 @@ async fn the_databases_of_a_killed_process_are_dropped_by_the_next_run() {
         assert!(!left.contains(name), "{name} of the killed process went");
     }
     live.finish();
+}
+
+/// Waits, 10 s at most, until no session is connected to any of `names`.
+async fn until_no_session_is_on(url: &str, names: &[String]) {
+    let mut admin = PgConnection::connect(url).await.unwrap();
+    let sessions =
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = ANY($1)";
+    let ended = async {
+        loop {
+            let left: i64 = sqlx::query_scalar(sessions)
+                .bind(names)
+                .fetch_one(&mut admin)
+                .await
+                .unwrap();
+            if left == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await; // polling
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(10), ended)
+        .await
+        .expect("the killed process's sessions ended within 10 s");
 }
 
 /// A peer stopped with SIGSTOP (Ctrl-Z) in the middle of its run holds no
