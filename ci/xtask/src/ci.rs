@@ -41,6 +41,9 @@ const MIN_SNIPPETS: usize = 1;
 /// What the steps share.
 pub struct Ctx {
     pub docker: bool,
+    /// The images' build, started with the run: it waits on Debian's
+    /// mirror and the disk while the tools step compiles mdbook.
+    images: Option<std::thread::JoinHandle<Result<(bool, String)>>>,
     /// What the suite's leftovers check must not count (there before).
     pub before: BTreeSet<String>,
 }
@@ -138,16 +141,24 @@ pub fn run(args: Args) -> Result<()> {
         util::set_child_env("CARGO_INCREMENTAL", "0");
     }
     util::use_local_image();
+    let docker = util::docker_ok();
+    let wanted =
+        args.steps.is_empty() || args.steps.iter().any(|s| s == "image");
+    let images = (docker && wanted).then(|| {
+        std::thread::spawn(|| util::capture(cmd(&["sh", "-c", IMAGES])))
+    });
     let mut ctx = Ctx {
-        docker: util::docker_ok(),
+        docker,
+        images,
         before: crate::leftovers::snapshot(),
     };
     disk::enough_disk()?;
     let started = Instant::now();
     let times = run_steps(&args.steps, &mut ctx)?;
-    println!("\n=== step times ===");
-    for (name, secs) in &times {
-        println!("{name:<12} {secs:>7.1} s");
+    println!("\n=== step times (and how busy both cores were) ===");
+    for (name, secs, busy) in &times {
+        let busy = busy.map_or("n/a".into(), |b| format!("{b:.0} %"));
+        println!("{name:<12} {secs:>7.1} s  cpu {busy:>5}");
     }
     println!("\n{}", disk::target_size());
     println!(
@@ -170,26 +181,42 @@ pub fn set_test_env() {
 }
 
 /// Runs the steps `only` names (every step when it names none), in
-/// order; returns each one's time.
+/// order; returns each one's time and how busy the CPUs were meanwhile
+/// (a step well under 100 % waits on something, and could share them).
 fn run_steps(
     only: &[String],
     ctx: &mut Ctx,
-) -> Result<Vec<(&'static str, f64)>> {
+) -> Result<Vec<(&'static str, f64, Option<f64>)>> {
     let mut times = Vec::new();
     for (name, title, step) in STEPS {
         if !only.is_empty() && !only.iter().any(|a| a == name) {
             continue;
         }
         util::step(title);
-        let t = Instant::now();
+        let (t, cpu) = (Instant::now(), cpu_jiffies());
         step(ctx).map_err(|e| e.context(format!("step `{name}`")))?;
-        times.push((*name, t.elapsed().as_secs_f64()));
+        let busy = cpu.zip(cpu_jiffies()).map(|((b0, t0), (b1, t1))| {
+            100.0 * (b1 - b0) as f64 / (t1 - t0).max(1) as f64
+        });
+        times.push((*name, t.elapsed().as_secs_f64(), busy));
     }
     Ok(times)
 }
 
+/// Busy and total time of all CPUs since boot, in ticks (Linux's
+/// /proc/stat: user nice system idle iowait irq softirq steal); None
+/// elsewhere.
+fn cpu_jiffies() -> Option<(u64, u64)> {
+    let stat = std::fs::read_to_string("/proc/stat").ok()?;
+    let cpu = stat.lines().next()?.split_whitespace().skip(1).take(8);
+    let ticks: Vec<u64> = cpu.filter_map(|t| t.parse().ok()).collect();
+    let (total, idle) = (ticks.iter().sum(), ticks.get(3)? + ticks.get(4)?);
+    Some((total - idle, total))
+}
+
 fn install(_: &mut Ctx) -> Result<()> {
-    tools::ensure_mdbook()?;
+    // mdbook compiles (the CPU) while the rest download (the network).
+    let mdbook = std::thread::spawn(tools::ensure_mdbook);
     tools::ensure_postgres()?;
     tools::ensure_nextest()?;
     tools::ensure_chromium()?;
@@ -197,9 +224,14 @@ fn install(_: &mut Ctx) -> Result<()> {
     tools::ensure_pip("check-jsonschema", "check-jsonschema")?;
     tools::ensure_pip("zizmor", "zizmor")?;
     tools::ensure_python_module("playwright.sync_api", "playwright")?;
+    let built = mdbook.join().map_err(|_| anyhow::anyhow!("panicked"))?;
+    built.map_err(|e| e.context("installing mdbook"))?;
     println!("tools: all present");
     Ok(())
 }
+
+/// The container images, built from Debian's packages (no registry).
+const IMAGES: &str = "ci/images/build-postgres && ci/images/build-redis";
 
 fn image(ctx: &mut Ctx) -> Result<()> {
     if !ctx.docker {
@@ -208,8 +240,15 @@ fn image(ctx: &mut Ctx) -> Result<()> {
             "no Docker engine reachable (start Docker, or set DOCKER_HOST)",
         );
     }
-    exec(cmd(&["ci/images/build-postgres"]))?;
-    exec(cmd(&["ci/images/build-redis"]))?;
+    let images = ctx.images.take().map(|build| build.join());
+    let (ok, out) = match images {
+        Some(joined) => joined.map_err(|_| anyhow::anyhow!("panicked"))??,
+        None => util::capture(cmd(&["sh", "-c", IMAGES]))?,
+    };
+    print!("{out}");
+    if !ok {
+        bail!("the images did not build (above: what the scripts said)");
+    }
     util::set_local_image();
     Ok(())
 }
