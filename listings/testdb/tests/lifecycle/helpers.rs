@@ -124,17 +124,20 @@ pub fn socket_dir(url: &str) -> PathBuf {
     PathBuf::from(url.split("host=").nth(1).expect("a socket URL"))
 }
 
+/// Where the tests' clusters live: in RAM where there is /dev/shm, as
+/// testdb's own: on a disk's file system, `initdb` and each clone's few
+/// hundred files cost the server several times the CPU.
+fn ram() -> PathBuf {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() { shm.into() } else { std::env::temp_dir() }
+}
+
 /// A temporary base directory for a cluster of the test's own, which the
-/// server's user (`postgres`, when the tests run as root) can enter. In
-/// RAM where there is /dev/shm, as testdb's own cluster: on a disk's file
-/// system, `initdb` and each clone's few hundred files cost the server
-/// several times the CPU.
+/// server's user (`postgres`, when the tests run as root) can enter.
 pub fn private_base() -> tempfile::TempDir {
     use std::os::unix::fs::PermissionsExt;
-    let shm = std::path::Path::new("/dev/shm");
-    let parent = if shm.is_dir() { shm } else { std::path::Path::new("/tmp") };
-    let base =
-        tempfile::Builder::new().prefix("tdb").tempdir_in(parent).unwrap();
+    let base = tempfile::Builder::new().prefix("tdb").tempdir_in(ram());
+    let base = base.unwrap();
     std::fs::set_permissions(
         base.path(),
         std::fs::Permissions::from_mode(0o1777),
@@ -188,8 +191,10 @@ pub fn wait_until_removed(dir: &Path) {
 /// it up; when this process exits, its stdin closes and it ends. Under
 /// nextest (a process per test) the processes of one run join one cluster,
 /// which waits 2 s for the next before it goes: a cluster each would
-/// cost every test an `initdb`. The base lives in cargo's scratch directory.
+/// cost every test an `initdb`. Its base outlives it, empty: the next run
+/// removes those a minute old (a new one holds its cluster in seconds).
 pub fn shared_server() -> &'static str {
+    const LIFECYCLE: &str = "tdb-lifecycle-";
     static SERVER: OnceLock<(String, Holder)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
@@ -198,8 +203,8 @@ pub fn shared_server() -> &'static str {
                 Ok(id) => (id, "2"),
                 Err(_) => (std::process::id().to_string(), "0"),
             };
-            let base = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("testdb-lifecycle-{run}"));
+            remove_old_bases(LIFECYCLE);
+            let base = ram().join(format!("{LIFECYCLE}{run}"));
             std::fs::create_dir_all(&base).unwrap();
             let open = std::fs::Permissions::from_mode(0o1777);
             std::fs::set_permissions(&base, open).unwrap();
@@ -213,6 +218,22 @@ pub fn shared_server() -> &'static str {
             (holder.databases[0].1.clone(), holder)
         })
         .0
+}
+
+/// Bases `prefix…` that earlier runs left empty when their clusters went,
+/// once a minute old: a new one holds its cluster within seconds.
+fn remove_old_bases(prefix: &str) {
+    let old = |e: &std::fs::DirEntry| {
+        let modified = e.metadata().and_then(|m| m.modified()).ok();
+        let age = modified.and_then(|t| t.elapsed().ok()).unwrap_or_default();
+        age > Duration::from_secs(60)
+    };
+    for entry in std::fs::read_dir(ram()).into_iter().flatten().flatten() {
+        let ours = entry.file_name().to_string_lossy().starts_with(prefix);
+        if ours && old(&entry) {
+            let _ = std::fs::remove_dir(entry.path()); // only if empty
+        }
+    }
 }
 
 /// A server of one test's own, for a test whose runs would touch other
