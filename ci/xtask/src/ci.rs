@@ -144,6 +144,11 @@ pub fn run(args: Args) -> Result<()> {
     let docker = util::docker_ok();
     let wanted =
         args.steps.is_empty() || args.steps.iter().any(|s| s == "image");
+    if docker && wanted && !util::have("debootstrap") {
+        // The images' one package on this machine, installed first: the
+        // tools step's apt-get would clash with theirs (dpkg's lock).
+        util::apt_install(&["debootstrap"])?;
+    }
     let images = (docker && wanted).then(|| {
         std::thread::spawn(|| util::capture(cmd(&["sh", "-c", IMAGES])))
     });
