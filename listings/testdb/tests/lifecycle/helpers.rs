@@ -191,10 +191,10 @@ pub fn wait_until_removed(dir: &Path) {
 /// it up; when this process exits, its stdin closes and it ends. Under
 /// nextest (a process per test) the processes of one run join one cluster,
 /// which waits 2 s for the next before it goes: a cluster each would
-/// cost every test an `initdb`. Its base outlives it, empty: the next run
+/// cost every test an `initdb`. Its base, in cargo's scratch directory
+/// (in RAM it would outlive the run there), is left empty: the next run
 /// removes those a minute old (a new one holds its cluster in seconds).
 pub fn shared_server() -> &'static str {
-    const LIFECYCLE: &str = "tdb-lifecycle-";
     static SERVER: OnceLock<(String, Holder)> = OnceLock::new();
     &SERVER
         .get_or_init(|| {
@@ -203,8 +203,9 @@ pub fn shared_server() -> &'static str {
                 Ok(id) => (id, "2"),
                 Err(_) => (std::process::id().to_string(), "0"),
             };
-            remove_old_bases(LIFECYCLE);
-            let base = ram().join(format!("{LIFECYCLE}{run}"));
+            let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
+            remove_old_bases(scratch, "testdb-lifecycle-");
+            let base = scratch.join(format!("testdb-lifecycle-{run}"));
             std::fs::create_dir_all(&base).unwrap();
             let open = std::fs::Permissions::from_mode(0o1777);
             std::fs::set_permissions(&base, open).unwrap();
@@ -222,13 +223,13 @@ pub fn shared_server() -> &'static str {
 
 /// Bases `prefix…` that earlier runs left empty when their clusters went,
 /// once a minute old: a new one holds its cluster within seconds.
-fn remove_old_bases(prefix: &str) {
+fn remove_old_bases(parent: &Path, prefix: &str) {
     let old = |e: &std::fs::DirEntry| {
         let modified = e.metadata().and_then(|m| m.modified()).ok();
         let age = modified.and_then(|t| t.elapsed().ok()).unwrap_or_default();
         age > Duration::from_secs(60)
     };
-    for entry in std::fs::read_dir(ram()).into_iter().flatten().flatten() {
+    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
         let ours = entry.file_name().to_string_lossy().starts_with(prefix);
         if ours && old(&entry) {
             let _ = std::fs::remove_dir(entry.path()); // only if empty
