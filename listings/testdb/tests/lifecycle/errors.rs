@@ -5,7 +5,7 @@ use std::process::Command;
 use sqlx::{Connection, Executor, PgConnection};
 
 use crate::helpers::{
-    Holder, child, harness_error, private_base, shared_server, socket_dir,
+    Holder, PrivateServer, child, harness_error, private_base, socket_dir,
 };
 
 /// Runs `child_asks_for_a_database` with `DATABASE_URL` and returns the
@@ -52,18 +52,20 @@ fn an_unreachable_database_url_is_one_line_that_names_the_server() {
     assert!(!error.contains("secret"), "never prints the password: {error}");
 }
 
-/// The shared server, and a superuser connection to it to set up a fault.
-async fn superuser_on_the_shared_server() -> (&'static str, PgConnection) {
-    let url = shared_server();
-    (url, PgConnection::connect(url).await.unwrap())
+/// A server of the test's own, and a superuser connection to it to set up
+/// a fault.
+async fn superuser_on_a_server_of_its_own() -> (PrivateServer, PgConnection) {
+    let server = PrivateServer::start();
+    let admin = PgConnection::connect(&server.url).await.unwrap();
+    (server, admin)
 }
 
 /// A `DATABASE_URL` user without `CREATEDB`: says so, and how to grant it.
 #[tokio::test]
 async fn a_user_without_createdb_is_told_to_grant_it() {
-    let (server, mut admin) = superuser_on_the_shared_server().await;
+    let (server, mut admin) = superuser_on_a_server_of_its_own().await;
     admin.execute("CREATE ROLE no_createdb LOGIN").await.unwrap();
-    let url = server.replace("postgres@", "no_createdb@");
+    let url = server.url.replace("postgres@", "no_createdb@");
 
     let error = error_with("children::child_asks_for_a_database", &url);
 
@@ -79,12 +81,12 @@ async fn a_user_without_createdb_is_told_to_grant_it() {
 /// refuses both with the same error, 53300.)
 #[tokio::test]
 async fn a_full_server_is_one_line_that_names_the_limit() {
-    let (server, mut admin) = superuser_on_the_shared_server().await;
+    let (server, mut admin) = superuser_on_a_server_of_its_own().await;
     admin
         .execute("CREATE ROLE crowded LOGIN CREATEDB CONNECTION LIMIT 0")
         .await
         .unwrap();
-    let url = server.replace("postgres@", "crowded@");
+    let url = server.url.replace("postgres@", "crowded@");
 
     let error = error_with("children::child_asks_for_a_database", &url);
 
@@ -98,9 +100,10 @@ async fn a_full_server_is_one_line_that_names_the_limit() {
 /// A migration that fails while the template is built: the error names it.
 #[tokio::test]
 async fn a_failing_migration_is_named_in_the_error() {
-    let (server, _admin) = superuser_on_the_shared_server().await;
+    let (server, _admin) = superuser_on_a_server_of_its_own().await;
 
-    let error = error_with("children::child_with_a_broken_migration", server);
+    let error =
+        error_with("children::child_with_a_broken_migration", &server.url);
 
     assert!(
         error.contains("migration 2 (a typo) failed"),

@@ -2,13 +2,9 @@
 
 use std::{
     io::{BufRead, BufReader, Lines},
-    os::unix::fs::PermissionsExt,
     path::{Path, PathBuf},
     process::{Child, ChildStdout, Command, Output, Stdio},
-    sync::{
-        OnceLock,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::atomic::{AtomicU64, Ordering},
     time::{Duration, Instant},
 };
 
@@ -185,60 +181,9 @@ pub fn wait_until_removed(dir: &Path) {
     });
 }
 
-/// One server for the tests of this run that stand for a team sharing
-/// one (`DATABASE_URL`): they run at once, as colleagues' runs do, and
-/// each checks only what is its own. A holder in each test process keeps
-/// it up; when this process exits, its stdin closes and it ends. Under
-/// nextest (a process per test) the processes of one run join one cluster,
-/// which waits 2 s for the next before it goes: a cluster each would
-/// cost every test an `initdb`. Its base, in cargo's scratch directory
-/// (in RAM it would outlive the run there), is left empty: the next run
-/// removes those a minute old (a new one holds its cluster in seconds).
-pub fn shared_server() -> &'static str {
-    static SERVER: OnceLock<(String, Holder)> = OnceLock::new();
-    &SERVER
-        .get_or_init(|| {
-            let run = std::env::var("NEXTEST_RUN_ID");
-            let (run, linger) = match run {
-                Ok(id) => (id, "2"),
-                Err(_) => (std::process::id().to_string(), "0"),
-            };
-            let scratch = Path::new(env!("CARGO_TARGET_TMPDIR"));
-            remove_old_bases(scratch, "testdb-lifecycle-");
-            let base = scratch.join(format!("testdb-lifecycle-{run}"));
-            std::fs::create_dir_all(&base).unwrap();
-            let open = std::fs::Permissions::from_mode(0o1777);
-            std::fs::set_permissions(&base, open).unwrap();
-            let mut command = child("children::child_serves_the_cluster");
-            // Its output after this process has gone has no reader.
-            command
-                .env("TESTDB_RUNTIME_DIR", &base)
-                .env("TESTDB_LINGER_SECS", linger)
-                .stderr(std::process::Stdio::null());
-            let holder = Holder::start(command, 0);
-            (holder.databases[0].1.clone(), holder)
-        })
-        .0
-}
-
-/// Bases `prefix…` that earlier runs left empty when their clusters went,
-/// once a minute old: a new one holds its cluster within seconds.
-fn remove_old_bases(parent: &Path, prefix: &str) {
-    let old = |e: &std::fs::DirEntry| {
-        let modified = e.metadata().and_then(|m| m.modified()).ok();
-        let age = modified.and_then(|t| t.elapsed().ok()).unwrap_or_default();
-        age > Duration::from_secs(60)
-    };
-    for entry in std::fs::read_dir(parent).into_iter().flatten().flatten() {
-        let ours = entry.file_name().to_string_lossy().starts_with(prefix);
-        if ours && old(&entry) {
-            let _ = std::fs::remove_dir(entry.path()); // only if empty
-        }
-    }
-}
-
-/// A server of one test's own, for a test whose runs would touch other
-/// tests' work (everything stale for them). It goes when dropped.
+/// A server of one test's own, in RAM (an `initdb` there is cheap), so
+/// that no test's runs touch another test's work (some runs treat
+/// everything as stale). It goes when dropped.
 pub struct PrivateServer {
     pub url: String,
     holder: Option<Holder>,

@@ -10,7 +10,7 @@ use sqlx::{Connection, Executor, PgConnection};
 
 use crate::helpers::{
     Holder, PrivateServer, child, harness_error, holder_on, orphan_name,
-    shared_server, testdb_databases, url_of,
+    testdb_databases, url_of,
 };
 
 /// Runs one more test process on `url` with `env` (the "notes" migrations
@@ -62,7 +62,8 @@ pub fn block_on_names(url: &str) -> Vec<String> {
 /// under `cargo test`, three workers each claiming ahead: the most racers.
 #[tokio::test]
 async fn racing_processes_never_share_a_database() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let racer = || {
         let mut command = holder_on(url, "notes");
         command.env_remove("NEXTEST_EXECUTION_MODE");
@@ -89,7 +90,8 @@ async fn racing_processes_never_share_a_database() {
 /// server, not of its own database.
 #[tokio::test]
 async fn runs_naming_different_databases_keep_each_others_databases() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let mut admin = PgConnection::connect(url).await.unwrap();
     admin.execute("CREATE DATABASE team_b").await.unwrap();
     let first = Holder::start(holder_on(url, "notes"), 2);
@@ -128,7 +130,8 @@ async fn a_run_with_other_migrations_leaves_a_live_runs_template() {
 /// drop it, without ending anybody's session.
 #[tokio::test]
 async fn a_kept_database_stays_while_fresh_or_while_someone_looks_at_it() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let output = child("children::child_fails_holding_a_database")
         .env("DATABASE_URL", url)
         .output()
@@ -161,7 +164,8 @@ async fn a_kept_database_stays_while_fresh_or_while_someone_looks_at_it() {
 /// next run drops its databases; a live process's stay untouched.
 #[tokio::test]
 async fn the_databases_of_a_killed_process_are_dropped_by_the_next_run() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let mut killed = Holder::start(holder_on(url, "notes"), 2);
     let live = Holder::start(holder_on(url, "notes"), 1);
     killed.child.kill().unwrap();
@@ -209,7 +213,8 @@ async fn until_no_session_is_on(url: &str, names: &[String]) {
 /// and the stopped peer's databases are still its own when it resumes.
 #[tokio::test]
 async fn a_stopped_peer_stalls_nobody_and_keeps_its_databases() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let peer = Holder::start(holder_on(url, "notes"), 2);
     let stopped = Stopped::stop(&peer);
 
@@ -249,7 +254,8 @@ fn signal(which: &str, pid: &str) {
 /// `TESTDB_KEEP_FAILED=0`: a test failing on purpose keeps nothing.
 #[tokio::test]
 async fn a_failed_test_keeps_nothing_when_told_not_to() {
-    let url = shared_server();
+    let server = PrivateServer::start();
+    let url = &*server.url;
     let output = child("children::child_fails_holding_a_database")
         .env("DATABASE_URL", url)
         .env("TESTDB_KEEP_FAILED", "0")
