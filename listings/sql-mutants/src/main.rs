@@ -1,6 +1,6 @@
 //! `sql-mutants <crate dir> [--test-cmd CMD] [--build-cmd CMD] [--timeout SECS]
-//! [--list]`: mutation testing for the SQL in a crate's string literals.
-//! See the library's documentation for what it does and how.
+//! [--list]`: mutation testing for the SQL in a crate's string literals
+//! (`--help`). See the library's documentation for what it does and how.
 
 use std::{
     path::PathBuf,
@@ -8,27 +8,58 @@ use std::{
     time::{Duration, Instant},
 };
 
+use clap::Parser;
 use sql_mutants::{report, run};
 
-const USAGE: &str = "usage: sql-mutants <crate dir> [--test-cmd CMD] \
-    [--build-cmd CMD] [--timeout SECS] [--list]
+/// Mutation testing for the SQL in a crate's string literals: changes one
+/// clause at a time and runs the crate's tests.
+///
+/// Mutants that can't change what the code does are listed, each with its
+/// reason, in <CRATE_DIR>/sql-mutants-equivalent.txt: a line per mutant,
+/// `<file>[:<line>]: <mutant as reported>`, its reason on `#` lines above.
+/// They are reported `equiv` and not run.
+///
+/// Exit status: 0 when no mutant was missed, 2 when some were, 1 on error.
+#[derive(Parser)]
+#[command(name = "sql-mutants")]
+struct Cli {
+    /// The crate whose SQL is mutated
+    crate_dir: PathBuf,
+    /// Runs the tests
+    #[arg(long, value_name = "CMD", default_value = "cargo test")]
+    test_cmd: String,
+    /// Builds them first; a mutant that fails it is unviable
+    #[arg(long, value_name = "CMD", default_value = "cargo test --no-run")]
+    build_cmd: String,
+    /// Limit per run of the tests, in seconds (0.5: half a second; default:
+    /// 5 x the unmutated run, at least 30)
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    timeout: Option<Duration>,
+    /// Print the mutants, run nothing
+    #[arg(long)]
+    list: bool,
+}
 
-  --test-cmd CMD   runs the tests (default: cargo test)
-  --build-cmd CMD  builds them first; a mutant that fails it is unviable
-                   (default: cargo test --no-run)
-  --timeout SECS   limit per run of the tests (0.5: half a second;
-                   default: 5 x the unmutated run, at least 30)
-  --list           print the mutants, run nothing
-
-Mutants that can't change what the code does are listed, each with its
-reason, in <crate dir>/sql-mutants-equivalent.txt: a line per mutant,
-`<file>[:<line>]: <mutant as reported>`, its reason on `#` lines above.
-They are reported `equiv` and not run.
-
-Exit status: 0 when no mutant was missed, 2 when some were, 1 on error.";
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|e| format!("{e}"))?;
+    Duration::try_from_secs_f64(secs).map_err(|e| e.to_string())
+}
 
 fn main() -> ExitCode {
-    match cli() {
+    // Exit status 2 means missed mutants: a bad command line is an error (1).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            let help = !e.use_stderr();
+            return if help {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
+        }
+    };
+    match run_cli(cli) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("sql-mutants: {message}");
@@ -37,43 +68,15 @@ fn main() -> ExitCode {
     }
 }
 
-fn cli() -> Result<ExitCode, String> {
-    let mut args = std::env::args().skip(1);
-    let mut crate_dir = None;
-    let mut config = run::Config {
-        crate_dir: PathBuf::new(),
-        build_cmd: "cargo test --no-run".into(),
-        test_cmd: "cargo test".into(),
-        timeout: None,
+fn run_cli(cli: Cli) -> Result<ExitCode, String> {
+    let config = run::Config {
+        crate_dir: cli.crate_dir,
+        build_cmd: cli.build_cmd,
+        test_cmd: cli.test_cmd,
+        timeout: cli.timeout,
         log_dir: std::env::temp_dir().join("sql-mutants"),
     };
-    let mut list = false;
-    while let Some(arg) = args.next() {
-        let mut value =
-            || args.next().ok_or(format!("{arg} needs a value\n{USAGE}"));
-        match arg.as_str() {
-            "--test-cmd" => config.test_cmd = value()?,
-            "--build-cmd" => config.build_cmd = value()?,
-            "--timeout" => {
-                let secs: f64 =
-                    value()?.parse().map_err(|e| format!("--timeout: {e}"))?;
-                let limit = Duration::try_from_secs_f64(secs)
-                    .map_err(|e| format!("--timeout {secs}: {e}"))?;
-                config.timeout = Some(limit);
-            }
-            "--list" => list = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(ExitCode::SUCCESS);
-            }
-            _ if crate_dir.is_none() && !arg.starts_with('-') => {
-                crate_dir = Some(arg)
-            }
-            _ => return Err(format!("unexpected argument {arg:?}\n{USAGE}")),
-        }
-    }
-    config.crate_dir = PathBuf::from(crate_dir.ok_or(USAGE)?);
-
+    let list = cli.list;
     let src = config.crate_dir.join("src");
     for file in run::restore_leftovers(&src).map_err(|e| e.to_string())? {
         eprintln!("restored {} (left mutated by a killed run)", file.display());

@@ -218,3 +218,16 @@ fn listed_equivalents_are_reported_apart_and_stale_ones_refused() {
     );
     assert_eq!(stale.status.code(), Some(1));
 }
+
+/// A command line it can't read ends with 1, an error, never with 2, which
+/// would tell a CI job that mutants were missed.
+#[test]
+fn a_bad_command_line_is_an_error_not_a_missed_mutant() {
+    let (_dir, krate) = planted_copy();
+    let out = sql_mutants(&krate, &["--timeout", "soon"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--timeout"), "names the bad flag: {stderr}");
+}

@@ -1,64 +1,51 @@
 //! `test-lint [--show-allowed] [--ignore-markers] [PATH…]`: lints the Rust
-//! files under each PATH (default: the current directory) against the
-//! before-merging checklist.
-//!
-//! Exit status: 0 when nothing unexpected was found, 1 when findings remain,
-//! 2 when a file could not be parsed or read (the run can't vouch for it).
+//! files under each PATH against the before-merging checklist (`--help`).
 
 use std::{path::PathBuf, process::ExitCode};
 
+use clap::Parser;
 use test_lint::{Options, Rule, lint_paths_with};
 
-const USAGE: &str = "usage: test-lint [--show-allowed] [--ignore-markers]
-                 [--assertion NAME]... [PATH...]
-
-Reads every .rs file under each PATH (default: .) and reports test code that breaks
-the before-merging checklist: fixed sleeps, unseeded randomness, URLs off this
-machine, tests that assert nothing, #[ignore] without a reason.
-
-  --show-allowed   also list the findings that a marker comment allows. On the lines
-                   just before an item (fn, const, mod…), covering that item only:
-                     // BROKEN ON PURPOSE: <why>             allows every rule
-                     // test-lint: allow(<rule-id>) -- <why>  allows that rule
-  --ignore-markers report every finding as if no marker comment were there:
-                   to review what the markers allow, or to see the findings
-                   the book's fixtures stand for
-  --assertion NAME a function or method NAME fails the test when its check fails
-                   (your own helpers: a polling `until`, a custom assert); repeatable";
+/// Reports test code that breaks the before-merging checklist: fixed
+/// sleeps, unseeded randomness, URLs off this machine, tests that assert
+/// nothing, #[ignore] without a reason.
+///
+/// A marker comment on the lines just before an item (fn, const, mod…)
+/// allows findings in that item only: `// BROKEN ON PURPOSE: <why>` allows
+/// every rule, `// test-lint: allow(<rule-id>) -- <why>` that rule.
+///
+/// Exit status: 0 when nothing unexpected was found, 1 when findings
+/// remain, 2 when a file could not be parsed or read (the run can't vouch
+/// for it) or the command line could not be read.
+#[derive(Parser)]
+#[command(name = "test-lint")]
+struct Cli {
+    /// Also list the findings that a marker comment allows
+    #[arg(long)]
+    show_allowed: bool,
+    /// Report every finding as if no marker comment were there: to review
+    /// what the markers allow, or to see what the book's fixtures stand for
+    #[arg(long)]
+    ignore_markers: bool,
+    /// A function or method that fails the test when its check fails (your
+    /// own helpers: a polling `until`, a custom assert); repeatable
+    #[arg(long = "assertion", value_name = "NAME")]
+    assertions: Vec<String>,
+    /// Rust files, or directories to read every .rs file under
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+}
 
 fn main() -> ExitCode {
-    let mut show_allowed = false;
-    let mut ignore_markers = false;
-    let mut options = Options::default();
-    let mut roots = Vec::new();
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--show-allowed" => show_allowed = true,
-            "--ignore-markers" => ignore_markers = true,
-            "--assertion" => match args.next() {
-                Some(name) => options.assertion_fns.push(name),
-                None => {
-                    eprintln!(
-                        "test-lint: --assertion needs a function name, e.g. --assertion until\n\n{USAGE}"
-                    );
-                    return ExitCode::from(2);
-                }
-            },
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            flag if flag.starts_with('-') => {
-                eprintln!("test-lint: unknown option {flag}\n\n{USAGE}");
-                return ExitCode::from(2);
-            }
-            path => roots.push(PathBuf::from(path)),
-        }
-    }
-    if roots.is_empty() {
-        roots.push(PathBuf::from("."));
-    }
+    let Cli {
+        show_allowed,
+        ignore_markers,
+        assertions,
+        paths: roots,
+    } = Cli::parse();
+    let options = Options {
+        assertion_fns: assertions,
+    };
     if let Some(missing) = roots.iter().find(|r| !r.exists()) {
         eprintln!(
             "test-lint: {} does not exist; give a directory or file of Rust code",

@@ -36,3 +36,12 @@ fn ignore_markers_reports_what_the_markers_allow() {
     );
     assert_eq!(ignored_code, Some(1), "expected exit 1 on findings");
 }
+
+/// A flag it does not know ends the run with 2, as an unreadable file
+/// does: the run can't vouch for anything, and CI must not read it as clean.
+#[test]
+fn an_unknown_flag_exits_2_and_lints_nothing() {
+    let (stdout, code) = lint_sleep_fixture(&["--ignore-marker"]);
+    assert_eq!(code, Some(2), "expected exit 2, got {code:?}: {stdout}");
+    assert!(stdout.is_empty(), "nothing linted, got:\n{stdout}");
+}
