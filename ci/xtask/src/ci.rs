@@ -159,7 +159,7 @@ pub fn run(args: Args) -> Result<()> {
     };
     disk::enough_disk()?;
     let started = Instant::now();
-    let times = run_steps(&args.steps, &mut ctx)?;
+    let (times, failed) = run_steps(&args.steps, &mut ctx);
     println!("\n=== step times (and how busy both cores were) ===");
     for (name, secs, busy) in &times {
         let busy = busy.map_or("n/a".into(), |b| format!("{b:.0} %"));
@@ -172,7 +172,7 @@ pub fn run(args: Args) -> Result<()> {
         STEPS.len(),
         started.elapsed().as_secs_f64()
     );
-    Ok(())
+    failed.map_or(Ok(()), Err)
 }
 
 /// The test environment of CI, for every program started from now on:
@@ -188,10 +188,14 @@ pub fn set_test_env() {
 /// Runs the steps `only` names (every step when it names none), in
 /// order; returns each one's time and how busy the CPUs were meanwhile
 /// (a step well under 100 % waits on something, and could share them).
+/// A step's name, seconds, and how busy the cores were (percent).
+type StepTime = (&'static str, f64, Option<f64>);
+
+/// Each step's time, up to the first that failed (with its error).
 fn run_steps(
     only: &[String],
     ctx: &mut Ctx,
-) -> Result<Vec<(&'static str, f64, Option<f64>)>> {
+) -> (Vec<StepTime>, Option<anyhow::Error>) {
     let mut times = Vec::new();
     for (name, title, step) in STEPS {
         if !only.is_empty() && !only.iter().any(|a| a == name) {
@@ -199,13 +203,15 @@ fn run_steps(
         }
         util::step(title);
         let (t, cpu) = (Instant::now(), cpu_jiffies());
-        step(ctx).map_err(|e| e.context(format!("step `{name}`")))?;
+        if let Err(e) = step(ctx) {
+            return (times, Some(e.context(format!("step `{name}`"))));
+        }
         let busy = cpu.zip(cpu_jiffies()).map(|((b0, t0), (b1, t1))| {
             100.0 * (b1 - b0) as f64 / (t1 - t0).max(1) as f64
         });
         times.push((*name, t.elapsed().as_secs_f64(), busy));
     }
-    Ok(times)
+    (times, None)
 }
 
 /// Busy and total time of all CPUs since boot, in ticks (Linux's
@@ -332,7 +338,11 @@ fn nextest(ctx: &mut Ctx) -> Result<()> {
     // loopback: if a test reached off the machine, it would fail here.
     let inner = "ip link set lo up && exec cargo nextest run --workspace \
                  --offline --no-fail-fast -E 'not package(containers)'";
-    if util::is_root() && util::have("unshare") {
+    if util::is_root() && !util::have("ip") {
+        // `ip` brings loopback up inside the namespace; minimal images lack it.
+        let _ = util::apt_install(&["iproute2"]);
+    }
+    if util::is_root() && util::have("unshare") && util::have("ip") {
         let mut c = cmd(&["unshare", "-n", "sh", "-c", inner]);
         c.env("CARGO_NET_OFFLINE", "true");
         let (ok, run) = cargo_tests(c)?;
@@ -349,7 +359,8 @@ fn nextest(ctx: &mut Ctx) -> Result<()> {
     } else {
         util::skip(
             "the loopback-only network namespace",
-            "`unshare -n` needs root (run as root, or in CI)",
+            "`unshare -n` needs root (run as root, or in CI), and `ip` \
+             (iproute2) to bring loopback up",
         )?;
         let (ok, run) = cargo_tests(cmd(&[
             "cargo",

@@ -177,8 +177,10 @@ enum Command {
     Serve(serve::Args),
     /// Install mdbook, PostgreSQL, cargo-nextest if missing
     ///
-    /// Installs what the checks need, skipping what is there at the pinned
-    /// version. Every other command installs what it needs itself.
+    /// Installs mdbook, PostgreSQL's server binaries and cargo-nextest,
+    /// skipping what is there at the pinned version. The ci command's tools
+    /// step also installs Chromium, poppler and the PyPI tools; every other
+    /// command installs what it needs itself.
     Tools,
 }
 

@@ -45,18 +45,21 @@ pub fn var_os(key: &str) -> Option<OsString> {
         .or_else(|| std::env::var_os(key))
 }
 
-/// Runs every command from the workspace root, with `~/.cargo/bin` on PATH
-/// (where `cargo install` puts mdbook and cargo-nextest).
+/// Runs every command from the workspace root, with `~/.cargo/bin` (where
+/// `cargo install` puts mdbook and cargo-nextest) and `~/.local/bin` (where
+/// pip puts a user's tools) on PATH.
 pub fn enter_root() -> Result<()> {
     std::env::set_current_dir(root()).context("cannot enter the workspace")?;
     if let Some(home) = std::env::var_os("HOME") {
-        let bin = PathBuf::from(home).join(".cargo/bin");
         let path = std::env::var_os("PATH").unwrap_or_default();
         let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-        if !dirs.contains(&bin) {
-            dirs.insert(0, bin);
-            set_child_env("PATH", std::env::join_paths(dirs)?);
+        for bin in [".local/bin", ".cargo/bin"] {
+            let bin = PathBuf::from(&home).join(bin);
+            if !dirs.contains(&bin) {
+                dirs.insert(0, bin);
+            }
         }
+        set_child_env("PATH", std::env::join_paths(dirs)?);
     }
     Ok(())
 }

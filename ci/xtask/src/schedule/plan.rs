@@ -226,6 +226,9 @@ fn lay_chapter(day: &mut Day, c: &Chapter, index: usize, plan: Plan) {
     let link = format!("[{}]({})", c.title, c.file);
     let (mut part, mut done, mut left) = (1, 0, total);
     let mut row: Option<Row> = None;
+    // Every row of the chapter after its first says it goes on: after a
+    // break, or after one of its exercises and the debrief.
+    let mut started = false;
     for (talk, exercise, is_exercise) in units {
         let len = talk + exercise;
         let over = day.since_break + len > STRETCH;
@@ -241,14 +244,15 @@ fn lay_chapter(day: &mut Day, c: &Chapter, index: usize, plan: Plan) {
         let r = row.get_or_insert_with(|| Row {
             start,
             kind: Kind::Chapter { index, part },
-            what: if part == 1 {
-                link.clone()
-            } else {
+            what: if started {
                 format!("{link} (continued)")
+            } else {
+                link.clone()
             },
             talk: 0,
             exercise: 0,
         });
+        started = true;
         if is_exercise {
             r.exercise += exercise;
             day.now += exercise;

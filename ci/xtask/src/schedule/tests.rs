@@ -165,3 +165,24 @@ fn two_days_far_apart_are_unbalanced() {
     assert!(!rules::balanced(&day(1000), &day(1050)).is_empty());
     assert!(rules::balanced(&day(1020), &day(1040)).is_empty());
 }
+
+#[test]
+fn a_chapter_back_after_its_first_exercise_says_continued() {
+    let mut two = chapter("two.md", 20, 15, Level::Core);
+    two.sections.push(section("more", 10, false, Level::Core));
+    two.sections
+        .push(section("Exercise 2", 15, true, Level::Core));
+    let day = [&two];
+    let rows = day_rows(&day, Plan::OneDay, true, true);
+    let shown: Vec<&str> = rows
+        .iter()
+        .filter(|r| matches!(r.kind, Kind::Chapter { .. }))
+        .map(|r| r.what.as_str())
+        .collect();
+    assert!(shown.len() >= 2, "one row per exercise at least: {shown:?}");
+    assert!(!shown[0].contains("(continued)"), "{shown:?}");
+    assert!(
+        shown[1..].iter().all(|w| w.ends_with("(continued)")),
+        "{shown:?}"
+    );
+}
