@@ -185,13 +185,13 @@ pub fn set_test_env() {
     util::set_child_env("INSTA_UPDATE", "no");
 }
 
-/// Runs the steps `only` names (every step when it names none), in
-/// order; returns each one's time and how busy the CPUs were meanwhile
-/// (a step well under 100 % waits on something, and could share them).
 /// A step's name, seconds, and how busy the cores were (percent).
 type StepTime = (&'static str, f64, Option<f64>);
 
-/// Each step's time, up to the first that failed (with its error).
+/// Runs the steps `only` names (every step when it names none), in
+/// order; returns each one's time and how busy the CPUs were meanwhile
+/// (a step well under 100 % waits on something, and could share them),
+/// up to the first step that failed, with its error.
 fn run_steps(
     only: &[String],
     ctx: &mut Ctx,
