@@ -216,12 +216,38 @@ pub fn normalise(text: &str) -> String {
 }
 
 /// Runs an output's command and returns the file's fresh text.
-pub fn fresh(output: &Output) -> Result<String> {
+pub fn fresh(output: &Output, dir: &Path) -> Result<String> {
     let mut c = util::cmd(&["bash", "-c"]);
-    c.arg(format!("{} 2>&1", output.command));
+    c.arg(format!("{} 2>&1", output.command)).current_dir(dir);
     c.env("RUST_BACKTRACE", "0");
+    if dir != util::root() {
+        // Two copies of the workspace must not share one target directory:
+        // the second would run the first one's binaries.
+        c.env("CARGO_TARGET_DIR", dir.join("target"));
+    }
     let (_, text) = util::capture(c)?;
     Ok(format!("$ {}\n{}", output.command, normalise(&text)))
+}
+
+/// A measured output, afresh. A mutation run (cargo-mutants' `--in-place`,
+/// sql-mutants) edits the files it tests, and one interrupted can leave a
+/// mutant behind: it runs in a throwaway worktree of HEAD, as the book
+/// tells readers to run it.
+fn measure(o: &Output, root: &Path) -> Result<String> {
+    if !o.command.contains("mutants") {
+        return fresh(o, root);
+    }
+    let name = format!("xtask-mutants-{}", std::process::id());
+    let tree = std::env::temp_dir().join(name);
+    let git = |args: &[&str]| {
+        let mut c = util::cmd(&["git"]);
+        c.args(args).arg(&tree).current_dir(root);
+        util::exec(c)
+    };
+    git(&["worktree", "add", "--detach"])?;
+    let text = fresh(o, &tree);
+    git(&["worktree", "remove", "--force"])?;
+    text
 }
 
 /// Output files a chapter includes (`listings/<crate>/output/…`).
@@ -410,7 +436,7 @@ fn measurement(
             c.arg(&o.command);
             return util::exec(c);
         }
-        return Ok(std::fs::write(&path, fresh(o)?)?);
+        return Ok(std::fs::write(&path, measure(o, root)?)?);
     }
     let first = std::fs::read_to_string(&path)
         .ok()
@@ -438,7 +464,7 @@ fn compared(
     tally: &mut Tally,
 ) -> Result<()> {
     let path = root.join(&o.file);
-    let text = fresh(o)?;
+    let text = fresh(o, root)?;
     tally.compared += 1;
     if !mode.check {
         std::fs::create_dir_all(path.parent().unwrap())?;
@@ -515,6 +541,36 @@ mod tests {
         );
         let (_, plain) = test_command(&item(false), "output/b.txt").unwrap();
         assert_eq!(plain, "cargo test -p c --test c -- --exact a::fails");
+    }
+
+    /// Whatever a mutation run does to the files, it does it to a
+    /// throwaway worktree: the tree it was started from stays as it was.
+    #[test]
+    fn a_mutation_run_leaves_the_tree_it_started_from_alone() {
+        let name = format!("xtask-repo-{}", std::process::id());
+        let repo = std::env::temp_dir().join(name);
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::write(repo.join("a.rs"), "original\n").unwrap();
+        let git = |args: &str| {
+            let mut c = util::cmd(&["git", "-c", "user.name=t"]);
+            c.args(["-c", "user.email=t@t"]).args(args.split(' '));
+            c.current_dir(&repo);
+            util::exec(c)
+        };
+        for step in ["init -q", "add a.rs", "commit -q -m a"] {
+            git(step).unwrap();
+        }
+        let run = Output {
+            file: "output/m.txt".into(),
+            command: "echo mutant >> a.rs; cat a.rs # cargo mutants".into(),
+            measured: true,
+            declared_at: String::new(),
+        };
+        let text = measure(&run, &repo).unwrap();
+        let left = std::fs::read_to_string(repo.join("a.rs")).unwrap();
+        std::fs::remove_dir_all(&repo).unwrap();
+        assert!(text.ends_with("original\nmutant\n"), "it ran: {text}");
+        assert_eq!(left, "original\n", "the tree it started from");
     }
 
     /// Timings, hashes and ports are made stable; build chatter goes.

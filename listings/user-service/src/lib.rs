@@ -99,6 +99,16 @@ pub async fn serve(
 //   --test-package test-data --timeout 120 \
 //   -e 'listings/user-service/src/bin/*' \
 //   -e 'listings/user-service/src/main.rs' | sed 's|listings/user-service/||'
+// The same run again, after the tests its MISSED lines asked for, limited
+// by name to the functions those lines were in:
+// OUTPUT(measured): output/mutants-rerun.txt $ cargo mutants --in-place \
+//   -p user-service --test-package user-service --test-package doubles \
+//   --test-package test-data --timeout 120 \
+//   -e 'listings/user-service/src/bin/*' \
+//   -e 'listings/user-service/src/main.rs' \
+//   --re 'lib\.rs.*replace \*|is_transient|backoff_after|in record' \
+//   --re 'in EmailClient::send$|in create_user|bury_unfinished' \
+//   --re with_heartbeat | sed 's|listings/user-service/||'
 // The same chapter's SQL mutation run (listings/sql-mutants), which
 // rebuilds and tests this crate once per mutant of its queries:
 // OUTPUT(measured): output/sql-mutants.txt $ cargo run -q -p sql-mutants \
