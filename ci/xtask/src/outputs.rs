@@ -244,7 +244,7 @@ fn measure(o: &Output, root: &Path) -> Result<String> {
         c.args(args).arg(&tree).current_dir(root);
         util::exec(c)
     };
-    git(&["worktree", "add", "--detach"])?;
+    git(&["worktree", "add", "--quiet", "--detach"])?;
     let text = fresh(o, &tree);
     git(&["worktree", "remove", "--force"])?;
     text
